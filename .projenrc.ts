@@ -1,0 +1,84 @@
+import { awscdk, javascript, typescript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: '@org/payment-platform',
+  description:
+    'AWS CDK constructs for payment-processing infrastructure: secure VPC, encrypted ledger, audit bucket, payment API and alarms, composed per environment profile.',
+  author: 'Payment Platform Maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/org/payment-platform.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'awscdk', 'payments', 'pci-dss', 'dynamodb', 'api-gateway', 'kms'],
+  stability: 'experimental',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // One dev tsconfig for eslint, jest and .projenrc.ts alike.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  projenrcTsOptions: {
+    runner: typescript.TypeScriptRunner.tsNode({ tsconfig: 'tsconfig.dev.json' }),
+  },
+  sampleCode: false,
+
+  // cdk-nag 3 validates through aws-cdk-lib's Validations API, which arrived in 2.257.0.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  // A bare `typescript` resolves to 7.x, which ts-node and jsii 5.9 cannot load.
+  typescriptVersion: '~5.9.3',
+  jsiiVersion: '~5.9.0',
+
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  devDeps: ['cdk-nag@^3.0.2', '@types/node@^20'],
+
+  jestOptions: {
+    // Snapshots only change when someone runs `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+    },
+  },
+  // ts-jest transpiles each test file alone (isolatedModules); type-checking happens once in the
+  // `test` task (typecheckTests) instead of per file.
+  tsconfigDev: { compilerOptions: { isolatedModules: true } },
+  typecheckTests: true,
+
+  publishToPypi: {
+    distName: 'org-payment-platform',
+    module: 'org_payment_platform',
+  },
+  publishToMaven: {
+    javaPackage: 'org.paymentplatform',
+    mavenGroupId: 'org.paymentplatform',
+    mavenArtifactId: 'payment-platform',
+  },
+  publishToGo: {
+    moduleName: 'github.com/org/payment-platform-go',
+    packageName: 'paymentplatform',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Org.PaymentPlatform',
+    packageId: 'Org.PaymentPlatform',
+  },
+});
+
+// Treat every jsii warning as an error: the public API must stay clean in all five languages.
+project.compileTask.reset('jsii --fail-on-warnings');
+
+// projen's `package` runs every language target when CI is unset, which needs each language's
+// toolchain and registry. The default build packages JavaScript only, everywhere; the other
+// languages are packaged by their own `package:<language>` tasks.
+const packageTask = project.tasks.tryFind('package');
+packageTask?.reset();
+packageTask?.spawn(project.tasks.tryFind('package:js')!);
+
+project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/');
+project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/');
+
+project.synth();

@@ -1,0 +1,5 @@
+export * from './environment-profile';
+export * from './mandatory-tags';
+export * from './secure-vpc';
+export * from './encrypted-ledger-table';
+export * from './audit-bucket';

@@ -1,0 +1,152 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type { EnvironmentProfile } from '../environment-profile';
+import { DataClassification, LedgerBillingMode } from '../environment-profile';
+
+/** SQS accepts a message retention period from 60 seconds to 14 days. */
+const SQS_MIN_RETENTION_SECONDS = 60;
+const SQS_MAX_RETENTION_SECONDS = Duration.days(14).toSeconds();
+/** S3 lifecycle transitions count whole days after object creation. */
+const GLACIER_MIN_DAYS = 1;
+const GLACIER_MAX_DAYS = 36500;
+/** DynamoDB's per-table provisioned throughput quota before a limit increase. */
+const MAX_CAPACITY_UNITS = 40000;
+/** One NAT gateway per availability zone at most, and the VPC spans three. */
+const MAX_NAT_GATEWAYS = 3;
+/** Allowed characters of an AWS tag value. */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ACCOUNT = /^\d{12}$/;
+
+const ALLOWED_REMOVAL_POLICIES = [
+  RemovalPolicy.RETAIN,
+  RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+  RemovalPolicy.DESTROY,
+];
+
+/**
+ * Collects every problem of a profile. Unresolved tokens are skipped: they are checked by
+ * CloudFormation at deploy time.
+ */
+export function profileProblems(profile: EnvironmentProfile): string[] {
+  const problems: string[] = [];
+  const check = (field: string, value: unknown, ok: boolean, allowed: string) => {
+    if (!ok) {
+      problems.push(`\`${field}\` is ${describe(value)}; ${allowed}.`);
+    }
+  };
+  const isResolved = (value: unknown) => !Token.isUnresolved(value);
+
+  check('envName', profile.envName,
+    typeof profile.envName === 'string' && ENV_NAME.test(profile.envName),
+    'it must be lower-case letters, digits and hyphens, starting with a letter, at most 32 characters');
+
+  if (isResolved(profile.region)) {
+    check('region', profile.region,
+      typeof profile.region === 'string' && REGION.test(profile.region),
+      'it must be an AWS region code such as us-east-1');
+  }
+  if (profile.account !== undefined && isResolved(profile.account)) {
+    check('account', profile.account, ACCOUNT.test(String(profile.account)),
+      'it must be a 12-digit AWS account id');
+  }
+
+  const billingModes = Object.values(LedgerBillingMode) as string[];
+  check('ledgerBillingMode', profile.ledgerBillingMode, billingModes.includes(profile.ledgerBillingMode),
+    `it must be one of ${billingModes.join(', ')}`);
+  if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
+    capacityProblems(profile, problems);
+  }
+
+  check('pointInTimeRecovery', profile.pointInTimeRecovery, typeof profile.pointInTimeRecovery === 'boolean',
+    'it must be true or false');
+
+  check('auditGlacierTransitionDays', profile.auditGlacierTransitionDays,
+    isWholeNumberIn(profile.auditGlacierTransitionDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS),
+    `it must be a whole number of days from ${GLACIER_MIN_DAYS} to ${GLACIER_MAX_DAYS}`);
+
+  check('apiRateLimit', profile.apiRateLimit,
+    typeof profile.apiRateLimit === 'number' && Number.isFinite(profile.apiRateLimit) && profile.apiRateLimit > 0,
+    'it must be a number of requests per second greater than 0');
+  if (profile.apiBurstLimit !== undefined) {
+    check('apiBurstLimit', profile.apiBurstLimit,
+      isWholeNumberIn(profile.apiBurstLimit, 1, Number.MAX_SAFE_INTEGER),
+      'it must be a whole number of requests of at least 1');
+  }
+
+  const retention = profile.deadLetterRetention;
+  if (!(retention instanceof Duration)) {
+    check('deadLetterRetention', retention, false, 'it must be a Duration between 1 minute and 14 days');
+  } else if (isResolved(retention.toSeconds())) {
+    const seconds = retention.toSeconds();
+    check('deadLetterRetention', `${retention.toHumanString()}`,
+      seconds >= SQS_MIN_RETENTION_SECONDS && seconds <= SQS_MAX_RETENTION_SECONDS,
+      'SQS keeps messages from 1 minute to 14 days');
+  }
+
+  check('enableAlarms', profile.enableAlarms, typeof profile.enableAlarms === 'boolean', 'it must be true or false');
+
+  check('removalPolicy', profile.removalPolicy, ALLOWED_REMOVAL_POLICIES.includes(profile.removalPolicy),
+    `it must be one of ${ALLOWED_REMOVAL_POLICIES.join(', ')} (DynamoDB tables and S3 buckets cannot be snapshotted)`);
+
+  if (profile.natGateways !== undefined) {
+    check('natGateways', profile.natGateways, isWholeNumberIn(profile.natGateways, 1, MAX_NAT_GATEWAYS),
+      `it must be a whole number from 1 to ${MAX_NAT_GATEWAYS} (the private subnets need a route out, and there is at most one per availability zone)`);
+  }
+
+  for (const field of ['costCenter', 'owner'] as const) {
+    const value = profile[field];
+    check(field, value, typeof value === 'string' && TAG_VALUE.test(value),
+      'it must be a tag value of 1 to 256 letters, digits, spaces or _.:/=+-@');
+  }
+  const classifications = Object.values(DataClassification) as string[];
+  check('dataClassification', profile.dataClassification, classifications.includes(profile.dataClassification),
+    `it must be one of ${classifications.join(', ')}`);
+
+  return problems;
+}
+
+/**
+ * Throws one error that lists every problem of the profile, or returns quietly.
+ */
+export function assertValidProfile(profile: EnvironmentProfile): void {
+  const problems = profileProblems(profile);
+  if (problems.length > 0) {
+    const name = typeof profile.envName === 'string' ? `'${profile.envName}'` : '(unnamed)';
+    throw new Error(`Invalid EnvironmentProfile ${name}:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** The ledger's auto scaling ceiling, which defaults to the API's sustained rate. */
+export function ledgerMaxCapacity(profile: EnvironmentProfile, kind: 'read' | 'write'): number {
+  const explicit = kind === 'read' ? profile.ledgerMaxReadCapacity : profile.ledgerMaxWriteCapacity;
+  const floor = (kind === 'read' ? profile.ledgerReadCapacity : profile.ledgerWriteCapacity) ?? 1;
+  return explicit ?? Math.min(MAX_CAPACITY_UNITS, Math.max(floor, Math.ceil(profile.apiRateLimit)));
+}
+
+function capacityProblems(profile: EnvironmentProfile, problems: string[]): void {
+  const pairs = [
+    ['ledgerReadCapacity', profile.ledgerReadCapacity, 'ledgerMaxReadCapacity', profile.ledgerMaxReadCapacity],
+    ['ledgerWriteCapacity', profile.ledgerWriteCapacity, 'ledgerMaxWriteCapacity', profile.ledgerMaxWriteCapacity],
+  ] as const;
+  for (const [floorField, floor, maxField, max] of pairs) {
+    if (!isWholeNumberIn(floor, 1, MAX_CAPACITY_UNITS)) {
+      problems.push(`\`${floorField}\` is ${describe(floor)}; with PROVISIONED billing it must be a whole number of capacity units from 1 to ${MAX_CAPACITY_UNITS}.`);
+      continue;
+    }
+    if (max !== undefined && !isWholeNumberIn(max, floor as number, MAX_CAPACITY_UNITS)) {
+      problems.push(`\`${maxField}\` is ${describe(max)}; it must be a whole number of capacity units from \`${floorField}\` (${floor}) to ${MAX_CAPACITY_UNITS}.`);
+    }
+  }
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) {
+    return 'missing';
+  }
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}

@@ -1,0 +1,170 @@
+import { Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { EnvironmentProfile } from './environment-profile';
+import { acknowledge, acknowledgeStackSingleton } from './private/acknowledge';
+import { allowLogsToUseKey, newPlatformKey } from './private/keys';
+import { assertValidProfile } from './private/profile-validation';
+
+/**
+ * Properties of a `SecureVpc`.
+ */
+export interface SecureVpcProps {
+  /**
+   * Environment profile to take the NAT gateway count and removal policy from.
+   *
+   * @default - one NAT gateway; the flow log group and its key are retained on deletion
+   */
+  readonly profile?: EnvironmentProfile;
+
+  /**
+   * Number of NAT gateways, from 1 to 3. One is the cheap choice; three keep every availability
+   * zone's egress independent of the others.
+   *
+   * @default - the profile's `natGateways`, else 1
+   */
+  readonly natGateways?: number;
+
+  /**
+   * IPv4 CIDR block of the VPC; a /16 to /20 leaves room for three /24 public and three /20 private subnets.
+   *
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+
+  /**
+   * How long VPC flow logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * Customer-managed key that encrypts the flow log group. It must allow CloudWatch Logs of this
+   * region to use it; the construct adds that statement to keys it can modify.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A VPC for payment workloads: three availability zones with public and private subnets, a
+ * configurable number of NAT gateways, gateway endpoints so that DynamoDB and S3 traffic never
+ * crosses the NAT, encrypted flow logs of all traffic, and a default security group with no rules.
+ */
+export class SecureVpc extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** The log group that receives the VPC flow logs. */
+  public readonly flowLogGroup: logs.LogGroup;
+  /** The key that encrypts the flow log group. */
+  public readonly key: kms.IKey;
+  /** The gateway endpoint for DynamoDB. */
+  public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
+  /** The gateway endpoint for S3. */
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+
+  constructor(scope: Construct, id: string, props: SecureVpcProps = {}) {
+    super(scope, id);
+    if (props.profile) {
+      assertValidProfile(props.profile);
+    }
+    const natGateways = props.natGateways ?? props.profile?.natGateways ?? 1;
+    const problems: string[] = [];
+    if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > AZ_COUNT) {
+      problems.push(`\`natGateways\` is ${natGateways}; it must be a whole number from 1 to ${AZ_COUNT}.`);
+    }
+    const cidr = props.cidr ?? '10.0.0.0/16';
+    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|20)$/.test(cidr)) {
+      problems.push(`\`cidr\` is '${cidr}'; it must be an IPv4 block from /16 to /20, such as 10.0.0.0/16.`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`Invalid SecureVpc props:\n  - ${problems.join('\n  - ')}`);
+    }
+    const removalPolicy = props.profile?.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the VPC flow logs', removalPolicy);
+    allowLogsToUseKey(this, this.key);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      availabilityZones: threeAvailabilityZones(this),
+      natGateways,
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ],
+    });
+
+    const privateSubnets = [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }];
+    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: privateSubnets,
+    });
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: privateSubnets,
+    });
+
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      encryptionKey: this.key,
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    acknowledge(this.vpc, [
+      {
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'The flow log role\'s inline policy is generated by aws-cdk-lib and allows writing to this VPC\'s flow log group only.',
+      },
+      {
+        id: 'PCI.DSS.321-IAMNoInlinePolicy',
+        reason: 'The flow log role\'s inline policy is generated by aws-cdk-lib and allows writing to this VPC\'s flow log group only.',
+      },
+      {
+        id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        reason: 'Only the public subnets route 0.0.0.0/0 to the internet gateway, which the NAT gateways need; nothing else is placed in them and they assign no public IPs.',
+      },
+      {
+        id: 'PCI.DSS.321-VPCNoUnrestrictedRouteToIGW',
+        reason: 'Only the public subnets route 0.0.0.0/0 to the internet gateway, which the NAT gateways need; nothing else is placed in them and they assign no public IPs.',
+      },
+    ]);
+    acknowledgeStackSingleton(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', DEFAULT_SG_PROVIDER_FINDINGS);
+  }
+}
+
+const AZ_COUNT = 3;
+
+/**
+ * Three availability zones, also in a stack without a concrete account and region, where
+ * `Stack.availabilityZones` offers only two because it cannot look them up at synthesis.
+ */
+function threeAvailabilityZones(scope: Construct): string[] {
+  const stack = Stack.of(scope);
+  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
+  }
+  return stack.availabilityZones.slice(0, AZ_COUNT);
+}
+
+/**
+ * The provider Lambda that aws-cdk-lib uses to remove the default security group's rules is
+ * owned by aws-cdk-lib, runs once per deployment and touches no payment data.
+ */
+const DEFAULT_SG_PROVIDER_FINDINGS = [
+  { id: 'AwsSolutions-IAM4', reason: 'aws-cdk-lib\'s default-security-group provider uses AWSLambdaBasicExecutionRole only to write its own logs.' },
+  { id: 'AwsSolutions-L1', reason: 'The runtime of aws-cdk-lib\'s default-security-group provider is chosen by aws-cdk-lib and moves with its releases.' },
+  { id: 'NIST.800.53.R5-LambdaConcurrency', reason: 'aws-cdk-lib\'s default-security-group provider runs once per deployment; concurrency limits add nothing.' },
+  { id: 'NIST.800.53.R5-LambdaDLQ', reason: 'aws-cdk-lib\'s default-security-group provider is invoked synchronously by CloudFormation, which reports its failures.' },
+  { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: 'aws-cdk-lib\'s default-security-group provider calls only the EC2 API at deploy time and handles no payment data.' },
+  { id: 'PCI.DSS.321-LambdaInsideVPC', reason: 'aws-cdk-lib\'s default-security-group provider calls only the EC2 API at deploy time and handles no payment data.' },
+];

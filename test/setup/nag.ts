@@ -1,0 +1,24 @@
+import { Stack } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+
+/** The cdk-nag packs that every construct must pass with nothing left unacknowledged. */
+export function nagPacks(): NagPack[] {
+  return [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()];
+}
+
+/**
+ * Runs the packs over a stack and lists each unacknowledged finding as `rule at path`.
+ * Warnings count as findings too: every one needs a fix or a reason.
+ */
+export function unacknowledgedFindings(stack: Stack, packs: NagPack[] = nagPacks()): string[] {
+  const findings: string[] = [];
+  for (const pack of packs) {
+    const report = pack.validateScope(stack);
+    for (const violation of report.violations) {
+      for (const resource of violation.violatingResources) {
+        findings.push(`${violation.ruleName} at ${resource.constructPath}`);
+      }
+    }
+  }
+  return findings.sort();
+}
