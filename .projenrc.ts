@@ -20,6 +20,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runner: typescript.TypeScriptRunner.tsNode({ tsconfig: 'tsconfig.dev.json' }),
   },
   sampleCode: false,
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
 
   // cdk-nag 3 validates through aws-cdk-lib's Validations API, which arrived in 2.257.0.
   cdkVersion: '2.257.0',
@@ -67,6 +73,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageId: 'Org.PaymentPlatform',
   },
 });
+
+project.tsconfigDev.addInclude('.projenrc.ts');
 
 // Treat every jsii warning as an error: the public API must stay clean in all five languages.
 project.compileTask.reset('jsii --fail-on-warnings');

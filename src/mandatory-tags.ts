@@ -1,4 +1,4 @@
-import { Annotations, AspectPriority, Aspects, IAspect, TagManager } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DataClassification, EnvironmentProfile } from './environment-profile';
 
@@ -80,21 +80,29 @@ export class MandatoryTags implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    const tags = TagManager.of(node);
-    if (!tags) {
-      return;
-    }
     const values: Array<[string, string]> = [
       ['Environment', this.environment],
       ['CostCenter', this.costCenter],
       ['Owner', this.owner],
       ['DataClassification', this.dataClassification],
     ];
-    for (const [key, value] of values) {
-      tags.setTag(key, value, TAG_PRIORITY, true);
+    const tags = TagManager.of(node);
+    if (tags) {
+      for (const [key, value] of values) {
+        tags.setTag(key, value, TAG_PRIORITY, true);
+      }
+    } else if (CfnResource.isCfnResource(node) && UNMANAGED_TAGGABLE_TYPES.includes(node.cfnResourceType)) {
+      // Resources that aws-cdk-lib declares as plain CfnResource (custom resource providers) have
+      // no tag manager, although CloudFormation tags them like any other role or function. Keys
+      // are sorted as the tag manager sorts them.
+      const sorted = [...values].sort(([a], [b]) => a.localeCompare(b));
+      node.addPropertyOverride('Tags', sorted.map(([Key, Value]) => ({ Key, Value })));
     }
   }
 }
+
+/** CloudFormation types that take a `Tags` list and that aws-cdk-lib may declare without a tag manager. */
+const UNMANAGED_TAGGABLE_TYPES = ['AWS::IAM::Role', 'AWS::Lambda::Function'];
 
 /** The priority of `Tags.of(scope).add()`, so that a later, more specific tag still wins. */
 const TAG_PRIORITY = 100;

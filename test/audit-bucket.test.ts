@@ -1,0 +1,234 @@
+import { CfnElement, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AuditBucket, Profiles } from '../src';
+import { grantedActions } from './setup/iam';
+import { newStack } from './setup/stacks';
+
+/** The audit bucket is the one encrypted with KMS; the access-log bucket uses SSE-S3. */
+const AUDIT_BUCKET = {
+  BucketEncryption: {
+    ServerSideEncryptionConfiguration: [Match.objectLike({
+      ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+    })],
+  },
+};
+
+describe('AuditBucket with default props', () => {
+  let template: Template;
+  beforeAll(() => {
+    const stack = newStack();
+    new AuditBucket(stack, 'Audit');
+    template = Template.fromStack(stack);
+  });
+
+  test('creates the audit bucket and a separate access-log bucket', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+  });
+
+  test('encrypts records with its own rotating customer-managed key through a bucket key', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditKey'), 'Arn'] },
+          },
+        }],
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('versions objects and blocks all public access, on both buckets', () => {
+    template.resourcePropertiesCountIs('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    }, 2);
+  });
+
+  test('refuses plain HTTP and TLS below 1.2, on both buckets', () => {
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]));
+    }
+  });
+
+  test('moves records and their old versions to Glacier after 90 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ...AUDIT_BUCKET,
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({
+          Status: 'Enabled',
+          Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+          NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+        })],
+      },
+    });
+  });
+
+  test('logs server access to the access-log bucket through a bucket policy scoped to the audit bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ...AUDIT_BUCKET,
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: Match.stringLikeRegexp('AuditAccessLogs') },
+        LogFilePrefix: 'audit-bucket/',
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('AuditAccessLogs') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowAuditBucketAccessLogDelivery',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Condition: {
+            ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditBucket'), 'Arn'] } },
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          },
+        })]),
+      },
+    });
+  });
+
+  test('the access-log bucket uses SSE-S3, the only encryption S3 log delivery supports', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: Match.absent(),
+    });
+  });
+
+  test('retains buckets and key, and never deletes objects', () => {
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('AuditBucket per profile', () => {
+  const synth = (profile: typeof Profiles.dev) => {
+    const stack = newStack(profile);
+    new AuditBucket(stack, 'Audit', { profile });
+    return Template.fromStack(stack);
+  };
+
+  test.each([
+    ['dev', Profiles.dev, 30],
+    ['staging', Profiles.staging, 30],
+    ['production', Profiles.production, 90],
+  ])('%s moves records to Glacier after %d days', (_name, profile, days) => {
+    synth(profile).hasResourceProperties('AWS::S3::Bucket', {
+      ...AUDIT_BUCKET,
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({
+          Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: days }],
+          NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER', TransitionInDays: days }],
+        })],
+      },
+    });
+  });
+
+  test.each([
+    ['dev', Profiles.dev],
+    ['staging', Profiles.staging],
+  ])('%s destroys and empties both buckets with the stack', (_name, profile) => {
+    const template = synth(profile);
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('production retains both buckets and the key, and deletes no objects', () => {
+    const template = synth(Profiles.production);
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  test('props override the profile', () => {
+    const stack = newStack(Profiles.dev);
+    new AuditBucket(stack, 'Audit', {
+      profile: Profiles.dev, glacierTransitionDays: 120, removalPolicy: RemovalPolicy.RETAIN, bucketName: 'org-payments-audit',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketName: 'org-payments-audit',
+        LifecycleConfiguration: { Rules: [Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 120 }] })] },
+      }),
+    });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('refuses a Glacier transition below one day', () => {
+    expect(() => new AuditBucket(newStack(), 'Audit', { glacierTransitionDays: 0 })).toThrow(
+      'Invalid AuditBucket props:\n  - `glacierTransitionDays` is 0; it must be a whole number of days from 1 to 36500.',
+    );
+  });
+
+  test('refuses an invalid profile', () => {
+    expect(() => new AuditBucket(newStack(), 'Audit', { profile: { ...Profiles.dev, auditGlacierTransitionDays: -3 } })).toThrow(
+      '`auditGlacierTransitionDays` is -3; it must be a whole number of days from 1 to 36500.',
+    );
+  });
+});
+
+describe('AuditBucket keys, log bucket and grants', () => {
+  test('uses a given key and a given access-log bucket', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
+    const logs = new s3.Bucket(stack, 'CentralLogs', { enforceSSL: true });
+    const audit = new AuditBucket(stack, 'Audit', { encryptionKey: key, serverAccessLogsBucket: logs });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: stack.getLogicalId(logs.node.defaultChild as CfnElement) } },
+    });
+    expect(audit.accessLogsBucket).toBeUndefined();
+    expect(audit.key).toBe(key);
+  });
+
+  test('grantWriteRecords allows putting objects under audit/ only, and no reads or deletes', () => {
+    const stack = newStack();
+    const audit = new AuditBucket(stack, 'Audit');
+    const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    audit.grantWriteRecords(role);
+    const template = Template.fromStack(stack);
+    const actions = grantedActions(template, stack.getLogicalId(role.node.defaultChild as CfnElement));
+    expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 'kms:GenerateDataKey*']));
+    expect(actions.filter((a) => /^s3:(Get|Delete|List)/.test(a))).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('AuditBucket'), 'Arn'] }, '/audit/*']] },
+        })]),
+      },
+    });
+  });
+
+  test('grantRead allows reading and decrypting records', () => {
+    const stack = newStack();
+    const audit = new AuditBucket(stack, 'Audit');
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    audit.grantRead(role);
+    const actions = grantedActions(Template.fromStack(stack), stack.getLogicalId(role.node.defaultChild as CfnElement));
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 'kms:Decrypt']));
+    expect(actions).not.toContain('s3:PutObject');
+  });
+});

@@ -1,0 +1,71 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, Profiles, SecureVpc } from '../src';
+import { unacknowledgedFindings } from './setup/nag';
+import { newStack } from './setup/stacks';
+
+/**
+ * cdk-nag's AwsSolutions, PCI.DSS.321 and NIST.800.53.R5 packs over every construct, with default
+ * props and with each stock profile: every finding is either fixed or acknowledged in the
+ * construct with a reason.
+ */
+const constructs: Record<string, (stack: Stack, profile?: EnvironmentProfile) => void> = {
+  'SecureVpc': (stack, profile) => new SecureVpc(stack, 'Vpc', { profile }),
+  'EncryptedLedgerTable': (stack, profile) => new EncryptedLedgerTable(stack, 'Ledger', { profile }),
+  'AuditBucket': (stack, profile) => new AuditBucket(stack, 'Audit', { profile }),
+  'all three with mandatory tags': (stack, profile) => {
+    new SecureVpc(stack, 'Vpc', { profile });
+    new EncryptedLedgerTable(stack, 'Ledger', { profile });
+    new AuditBucket(stack, 'Audit', { profile });
+    MandatoryTags.apply(stack, MandatoryTags.propsFromProfile(profile ?? Profiles.production));
+  },
+};
+
+const profileCases: Array<[string, EnvironmentProfile | undefined]> = [
+  ['default props', undefined],
+  ['dev', Profiles.dev],
+  ['staging', Profiles.staging],
+  ['production', Profiles.production],
+];
+
+describe.each(Object.entries(constructs))('%s', (_name, build) => {
+  test.each(profileCases)('has no unacknowledged cdk-nag finding with %s', (_case, profile) => {
+    const stack = newStack(profile);
+    build(stack, profile);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+});
+
+test('every acknowledgement carries a specific reason', () => {
+  const stack = newStack(Profiles.dev);
+  constructs['all three with mandatory tags'](stack, Profiles.dev);
+  const reasons = stack.node.findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+  expect(reasons.length).toBeGreaterThan(10);
+  for (const [id, reason] of reasons) {
+    expect({ id, long: reason.length >= 60 }).toEqual({ id, long: true });
+  }
+});
+
+describe('the cdk-nag check itself', () => {
+  test('reports a bucket without a KMS key, logging or TLS enforcement', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Weak');
+    expect(unacknowledgedFindings(stack)).toEqual(expect.arrayContaining([
+      'AwsSolutions-S1 at TestStack/Weak/Resource',
+      'AwsSolutions-S10 at TestStack/Weak/Resource',
+      'PCI.DSS.321-S3DefaultEncryptionKMS at TestStack/Weak/Resource',
+    ]));
+  });
+
+  test('an acknowledgement needs the exact rule id', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Weak');
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'test' });
+    const findings = unacknowledgedFindings(stack);
+    expect(findings).not.toContain('AwsSolutions-S1 at TestStack/Weak/Resource');
+    expect(findings).toContain('AwsSolutions-S10 at TestStack/Weak/Resource');
+  });
+});

@@ -1,0 +1,239 @@
+import { CfnElement, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { EncryptedLedgerTable, Profiles } from '../src';
+import { grantedActions } from './setup/iam';
+import { newStack } from './setup/stacks';
+
+describe('EncryptedLedgerTable with default props', () => {
+  let template: Template;
+  beforeAll(() => {
+    const stack = newStack();
+    new EncryptedLedgerTable(stack, 'Ledger');
+    template = Template.fromStack(stack);
+  });
+
+  test('is keyed by transaction_id and timestamp, both strings', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'transaction_id', KeyType: 'HASH' },
+        { AttributeName: 'timestamp', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'transaction_id', AttributeType: 'S' },
+        { AttributeName: 'timestamp', AttributeType: 'S' },
+      ]),
+    });
+  });
+
+  test('is encrypted with its own customer-managed key, which rotates', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LedgerKey'), 'Arn'] },
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('bills on demand, with point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  test('streams new images for the audit pipeline', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+  });
+
+  test('is retained with deletion protection, and so is its key', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('EncryptedLedgerTable per profile', () => {
+  const synth = (profile: typeof Profiles.dev) => {
+    const stack = newStack(profile);
+    new EncryptedLedgerTable(stack, 'Ledger', { profile });
+    return Template.fromStack(stack);
+  };
+  let dev: Template;
+  let staging: Template;
+  let production: Template;
+  beforeAll(() => {
+    dev = synth(Profiles.dev);
+    staging = synth(Profiles.staging);
+    production = synth(Profiles.production);
+  });
+
+  test('dev: on demand, no point-in-time recovery, destroyed with the stack', () => {
+    dev.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        DeletionProtectionEnabled: false,
+      }),
+    });
+    dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('staging: on demand, point-in-time recovery, destroyed with the stack', () => {
+    staging.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: false,
+      }),
+    });
+  });
+
+  test('production: provisioned 5 RCU / 5 WCU, point-in-time recovery, retained with deletion protection', () => {
+    production.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: Match.absent(),
+        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    production.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  test('production: auto scales from the floor up to the API rate', () => {
+    for (const dimension of ['dynamodb:table:ReadCapacityUnits', 'dynamodb:table:WriteCapacityUnits']) {
+      production.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        ScalableDimension: dimension,
+        MinCapacity: 5,
+        MaxCapacity: 10000,
+      });
+    }
+    production.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70 }),
+    }, 2);
+  });
+
+  test('on-demand profiles have no auto scaling', () => {
+    dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    staging.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  test('props override the profile', () => {
+    const stack = newStack(Profiles.dev);
+    new EncryptedLedgerTable(stack, 'Ledger', {
+      profile: Profiles.dev,
+      pointInTimeRecovery: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      tableName: 'payments-ledger',
+    });
+    Template.fromStack(stack).hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: 'payments-ledger',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+
+  test('explicit auto scaling ceilings and target utilisation are used', () => {
+    const stack = newStack(Profiles.production);
+    new EncryptedLedgerTable(stack, 'Ledger', {
+      profile: { ...Profiles.production, ledgerMaxReadCapacity: 50, ledgerMaxWriteCapacity: 60 },
+      targetUtilizationPercent: 50,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:ReadCapacityUnits', MaxCapacity: 50,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:WriteCapacityUnits', MaxCapacity: 60,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 50 }),
+    });
+  });
+
+  test('refuses a target utilisation outside 20 to 90 percent', () => {
+    expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', { targetUtilizationPercent: 95 })).toThrow(
+      'Invalid EncryptedLedgerTable props:\n  - `targetUtilizationPercent` is 95; it must be a whole number from 20 to 90.',
+    );
+  });
+
+  test('refuses an invalid profile', () => {
+    expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', {
+      profile: { ...Profiles.production, ledgerWriteCapacity: 0 },
+    })).toThrow('`ledgerWriteCapacity` is 0; with PROVISIONED billing it must be a whole number of capacity units from 1 to 40000.');
+  });
+});
+
+describe('EncryptedLedgerTable keys and grants', () => {
+  test('uses a given key and creates none', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
+    const ledger = new EncryptedLedgerTable(stack, 'Ledger', { encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: Match.objectLike({
+        KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as CfnElement), 'Arn'] },
+      }),
+    });
+    expect(ledger.key).toBe(key);
+  });
+
+  test('grantAppend allows PutItem and key use, and nothing that reads, changes or deletes', () => {
+    const stack = newStack();
+    const ledger = new EncryptedLedgerTable(stack, 'Ledger');
+    const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    ledger.grantAppend(role);
+    const actions = grantedActions(Template.fromStack(stack), stack.getLogicalId(role.node.defaultChild as CfnElement));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+      expect(actions).not.toContain(forbidden);
+    }
+  });
+
+  test('grantReadData, grantWriteData, grantReadWriteData and grantStreamRead delegate to the table', () => {
+    const stack = newStack();
+    const ledger = new EncryptedLedgerTable(stack, 'Ledger');
+    const grantee = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
+    const roles = {
+      reader: grantee('Reader'), writer: grantee('Writer'), readerWriter: grantee('ReaderWriter'), streamReader: grantee('StreamReader'),
+    };
+    ledger.grantReadData(roles.reader);
+    ledger.grantWriteData(roles.writer);
+    ledger.grantReadWriteData(roles.readerWriter);
+    ledger.grantStreamRead(roles.streamReader);
+    const template = Template.fromStack(stack);
+    const actionsOf = (role: iam.Role) => grantedActions(template, stack.getLogicalId(role.node.defaultChild as CfnElement));
+
+    expect(actionsOf(roles.reader)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt']));
+    expect(actionsOf(roles.reader)).not.toContain('dynamodb:PutItem');
+    expect(actionsOf(roles.writer)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'kms:Encrypt']));
+    expect(actionsOf(roles.writer)).not.toContain('dynamodb:GetItem');
+    expect(actionsOf(roles.readerWriter)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:GetItem']));
+    expect(actionsOf(roles.streamReader)).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'kms:Decrypt']));
+  });
+
+  test('exposes the key names', () => {
+    expect(EncryptedLedgerTable.PARTITION_KEY).toBe('transaction_id');
+    expect(EncryptedLedgerTable.SORT_KEY).toBe('timestamp');
+  });
+});
