@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
-import { acknowledge, acknowledgeStackSingleton } from './private/acknowledge';
+import { acknowledge, acknowledgeStackSingleton, cdkProviderFindings, inNistAndPci } from './private/acknowledge';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 
@@ -126,18 +126,11 @@ export class AuditBucket extends Construct {
       autoDeleteObjects: destroy,
     });
     this.deliverAccessLogsTo(accessLogsBucket);
-    acknowledge(this.bucket, [
-      {
-        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-        reason: 'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
-      },
-      {
-        id: 'PCI.DSS.321-S3BucketReplicationEnabled',
-        reason: 'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
-      },
-    ]);
+    acknowledge(this.bucket, inNistAndPci('S3BucketReplicationEnabled',
+      'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.'));
     if (destroy) {
-      acknowledgeStackSingleton(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', AUTO_DELETE_PROVIDER_FINDINGS);
+      acknowledgeStackSingleton(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider',
+        cdkProviderFindings('auto-delete-objects provider', 'calls only the S3 API, at stack deletion of disposable environments'));
     }
 
     this.bucketName = this.bucket.bucketName;
@@ -198,23 +191,8 @@ function glacierRule(days: number): s3.LifecycleRule {
 
 const ACCESS_LOG_BUCKET_FINDINGS = [
   { id: 'AwsSolutions-S1', reason: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.' },
-  { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.' },
-  { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.' },
-  { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.' },
-  { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.' },
-  { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.' },
-  { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: 'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.' },
-];
-
-/**
- * The provider Lambda that aws-cdk-lib uses to empty buckets before a `DESTROY` deletion is owned
- * by aws-cdk-lib and runs only when the stack deletes the bucket.
- */
-const AUTO_DELETE_PROVIDER_FINDINGS = [
-  { id: 'AwsSolutions-IAM4', reason: 'aws-cdk-lib\'s auto-delete-objects provider uses AWSLambdaBasicExecutionRole only to write its own logs.' },
-  { id: 'AwsSolutions-L1', reason: 'The runtime of aws-cdk-lib\'s auto-delete-objects provider is chosen by aws-cdk-lib and moves with its releases.' },
-  { id: 'NIST.800.53.R5-LambdaConcurrency', reason: 'aws-cdk-lib\'s auto-delete-objects provider runs only at stack deletion; concurrency limits add nothing.' },
-  { id: 'NIST.800.53.R5-LambdaDLQ', reason: 'aws-cdk-lib\'s auto-delete-objects provider is invoked synchronously by CloudFormation, which reports its failures.' },
-  { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: 'aws-cdk-lib\'s auto-delete-objects provider calls only the S3 API at stack deletion, in environments whose data is disposable.' },
-  { id: 'PCI.DSS.321-LambdaInsideVPC', reason: 'aws-cdk-lib\'s auto-delete-objects provider calls only the S3 API at stack deletion, in environments whose data is disposable.' },
+  ...inNistAndPci('S3BucketLoggingEnabled', 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.'),
+  ...inNistAndPci('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.'),
+  ...inNistAndPci('S3BucketReplicationEnabled',
+    'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.'),
 ];
