@@ -1,0 +1,63 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { IdempotencyStore } from './idempotency';
+import { Ledger } from './ledger';
+import { routePaymentRequest } from './payment-routes';
+import { PaymentService } from './payments';
+
+const logger = new Logger();
+const metrics = new Metrics();
+metrics.setDefaultDimensions({ environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown' });
+
+// Short timeouts and one retry keep every answer well inside API Gateway's 29-second limit, so a
+// slow dependency becomes a 503 with Retry-After rather than a gateway timeout.
+const dynamodb = new DynamoDBClient({
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+});
+const service = new PaymentService({
+  ledger: new Ledger(dynamodb, process.env.LEDGER_TABLE_NAME!),
+  idempotency: new IdempotencyStore(dynamodb, process.env.IDEMPOTENCY_TABLE_NAME!, Number(process.env.IDEMPOTENCY_TTL_SECONDS)),
+});
+const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';
+
+class PaymentHandler implements LambdaInterface {
+  @logger.injectLambdaContext({ resetKeys: true })
+  @metrics.logMetrics({ captureColdStartMetric: true })
+  public async handler(event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> {
+    const started = performance.now();
+    logger.setCorrelationId(event.requestContext?.requestId);
+    const outcome = await routePaymentRequest(event, service, iamAuthorization);
+
+    const status = outcome.response.statusCode;
+    if (outcome.result === 'accepted') {
+      metrics.addMetric('PaymentsAccepted', MetricUnit.Count, 1);
+    } else if (outcome.result === 'replayed') {
+      metrics.addMetric('IdempotentReplays', MetricUnit.Count, 1);
+    } else if (status >= 400) {
+      const refused = metrics.singleMetric();
+      refused.addDimension('errorCode', outcome.result);
+      refused.addMetric('PaymentsRefused', MetricUnit.Count, 1);
+    }
+    metrics.addMetric('HandlerLatency', MetricUnit.Milliseconds, performance.now() - started);
+
+    const summary = { method: event.httpMethod, route: event.resource, status, result: outcome.result, transactionId: outcome.transactionId };
+    if (outcome.failure) {
+      logger.error('request failed', { ...summary, error: describeFailure(outcome.failure) });
+    } else {
+      logger.info('request handled', summary);
+    }
+    return outcome.response;
+  }
+}
+
+/** The name and message of an unexpected error; never the request that caused it. */
+function describeFailure(failure: unknown): { name: string; message: string } {
+  return failure instanceof Error ? { name: failure.name, message: failure.message } : { name: 'unknown', message: String(failure) };
+}
+
+const instance = new PaymentHandler();
+export const handler = instance.handler.bind(instance);

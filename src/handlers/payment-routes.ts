@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { InternalError, NotFoundError, PaymentApiError } from './errors';
+import { errorResponse, jsonResponse } from './http';
+import { paymentBody } from './ledger';
+import { parsePaymentRequest } from './payment-request';
+import type { PaymentService } from './payments';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What a route reports about its outcome, for logs and metrics; never any request content. */
+export interface Outcome {
+  readonly response: APIGatewayProxyResult;
+  /** `accepted`, `replayed`, `found`, or the error code. */
+  readonly result: string;
+  readonly transactionId?: string;
+  /** The unexpected error behind a 500, for the log only. */
+  readonly failure?: unknown;
+}
+
+/** Who is calling: the IAM principal where IAM authorization is on, else the API key id. */
+export function clientIdOf(event: APIGatewayProxyEvent, iamAuthorization: boolean): string | undefined {
+  const identity = event.requestContext?.identity;
+  if (iamAuthorization) {
+    return identity?.userArn ? `iam:${identity.userArn}` : undefined;
+  }
+  return identity?.apiKeyId ? `key:${identity.apiKeyId}` : undefined;
+}
+
+/**
+ * Serves `POST /payments` and `GET /payments/{transactionId}`; every failure becomes the contract's
+ * error body, and nothing unexpected (a stack, an AWS error text) ever reaches the response.
+ */
+export async function routePaymentRequest(
+  event: APIGatewayProxyEvent,
+  service: PaymentService,
+  iamAuthorization: boolean,
+): Promise<Outcome> {
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  try {
+    const clientId = clientIdOf(event, iamAuthorization);
+    if (!clientId) {
+      // API Gateway requires an API key (and IAM where on), so this is a deployment fault.
+      return { response: errorResponse(new InternalError(), requestId), result: 'internal_error', failure: new Error('request has no caller identity') };
+    }
+    if (event.httpMethod === 'POST' && event.resource === '/payments') {
+      const { idempotencyKey, payment } = parsePaymentRequest(event);
+      const created = await service.create(clientId, idempotencyKey, payment);
+      const headers: Record<string, string> = { Location: `/payments/${created.transactionId}` };
+      if (created.replayed) {
+        headers['Idempotent-Replayed'] = 'true';
+      }
+      return {
+        response: jsonResponse(201, created.body, headers),
+        result: created.replayed ? 'replayed' : 'accepted',
+        transactionId: created.transactionId,
+      };
+    }
+    if (event.httpMethod === 'GET' && event.resource === '/payments/{transactionId}') {
+      const transactionId = event.pathParameters?.transactionId ?? '';
+      const payment = UUID.test(transactionId) ? await service.get(clientId, transactionId) : undefined;
+      if (!payment) {
+        throw new NotFoundError();
+      }
+      return { response: jsonResponse(200, paymentBody(payment)), result: 'found', transactionId };
+    }
+    throw new NotFoundError();
+  } catch (error) {
+    if (error instanceof PaymentApiError) {
+      return { response: errorResponse(error, requestId), result: error.code };
+    }
+    return { response: errorResponse(new InternalError(), requestId), result: 'internal_error', failure: error };
+  }
+}

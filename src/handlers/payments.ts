@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, PaymentApiError, ServiceUnavailableError } from './errors';
+import { IdempotencyRecord, IdempotencyStore, requestHash } from './idempotency';
+import { AcceptedPayment, Ledger, paymentBody } from './ledger';
+import type { PaymentRequest } from './payment-request';
+
+/** How long an attempt holds a key before another request may take over, in milliseconds. */
+export const LEASE_MS = 10_000;
+
+/** The outcome of `POST /payments`: the 201 body, and whether it repeats an earlier response. */
+export interface CreatedPayment {
+  readonly transactionId: string;
+  readonly body: string;
+  readonly replayed: boolean;
+}
+
+/** What the service needs; the handler builds it once per container. */
+export interface PaymentServiceOptions {
+  readonly ledger: Ledger;
+  readonly idempotency: IdempotencyStore;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+/**
+ * Accepts payments exactly once per client and idempotency key.
+ *
+ * 1. Claim the key with one conditional write that already holds the payment's id, time and
+ *    response. Of any number of concurrent requests, exactly one claims it.
+ * 2. A request that finds the key claimed compares request hashes (422 if they differ), replays the
+ *    stored response if the ledger holds the payment, answers 409 while the claiming attempt's
+ *    lease runs, and takes the claim over once it has run out.
+ * 3. Append the ledger item with a condition on its key. Because every attempt for one claim writes
+ *    the same key, the ledger can never hold the payment twice.
+ *
+ * A ledger write that DynamoDB refused (throttling) releases the claim, so an immediate retry
+ * succeeds. One whose outcome is unknown (a timeout, a 5xx) keeps it: the retry after the lease
+ * finds the ledger item and replays it, or writes it.
+ */
+export class PaymentService {
+  private readonly ledger: Ledger;
+  private readonly idempotency: IdempotencyStore;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(options: PaymentServiceOptions) {
+    this.ledger = options.ledger;
+    this.idempotency = options.idempotency;
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  public async create(clientId: string, idempotencyKey: string, request: PaymentRequest): Promise<CreatedPayment> {
+    const id = IdempotencyStore.recordId(clientId, idempotencyKey);
+    const nowMs = this.now();
+    const payment: AcceptedPayment = {
+      transactionId: this.newId(),
+      status: 'accepted',
+      amount: request.amount,
+      currency: request.currency,
+      merchantId: request.merchantId,
+      createdAt: new Date(nowMs).toISOString(),
+    };
+    const fresh: IdempotencyRecord = {
+      requestHash: requestHash(request),
+      transactionId: payment.transactionId,
+      createdAt: payment.createdAt,
+      response: paymentBody(payment),
+      attempt: this.newId(),
+      lockedUntil: nowMs + LEASE_MS,
+    };
+
+    const claim = await dependency(() => this.idempotency.claim(id, fresh, nowMs), LEASE_MS);
+    let record = claim.record;
+    if (claim.kind === 'existing') {
+      if (record.requestHash !== fresh.requestHash) {
+        throw new IdempotencyKeyReusedError();
+      }
+      if (await dependency(() => this.ledger.contains(record.transactionId, record.createdAt), 1000)) {
+        return { transactionId: record.transactionId, body: record.response, replayed: true };
+      }
+      if (record.lockedUntil > nowMs) {
+        throw new IdempotencyInProgressError(secondsUntil(record.lockedUntil, nowMs));
+      }
+      const attempt = this.newId();
+      if (!await dependency(() => this.idempotency.takeOver(id, record, attempt, nowMs + LEASE_MS), LEASE_MS)) {
+        throw new IdempotencyInProgressError(secondsUntil(nowMs + LEASE_MS, nowMs));
+      }
+      record = { ...record, attempt, lockedUntil: nowMs + LEASE_MS };
+    }
+
+    const stored: AcceptedPayment = { ...payment, transactionId: record.transactionId, createdAt: record.createdAt };
+    let written: boolean;
+    try {
+      written = await this.ledger.append(stored, request, clientId);
+    } catch (error) {
+      if (isThrottling(error)) {
+        const released = await this.idempotency.release(id, record);
+        throw new ServiceUnavailableError(released ? 1 : secondsUntil(record.lockedUntil, this.now()));
+      }
+      if (isUnavailable(error)) {
+        throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
+      }
+      throw error;
+    }
+    return { transactionId: record.transactionId, body: record.response, replayed: !written };
+  }
+
+  /** The payment with this id, if this client created it. */
+  public async get(clientId: string, transactionId: string): Promise<AcceptedPayment | undefined> {
+    return dependency(() => this.ledger.find(transactionId, clientId), 1000);
+  }
+}
+
+/**
+ * Runs a call to a dependency, turning throttling and unavailability into a 503 that says when to
+ * retry, and any other failure into a 500 that says nothing about it.
+ */
+async function dependency<T>(call: () => Promise<T>, retryAfterMs: number): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof PaymentApiError) {
+      throw error;
+    }
+    if (isThrottling(error)) {
+      throw new ServiceUnavailableError(1);
+    }
+    if (isUnavailable(error)) {
+      throw new ServiceUnavailableError(Math.ceil(retryAfterMs / 1000));
+    }
+    throw error;
+  }
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/** DynamoDB refused the request for capacity: nothing was written. */
+export function isThrottling(error: unknown): boolean {
+  return error instanceof Error && THROTTLING.has(error.name);
+}
+
+/** The dependency failed on its side or could not be reached: the outcome of a write is unknown. */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+  const details = error as Error & { $fault?: string; code?: string };
+  return details.$fault === 'server'
+    || ['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable'].includes(error.name)
+    || NETWORK_CODES.has(details.code ?? '');
+}
+
+function secondsUntil(untilMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+}
+

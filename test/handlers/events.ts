@@ -1,0 +1,152 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+
+let counter = 0;
+
+/** Options of a request as API Gateway's Lambda proxy integration would deliver it. */
+export interface RequestOptions {
+  readonly headers?: Record<string, string | string[]>;
+  readonly body?: string | null;
+  readonly apiKeyId?: string;
+  readonly userArn?: string;
+  readonly isBase64Encoded?: boolean;
+}
+
+/** A `POST /payments` proxy event. */
+export function postPayment(options: RequestOptions = {}): APIGatewayProxyEvent {
+  return proxyEvent('POST', '/payments', '/payments', {}, options);
+}
+
+/** A `GET /payments/{transactionId}` proxy event. */
+export function getPayment(transactionId: string, options: RequestOptions = {}): APIGatewayProxyEvent {
+  return proxyEvent('GET', '/payments/{transactionId}', `/payments/${transactionId}`, { transactionId }, { body: null, ...options });
+}
+
+/** JSON headers with an idempotency key. */
+export function jsonHeaders(idempotencyKey: string): Record<string, string> {
+  return { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey };
+}
+
+/** A valid payment body. */
+export function validBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({ amount: 1999, currency: 'USD', merchantId: 'm_1', paymentMethodToken: 'tok_visa_4242', ...overrides });
+}
+
+export function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'payment-handler',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:payment-handler',
+    memoryLimitInMB: '512',
+    awsRequestId: `lambda-request-${++counter}`,
+    logGroupName: '/aws/lambda/payment-handler',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function proxyEvent(
+  method: string,
+  resource: string,
+  path: string,
+  pathParameters: Record<string, string>,
+  options: RequestOptions,
+): APIGatewayProxyEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const values = Array.isArray(value) ? value : [value];
+    multiValueHeaders[name] = values;
+    headers[name] = values[values.length - 1];
+  }
+  const requestId = `api-request-${++counter}`;
+  return {
+    httpMethod: method,
+    resource,
+    path,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body: options.body === undefined ? validBody() : options.body,
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      path: `/v1${path}`,
+      stage: 'v1',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'resource',
+      resourcePath: resource,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: options.apiKeyId ?? 'key-client-a',
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: 'test',
+        userArn: options.userArn ?? null,
+      },
+    },
+  } as APIGatewayProxyEvent;
+}
+
+/** Everything written to stdout and stderr while `capture` is on: Powertools logs and EMF metrics. */
+export class OutputCapture {
+  private readonly chunks: string[] = [];
+  private restore?: () => void;
+
+  public start(): void {
+    const stdout = process.stdout.write.bind(process.stdout);
+    const stderr = process.stderr.write.bind(process.stderr);
+    const record = (chunk: unknown) => {
+      this.chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      return true;
+    };
+    process.stdout.write = record as typeof process.stdout.write;
+    process.stderr.write = record as typeof process.stderr.write;
+    this.restore = () => {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+    };
+  }
+
+  public stop(): void {
+    this.restore?.();
+  }
+
+  public text(): string {
+    return this.chunks.join('');
+  }
+
+  /** The JSON lines written, parsed. */
+  public lines(): Array<Record<string, unknown>> {
+    return this.text().split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line));
+  }
+}
+
+/**
+ * Loads a handler module after the test has set the environment it reads at module scope, as the
+ * Lambda runtime does when it starts a container.
+ */
+export function loadModule<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path) as T;
+}

@@ -1,0 +1,138 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  StreamViewType,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * A moto_server on 127.0.0.1 with a free port, for tests that run handler code against real
+ * DynamoDB and S3 APIs. Started by the test, stopped by the test; nothing leaves the machine.
+ */
+export class MotoServer {
+  public static async start(): Promise<MotoServer> {
+    try {
+      execFileSync('moto_server', ['--help'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('moto_server is not installed. Install it with: pip install "moto[server]" (see test/requirements.txt).');
+    }
+    const port = await freePort();
+    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const server = new MotoServer(child, port);
+    await server.waitUntilListening();
+    return server;
+  }
+
+  public readonly endpoint: string;
+
+  private constructor(private readonly child: ChildProcess, public readonly port: number) {
+    this.endpoint = `http://127.0.0.1:${port}`;
+  }
+
+  /** Points the AWS SDK of this process (clients created from now on) at the server. */
+  public useAsAwsEndpoint(): void {
+    process.env.AWS_ENDPOINT_URL = this.endpoint;
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'testing';
+    process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+    delete process.env.AWS_PROFILE;
+  }
+
+  public dynamodb(): DynamoDBClient {
+    return new DynamoDBClient(this.clientConfig());
+  }
+
+  public s3(): S3Client {
+    return new S3Client({ ...this.clientConfig(), forcePathStyle: true });
+  }
+
+  public clientConfig() {
+    return {
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+  }
+
+  /** The ledger's key schema and stream, as `EncryptedLedgerTable` declares them. */
+  public async createLedgerTable(name: string): Promise<void> {
+    await this.dynamodb().send(new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'transaction_id', KeyType: 'HASH' }, { AttributeName: 'timestamp', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'transaction_id', AttributeType: 'S' }, { AttributeName: 'timestamp', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: StreamViewType.NEW_IMAGE },
+    }));
+  }
+
+  /** The idempotency table, as `PaymentApi` declares it. */
+  public async createIdempotencyTable(name: string): Promise<void> {
+    await this.dynamodb().send(new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+  }
+
+  public async createBucket(name: string): Promise<void> {
+    await this.s3().send(new CreateBucketCommand({ Bucket: name }));
+  }
+
+  /** Every item of a table. */
+  public async scan(table: string) {
+    const result = await this.dynamodb().send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    return result.Items ?? [];
+  }
+
+  public async stop(): Promise<void> {
+    if (this.child.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  private async waitUntilListening(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`moto_server exited with code ${this.child.exitCode} before listening on port ${this.port}`);
+      }
+      if (await canConnect(this.port)) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.child.kill('SIGKILL');
+    throw new Error(`moto_server did not listen on 127.0.0.1:${this.port} within 30 seconds`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
