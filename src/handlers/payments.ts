@@ -146,15 +146,20 @@ export function isThrottling(error: unknown): boolean {
   return error instanceof Error && THROTTLING.has(error.name);
 }
 
-/** The dependency failed on its side or could not be reached: the outcome of a write is unknown. */
+/**
+ * The dependency failed on its side or could not be reached: the outcome of a write is unknown.
+ * An SDK error that carries request metadata but no HTTP status never got a response.
+ */
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) {
     return false;
   }
-  const details = error as Error & { $fault?: string; code?: string };
+  const details = error as Error & { $fault?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
   return details.$fault === 'server'
     || ['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable'].includes(error.name)
-    || NETWORK_CODES.has(details.code ?? '');
+    || NETWORK_CODES.has(details.code ?? '')
+    || (details.$metadata !== undefined && details.$metadata.httpStatusCode === undefined)
+    || (details.cause !== undefined && isUnavailable(details.cause));
 }
 
 function secondsUntil(untilMs: number, nowMs: number): number {
