@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics',
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-s3',
+    // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
+    '@aws-sdk/client-dynamodb-streams',
   ],
 
   lambdaOptions: {
