@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
-import { acknowledge, acknowledgeStackSingleton, cdkProviderFindings, inNistAndPci } from './private/acknowledge';
+import { acknowledge, inNistAndPci } from './private/acknowledge';
+import { grantAuditRecordWrite } from './private/grants';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 
@@ -128,10 +129,6 @@ export class AuditBucket extends Construct {
     this.deliverAccessLogsTo(accessLogsBucket);
     acknowledge(this.bucket, inNistAndPci('S3BucketReplicationEnabled',
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.'));
-    if (destroy) {
-      acknowledgeStackSingleton(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider',
-        cdkProviderFindings('auto-delete-objects provider', 'calls only the S3 API, at stack deletion of disposable environments'));
-    }
 
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
@@ -162,12 +159,12 @@ export class AuditBucket extends Construct {
   }
 
   /**
-   * Grants permission to write audit records under the `audit/` prefix (and encrypt them).
-   * Records can be added, never read, overwritten in place or deleted by the grantee: versioning
-   * keeps every earlier version.
+   * Grants permission to write audit records under the `audit/` prefix (`s3:PutObject`, and
+   * `kms:GenerateDataKey` on the key). Records can be added, never read or deleted by the grantee;
+   * versioning keeps every earlier version of a key.
    */
   public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantPut(grantee, `${AuditBucket.RECORD_PREFIX}*`);
+    return grantAuditRecordWrite(this.bucket, AuditBucket.RECORD_PREFIX, grantee);
   }
 
   /**
@@ -190,8 +187,6 @@ function glacierRule(days: number): s3.LifecycleRule {
 }
 
 const ACCESS_LOG_BUCKET_FINDINGS = [
-  { id: 'AwsSolutions-S1', reason: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.' },
-  ...inNistAndPci('S3BucketLoggingEnabled', 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.'),
   ...inNistAndPci('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.'),
   ...inNistAndPci('S3BucketReplicationEnabled',
     'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.'),

@@ -126,6 +126,16 @@ export interface EnvironmentProfile {
   readonly enableAlarms: boolean;
 
   /**
+   * Whether the payments API requires IAM (SigV4) authorization in addition to an API key.
+   *
+   * API keys identify and throttle clients but are not authentication; with IAM authorization the
+   * caller's IAM principal is the client, and idempotency keys and payments belong to it.
+   *
+   * @default true
+   */
+  readonly apiIamAuthorization?: boolean;
+
+  /**
    * What happens to the ledger table, the audit bucket and their keys when they leave the stack.
    *
    * `RETAIN` (or `RETAIN_ON_UPDATE_OR_DELETE`) also turns on deletion protection for the table;
@@ -192,6 +202,8 @@ export interface EnvironmentProfileOverrides {
   /** @default - the base profile's value */
   readonly enableAlarms?: boolean;
   /** @default - the base profile's value */
+  readonly apiIamAuthorization?: boolean;
+  /** @default - the base profile's value */
   readonly removalPolicy?: RemovalPolicy;
   /** @default - the base profile's value */
   readonly natGateways?: number;
@@ -212,6 +224,7 @@ const DEV: EnvironmentProfile = Object.freeze({
   apiRateLimit: 100,
   deadLetterRetention: Duration.days(3),
   enableAlarms: false,
+  apiIamAuthorization: false,
   removalPolicy: RemovalPolicy.DESTROY,
   natGateways: 1,
   costCenter: 'Engineering',
@@ -228,6 +241,7 @@ const STAGING: EnvironmentProfile = Object.freeze({
   apiRateLimit: 1000,
   deadLetterRetention: Duration.days(7),
   enableAlarms: true,
+  apiIamAuthorization: true,
   removalPolicy: RemovalPolicy.DESTROY,
   natGateways: 1,
   costCenter: 'Engineering',
@@ -246,6 +260,7 @@ const PRODUCTION: EnvironmentProfile = Object.freeze({
   apiRateLimit: 10000,
   deadLetterRetention: Duration.days(14),
   enableAlarms: true,
+  apiIamAuthorization: true,
   removalPolicy: RemovalPolicy.RETAIN,
   natGateways: 1,
   costCenter: 'Finance',
@@ -265,6 +280,7 @@ const PRODUCTION: EnvironmentProfile = Object.freeze({
  * | API rate | 100 req/s | 1000 req/s | 10000 req/s |
  * | DLQ retention | 3 days | 7 days | 14 days |
  * | alarms | no | yes | yes |
+ * | IAM authorization on the API | no (API key only) | yes | yes |
  * | data on stack deletion | destroyed | destroyed | retained |
  */
 export class Profiles {

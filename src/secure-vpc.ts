@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
-import { acknowledge, acknowledgeStackSingleton, cdkProviderFindings, inNistAndPci } from './private/acknowledge';
+import { acknowledge, inNistAndPci } from './private/acknowledge';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 
@@ -126,8 +126,6 @@ export class SecureVpc extends Construct {
       ...inNistAndPci('VPCNoUnrestrictedRouteToIGW',
         'Only the public subnets route 0.0.0.0/0 to the internet gateway, which the NAT gateways need; nothing else is placed in them and they assign no public IPs.'),
     ]);
-    acknowledgeStackSingleton(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider',
-      cdkProviderFindings('default-security-group provider', 'calls only the EC2 API, once per deployment'));
   }
 }
 

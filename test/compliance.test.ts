@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, Profiles, SecureVpc } from '../src';
-import { unacknowledgedFindings } from './setup/nag';
+import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, Profiles, SecureVpc } from '../src';
+import { findingsIgnoringAcknowledgements, unacknowledgedFindings } from './setup/nag';
 import { newStack } from './setup/stacks';
 
 /**
@@ -13,6 +13,7 @@ const constructs: Record<string, (stack: Stack, profile?: EnvironmentProfile) =>
   'SecureVpc': (stack, profile) => new SecureVpc(stack, 'Vpc', { profile }),
   'EncryptedLedgerTable': (stack, profile) => new EncryptedLedgerTable(stack, 'Ledger', { profile }),
   'AuditBucket': (stack, profile) => new AuditBucket(stack, 'Audit', { profile }),
+  'PaymentApi': (stack, profile) => new PaymentApi(stack, 'Payments', { profile }),
   'all three with mandatory tags': (stack, profile) => {
     new SecureVpc(stack, 'Vpc', { profile });
     new EncryptedLedgerTable(stack, 'Ledger', { profile });
@@ -39,6 +40,7 @@ describe.each(Object.entries(constructs))('%s', (_name, build) => {
 test('every acknowledgement carries a specific reason', () => {
   const stack = newStack(Profiles.dev);
   constructs['all three with mandatory tags'](stack, Profiles.dev);
+  constructs.PaymentApi(stack, Profiles.dev);
   const reasons = stack.node.findAll()
     .flatMap((c) => c.node.metadata)
     .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
@@ -47,6 +49,22 @@ test('every acknowledgement carries a specific reason', () => {
   for (const [id, reason] of reasons) {
     expect({ id, long: reason.length >= 60 }).toEqual({ id, long: true });
   }
+});
+
+test.each(profileCases)('every acknowledgement answers a finding that would otherwise be reported, with %s', (_case, profile) => {
+  const stack = newStack(profile);
+  constructs['all three with mandatory tags'](stack, profile);
+  constructs.PaymentApi(stack, profile);
+  const raw = findingsIgnoringAcknowledgements(stack);
+  const acknowledged = stack.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.keys(entry.data as Record<string, string>).map((id) => ({
+      id: id.replace(/^annotation::/i, ''),
+      path: construct.node.path,
+    }))));
+  const unused = acknowledged.filter(({ id, path }) => !raw.some((finding) =>
+    finding.rule === id && (finding.path === path || finding.path.startsWith(`${path}/`))));
+  expect(unused).toEqual([]);
 });
 
 describe('the cdk-nag check itself', () => {

@@ -12,19 +12,20 @@ export interface Acknowledgement {
 /**
  * Records acknowledgements on a construct and all its children, in the form that policy
  * validation plugins such as cdk-nag read.
+ *
+ * Granular findings (`AwsSolutions-IAM5[Action::kms:ReEncrypt*]`) contain `::`, which
+ * `Validations.acknowledge()` of aws-cdk-lib 2.257 refuses as a prefix delimiter; those are
+ * written to the same acknowledged-rules metadata directly.
  */
 export function acknowledge(scope: IConstruct, findings: Acknowledgement[]): void {
-  Validations.of(scope).acknowledge(...findings);
-}
-
-/**
- * Acknowledges findings on a stack-level singleton that aws-cdk-lib creates outside the calling
- * construct (custom resource providers), if it exists.
- */
-export function acknowledgeStackSingleton(scope: IConstruct, singletonId: string, findings: Acknowledgement[]): void {
-  const singleton = Stack.of(scope).node.tryFindChild(singletonId);
-  if (singleton) {
-    acknowledge(singleton, findings);
+  const plain = findings.filter((finding) => !finding.id.includes('::'));
+  const granular = findings.filter((finding) => finding.id.includes('::'));
+  if (plain.length > 0) {
+    Validations.of(scope).acknowledge(...plain);
+  }
+  if (granular.length > 0) {
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+      Object.fromEntries(granular.map((finding) => [finding.id, finding.reason])));
   }
 }
 
@@ -39,18 +40,51 @@ export function inNistAndPci(rule: string, reason: string): Acknowledgement[] {
 }
 
 /**
- * The findings on a custom resource provider Lambda that aws-cdk-lib owns: it runs only when
- * CloudFormation deploys or deletes the stack, and touches no payment data.
- *
- * @param provider what the provider is, such as "default-security-group provider"
- * @param work what it does and when, such as "calls only the EC2 API at deploy time"
+ * How cdk-nag names a resource in a granular finding (`Resource::<Bucket1234.Arn>/audit/*`): the
+ * resolved value, with references written as `<LogicalId>` and attributes as `<LogicalId.Attr>`.
  */
-export function cdkProviderFindings(provider: string, work: string): Acknowledgement[] {
+export function nagResourceName(scope: IConstruct, value: string): string {
+  return flatten(Stack.of(scope).resolve(value));
+}
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+  if (intrinsic.Ref) {
+    return `<${intrinsic.Ref}>`;
+  }
+  if (intrinsic['Fn::GetAtt']) {
+    return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+  }
+  if (intrinsic['Fn::Join']) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.map(flatten).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The findings on a Lambda function's role that every function of the library has: the AWS
+ * managed policies for logs and VPC attachment, the KMS action families that aws-cdk-lib grants
+ * for a customer-managed key, and the actions that have no resource-level permissions.
+ *
+ * @param resourceStarActions what the `Resource::*` statements allow, for the reason
+ */
+export function functionRoleFindings(resourceStarActions: string): Acknowledgement[] {
+  const managed = (policy: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`;
   return [
-    { id: 'AwsSolutions-IAM4', reason: `aws-cdk-lib's ${provider} uses AWSLambdaBasicExecutionRole only to write its own logs.` },
-    { id: 'AwsSolutions-L1', reason: `The runtime of aws-cdk-lib's ${provider} is chosen by aws-cdk-lib and moves with its releases.` },
-    { id: 'NIST.800.53.R5-LambdaConcurrency', reason: `aws-cdk-lib's ${provider} ${work}; concurrency limits add nothing.` },
-    { id: 'NIST.800.53.R5-LambdaDLQ', reason: `aws-cdk-lib's ${provider} is invoked synchronously by CloudFormation, which reports its failures.` },
-    ...inNistAndPci('LambdaInsideVPC', `aws-cdk-lib's ${provider} ${work} and handles no payment data.`),
+    { id: managed('AWSLambdaBasicExecutionRole'), reason: 'The AWS managed policy that lets a function write its own logs, and nothing else.' },
+    { id: managed('AWSLambdaVPCAccessExecutionRole'), reason: 'The AWS managed policy that lets a function attach to its VPC through network interfaces.' },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
+    },
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${resourceStarActions} support no resource-level permissions.` },
   ];
 }

@@ -85,6 +85,10 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
   }
 
   check('enableAlarms', profile.enableAlarms, typeof profile.enableAlarms === 'boolean', 'it must be true or false');
+  if (profile.apiIamAuthorization !== undefined) {
+    check('apiIamAuthorization', profile.apiIamAuthorization, typeof profile.apiIamAuthorization === 'boolean',
+      'it must be true or false');
+  }
 
   check('removalPolicy', profile.removalPolicy, ALLOWED_REMOVAL_POLICIES.includes(profile.removalPolicy),
     `it must be one of ${ALLOWED_REMOVAL_POLICIES.join(', ')} (DynamoDB tables and S3 buckets cannot be snapshotted)`);

@@ -1,0 +1,430 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AuditBucket } from './audit-bucket';
+import { EncryptedLedgerTable } from './encrypted-ledger-table';
+import { EnvironmentProfile, Profiles } from './environment-profile';
+import { AuditWriterFunction } from './handlers/audit-writer-function';
+import { PaymentHandlerFunction } from './handlers/payment-handler-function';
+import { acknowledge, functionRoleFindings, inNistAndPci, nagResourceName } from './private/acknowledge';
+import { grantAuditRecordWrite } from './private/grants';
+import { contractGatewayResponses } from './private/gateway-responses';
+import { allowLogsToUseKey, newPlatformKey } from './private/keys';
+import { assertValidProfile } from './private/profile-validation';
+import { SecureVpc } from './secure-vpc';
+
+/**
+ * Properties of a `PaymentApi`.
+ */
+export interface PaymentApiProps {
+  /**
+   * Environment profile to take rates, retention, authorization and removal policy from.
+   *
+   * @default Profiles.production
+   */
+  readonly profile?: EnvironmentProfile;
+
+  /**
+   * VPC whose private subnets (with egress) the Lambda functions run in. It should have gateway
+   * endpoints for DynamoDB and S3, as `SecureVpc` does.
+   *
+   * @default - a new `SecureVpc`
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The ledger table. It must have the ledger's key schema (`transaction_id`, `timestamp`) and a
+   * stream with new images, which the audit pipeline reads. A table encrypted with a customer-managed
+   * key must expose it (`encryptionKey`) so that the functions can be granted its use.
+   *
+   * @default - a new `EncryptedLedgerTable`, encrypted with `encryptionKey`
+   */
+  readonly ledgerTable?: dynamodb.ITable;
+
+  /**
+   * The bucket that audit records are written to, under `audit/`.
+   *
+   * @default - a new `AuditBucket`, encrypted with `encryptionKey`
+   */
+  readonly auditBucket?: s3.IBucket;
+
+  /**
+   * Customer-managed key for everything this construct creates: the idempotency table, the
+   * dead-letter queue, the log groups, the functions' environment, and a ledger, audit bucket and
+   * VPC flow logs created here.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether every method requires IAM (SigV4) authorization in addition to an API key. With it,
+   * payments and idempotency keys belong to the caller's IAM principal; without it, to the API key.
+   *
+   * @default - the profile's `apiIamAuthorization`, else true
+   */
+  readonly iamAuthorization?: boolean;
+
+  /**
+   * How long the API's access logs and the functions' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * How long an idempotency key is remembered. At least 24 hours.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly idempotencyRecordTtl?: Duration;
+
+  /**
+   * Name of the API Gateway stage.
+   *
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Whether to create the account's API Gateway CloudWatch role, which execution logging needs.
+   * Turn it off where the account already has one; the role is retained when the stack is deleted,
+   * since it is an account-wide setting.
+   *
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
+   * Reserved concurrent executions of the payment handler, which caps how hard it can press on the
+   * ledger.
+   *
+   * @default - no reservation; the stage throttling bounds the request rate
+   */
+  readonly handlerReservedConcurrency?: number;
+}
+
+/**
+ * The payments API: an API Gateway REST API (regional) with `POST /payments` and
+ * `GET /payments/{transactionId}`, proxied to a payment handler Lambda that writes to the ledger,
+ * and an audit writer Lambda that turns the ledger's stream into audit records in S3.
+ *
+ * Every method needs an API key (see `addApiKey`) and, by default, IAM authorization. Rates come
+ * from the profile, both as stage throttling and in a usage plan.
+ */
+export class PaymentApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The usage plan that every API key is added to. */
+  public readonly usagePlan: apigateway.UsagePlan;
+  /** The payment handler behind both methods. */
+  public readonly handler: lambda.Function;
+  /** The function that writes audit records from the ledger's stream. */
+  public readonly auditWriter: lambda.Function;
+  /** The table of idempotency records. */
+  public readonly idempotencyTable: dynamodb.Table;
+  /** The dead-letter queue for audit batches that could not be written and for failed async invocations. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The log group of the API's access logs. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The key that encrypts what this construct created. */
+  public readonly key: kms.IKey;
+  /** The ledger table the handler writes to. */
+  public readonly ledgerTable: dynamodb.ITable;
+  /** The bucket audit records are written to. */
+  public readonly auditBucket: s3.IBucket;
+  /** The VPC the functions run in. */
+  public readonly vpc: ec2.IVpc;
+  /** The security group of the payment handler. */
+  public readonly handlerSecurityGroup: ec2.SecurityGroup;
+  /** Whether methods require IAM authorization. */
+  public readonly iamAuthorization: boolean;
+  /** The URL of the API's stage, ending in `/`. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: PaymentApiProps = {}) {
+    super(scope, id);
+    const profile = props.profile ?? Profiles.production;
+    assertValidProfile(profile);
+    validateProps(props);
+
+    this.iamAuthorization = props.iamAuthorization ?? profile.apiIamAuthorization ?? true;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = profile.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payments API's data`, removalPolicy);
+    allowLogsToUseKey(this, this.key);
+    this.vpc = props.vpc ?? new SecureVpc(this, 'Network', { profile, encryptionKey: this.key }).vpc;
+    this.ledgerTable = props.ledgerTable
+      ?? new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key }).table;
+    this.auditBucket = props.auditBucket
+      ?? new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key }).bucket;
+    if (!this.ledgerTable.tableStreamArn) {
+      throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads new payments from it. '
+        + 'Enable a NEW_IMAGE stream, or import the table with `tableStreamArn`.');
+    }
+
+    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      timeToLiveAttribute: 'expires_at',
+      removalPolicy,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      dataKeyReuse: Duration.hours(1),
+      retentionPeriod: profile.deadLetterRetention,
+      enforceSSL: true,
+      removalPolicy,
+    });
+
+    const environment = {
+      POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      PAYMENTS_ENVIRONMENT: profile.envName,
+    };
+    this.handlerSecurityGroup = this.functionSecurityGroup('HandlerSecurityGroup', 'payment handler');
+    this.handler = new PaymentHandlerFunction(this, 'Handler', {
+      description: 'Accepts and reads payments for the payments API',
+      ...this.functionDefaults('HandlerLogs', retention, removalPolicy, this.handlerSecurityGroup),
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      reservedConcurrentExecutions: props.handlerReservedConcurrency,
+      deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'payments-api',
+        LEDGER_TABLE_NAME: this.ledgerTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyRecordTtl ?? Duration.hours(24)).toSeconds()),
+        IAM_AUTHORIZATION: String(this.iamAuthorization),
+      },
+    });
+    this.ledgerTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
+    this.ledgerTable.encryptionKey?.grantEncryptDecrypt(this.handler);
+    this.idempotencyTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.key.grantEncryptDecrypt(this.handler);
+
+    this.auditWriter = new AuditWriterFunction(this, 'AuditWriter', {
+      description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+      ...this.functionDefaults('AuditWriterLogs', retention, removalPolicy,
+        this.functionSecurityGroup('AuditWriterSecurityGroup', 'audit writer')),
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'payments-audit',
+        AUDIT_BUCKET_NAME: this.auditBucket.bucketName,
+        AUDIT_PREFIX: AuditBucket.RECORD_PREFIX,
+      },
+    });
+    grantAuditRecordWrite(this.auditBucket, AuditBucket.RECORD_PREFIX, this.auditWriter);
+    this.auditWriter.addEventSource(new DynamoEventSource(this.ledgerTable, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(20),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      onFailure: new SqsDlq(this.deadLetterQueue),
+      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+    }));
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention, removalPolicy });
+    const stageName = props.stageName ?? 'v1';
+    const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
+    const cloudWatchRole = props.cloudWatchRole ?? true;
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: `Payments API (${profile.envName})`,
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      cloudWatchRole,
+      cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
+      defaultMethodOptions: {
+        apiKeyRequired: true,
+        authorizationType: this.iamAuthorization ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
+      },
+      deployOptions: {
+        stageName,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        throttlingRateLimit: profile.apiRateLimit,
+        throttlingBurstLimit: burstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    contractGatewayResponses(this.api);
+
+    const integration = new apigateway.LambdaIntegration(this.handler, { proxy: true, allowTestInvoke: false });
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const paymentRequestModel = this.api.addModel('PaymentRequest', {
+      contentType: 'application/json',
+      modelName: 'PaymentRequest',
+      // Only the shape that maps to `invalid_json`: field rules are the handler's, which names every
+      // bad field in `details`, something API Gateway's validator cannot do.
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
+    });
+    const payments = this.api.root.addResource('payments');
+    payments.addMethod('POST', integration, {
+      requestValidator: validator,
+      requestModels: { 'application/json': paymentRequestModel },
+      requestParameters: { 'method.request.header.Idempotency-Key': true },
+    });
+    payments.addResource('{transactionId}').addMethod('GET', integration, {
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.transactionId': true },
+    });
+
+    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+      description: `Rate limits of the ${profile.envName} payments API`,
+      throttle: { rateLimit: profile.apiRateLimit, burstLimit },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    this.url = this.api.url;
+
+    this.acknowledgeFindings(profile);
+  }
+
+  /**
+   * Creates an API key for one client and adds it to the usage plan. Each client should have its
+   * own key: idempotency keys and payments belong to it (unless IAM authorization is on).
+   */
+  public addApiKey(id: string, options: apigateway.ApiKeyOptions = {}): apigateway.IApiKey {
+    const key = this.api.addApiKey(id, options);
+    this.usagePlan.addApiKey(key);
+    return key;
+  }
+
+  private functionSecurityGroup(id: string, purpose: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, {
+      vpc: this.vpc,
+      description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (DynamoDB and S3 through the gateway endpoints)');
+    return group;
+  }
+
+  private functionDefaults(logGroupId: string, retention: logs.RetentionDays, removalPolicy: RemovalPolicy, group: ec2.ISecurityGroup) {
+    return {
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [group],
+      environmentEncryption: this.key,
+      logGroup: new logs.LogGroup(this, logGroupId, { encryptionKey: this.key, retention, removalPolicy }),
+    };
+  }
+
+  private acknowledgeFindings(profile: EnvironmentProfile): void {
+    acknowledge(this, PAYMENT_API_FINDINGS);
+    acknowledge(this.handler, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
+    acknowledge(this.auditWriter, [
+      ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, this.auditBucket.arnForObjects(`${AuditBucket.RECORD_PREFIX}*`))}]`,
+        reason: 'The audit writer may put objects under the audit/ prefix only; record keys are generated per batch.',
+      },
+    ]);
+    if (!this.iamAuthorization) {
+      acknowledge(this.api, [{
+        id: 'AwsSolutions-APIG4',
+        reason: `IAM authorization is off by the ${profile.envName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
+      }]);
+    }
+    // The account's API Gateway CloudWatch role, created by aws-cdk-lib when `cloudWatchRole` is on.
+    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (accountRole) {
+      acknowledge(accountRole, [{
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'API Gateway\'s account-level logging role uses the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy, which AWS maintains for exactly this purpose.',
+      }]);
+    }
+  }
+}
+
+/** JSON access log lines: who called what, the outcome and the timings; never a body or a key. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  userArn: '$context.identity.userArn',
+  apiKeyId: '$context.identity.apiKeyId',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  responseLatency: '$context.responseLatency',
+  errorType: '$context.error.responseType',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+const WAF_REASON = 'A WAF web ACL belongs to the account\'s edge protection; the API relies on API keys, IAM authorization and stage throttling at the profile\'s rate.';
+const IDEMPOTENCY_REASON = 'Idempotency records are short-lived (24 hours) and can be lost without losing a payment: the ledger, with its own backups, is the record of truth.';
+
+const PAYMENT_API_FINDINGS = [
+  { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
+  ...inNistAndPci('APIGWAssociatedWithWAF', WAF_REASON),
+  {
+    id: 'AwsSolutions-COG4',
+    reason: 'Callers are services, not users: they authenticate with IAM (SigV4) and an API key rather than a Cognito user pool.',
+  },
+  ...inNistAndPci('APIGWCacheEnabledAndEncrypted', 'Payment requests and reads must never be served from a cache: every response reflects the ledger.'),
+  ...inNistAndPci('APIGWSSLEnabled',
+    'The backend is a Lambda proxy integration, which API Gateway invokes over the AWS API; client certificates apply only to HTTP backends.'),
+  ...inNistAndPci('IAMNoInlinePolicy',
+    'Inline policies are the least-privilege grants aws-cdk-lib generates for each function on exactly the tables, key, queue and bucket prefix it uses.'),
+  {
+    id: 'NIST.800.53.R5-LambdaConcurrency',
+    reason: 'Stage throttling at the profile\'s rate bounds the handler\'s concurrency; a reservation would take capacity from the account pool (set handlerReservedConcurrency to add one).',
+  },
+  {
+    id: 'NIST.800.53.R5-LambdaDLQ',
+    reason: 'The audit writer is invoked by its stream event source, whose failed batches go to the dead-letter queue as the on-failure destination.',
+  },
+  { id: 'AwsSolutions-DDB3', reason: IDEMPOTENCY_REASON },
+  { id: 'NIST.800.53.R5-DynamoDBPITREnabled', reason: IDEMPOTENCY_REASON },
+  { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: IDEMPOTENCY_REASON },
+];
+
+function validateProps(props: PaymentApiProps): void {
+  const problems: string[] = [];
+  const ttl = props.idempotencyRecordTtl;
+  if (ttl && !Token.isUnresolved(ttl.toSeconds()) && ttl.toSeconds() < Duration.hours(24).toSeconds()) {
+    problems.push(`\`idempotencyRecordTtl\` is ${ttl.toHumanString()}; the contract keeps idempotency records for at least 24 hours.`);
+  }
+  const concurrency = props.handlerReservedConcurrency;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    problems.push(`\`handlerReservedConcurrency\` is ${concurrency}; it must be a whole number of at least 1.`);
+  }
+  if (props.stageName !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(props.stageName)) {
+    problems.push(`\`stageName\` is '${props.stageName}'; it must be 1 to 128 letters, digits or underscores.`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid PaymentApi props:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+

@@ -1,0 +1,340 @@
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { EncryptedLedgerTable, EnvironmentProfile, PaymentApi, Profiles } from '../src';
+import { grantedActions } from './setup/iam';
+import { newStack } from './setup/stacks';
+
+const synth = (profile?: EnvironmentProfile) => {
+  const stack = newStack(profile);
+  const api = new PaymentApi(stack, 'Payments', { profile });
+  return { stack, api, template: Template.fromStack(stack) };
+};
+const roleOf = (stack: Stack, fn: { role?: unknown }) =>
+  stack.getLogicalId((fn.role as { node: { defaultChild: CfnElement } }).node.defaultChild);
+
+describe('PaymentApi with default props', () => {
+  let stack: Stack;
+  let api: PaymentApi;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, api, template } = synth());
+  });
+
+  test('is a regional REST API with POST /payments and GET /payments/{transactionId}', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'payments' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{transactionId}' });
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    for (const method of ['POST', 'GET']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
+      });
+    }
+  });
+
+  test('every method needs an API key and, by default, IAM authorization', () => {
+    template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true, AuthorizationType: 'AWS_IAM' });
+    expect(api.iamAuthorization).toBe(true);
+  });
+
+  test('validates the body (a JSON object) and the Idempotency-Key header in API Gateway', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: { $schema: 'http://json-schema.org/draft-04/schema#', title: 'PaymentRequest', type: 'object' },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestParameters: { 'method.request.header.Idempotency-Key': true },
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
+  });
+
+  test('the stage traces with X-Ray and logs executions without bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: false, MetricsEnabled: true, HttpMethod: '*', ResourcePath: '/*' })],
+    });
+  });
+
+  test('access logs are JSON lines in an encrypted log group kept for a year', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', apiKeyId: '$context.identity.apiKeyId' });
+    expect(JSON.stringify(format)).not.toMatch(/body|\$input/i);
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsKey'), 'Arn'] },
+    });
+    expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(api.accessLogGroup.node.defaultChild as CfnElement), 'Arn'],
+    });
+  });
+
+  test('answers API Gateway\'s own errors with the contract\'s error body', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
+    expect(JSON.parse(byType.BAD_REQUEST_BODY.ResponseTemplates['application/json']).error).toEqual({
+      code: 'invalid_json', message: 'The request body must be a JSON object.', requestId: '$context.requestId',
+    });
+    expect(byType.BAD_REQUEST_BODY.StatusCode).toBe('400');
+    expect(JSON.parse(byType.BAD_REQUEST_PARAMETERS.ResponseTemplates['application/json']).error.code).toBe('missing_idempotency_key');
+    expect(byType.UNSUPPORTED_MEDIA_TYPE.StatusCode).toBe('415');
+    expect(byType.REQUEST_TOO_LARGE.StatusCode).toBe('413');
+    expect(byType.THROTTLED).toMatchObject({ StatusCode: '429', ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" } });
+    expect(byType.INTEGRATION_TIMEOUT.StatusCode).toBe('504');
+    expect(JSON.parse(byType.INTEGRATION_TIMEOUT.ResponseTemplates['application/json']).error.message).toContain('Retry with the same Idempotency-Key');
+    for (const response of responses) {
+      expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/json'");
+    }
+  });
+
+  test('the payment handler: 512 MB, 30 s, arm64, Node.js 24, traced, in the private subnets with its own security group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Accepts and reads payments for the payments API',
+      MemorySize: 512,
+      Timeout: 30,
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsKey'), 'Arn'] },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsDeadLetterQueue'), 'Arn'] } },
+      VpcConfig: {
+        SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }]),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [stack.getLogicalId(api.handlerSecurityGroup.node.defaultChild as CfnElement), 'GroupId'] }],
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('PaymentsHandlerLogs') } },
+    });
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'Accepts and reads payments for the payments API' } }))[0];
+    expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(3);
+  });
+
+  test('the handler\'s security group allows no inbound traffic and only HTTPS out', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'The payment handler: no inbound traffic, HTTPS out to AWS APIs only',
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('the handler is configured by environment variables that the construct sets', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Accepts and reads payments for the payments API',
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'payments-api',
+          POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          PAYMENTS_ENVIRONMENT: 'production',
+          LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('PaymentsLedgerTable') },
+          IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('PaymentsIdempotencyTable') },
+          IDEMPOTENCY_TTL_SECONDS: '86400',
+          IAM_AUTHORIZATION: 'true',
+        },
+      },
+    });
+  });
+
+  test('function log groups are encrypted and kept for a year', () => {
+    for (const id of ['PaymentsHandlerLogs', 'PaymentsAuditWriterLogs']) {
+      const groups = template.findResources('AWS::Logs::LogGroup');
+      const [group] = Object.entries(groups).filter(([logicalId]) => logicalId.startsWith(id)).map(([, g]) => g);
+      expect(group.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PaymentsKey/), 'Arn'] } });
+    }
+  });
+
+  test('the idempotency table: key `id`, TTL on `expires_at`, on demand, encrypted with the platform key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsKey'), 'Arn'] } },
+    });
+  });
+
+  test('the dead-letter queue is encrypted with the platform key, TLS only, and keeps messages for the profile\'s days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsKey'), 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the audit writer reads the ledger stream in batches, bisects and retries failures, and sends the rest to the DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsLedgerTable'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 20,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsDeadLetterQueue'), 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ AUDIT_PREFIX: 'audit/', AUDIT_BUCKET_NAME: { Ref: Match.stringLikeRegexp('PaymentsAuditBucket') } }) },
+    });
+  });
+
+  test('the handler may append and read payments and use idempotency records, and nothing more', () => {
+    const actions = grantedActions(template, roleOf(stack, api.handler));
+    expect([...new Set(actions)].sort()).toEqual([
+      'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
+      'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+    ]);
+  });
+
+  test('the audit writer may put objects under audit/ only, and read the stream', () => {
+    const actions = grantedActions(template, roleOf(stack, api.auditWriter));
+    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    expect(actions).not.toContain('dynamodb:PutItem');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleOf(stack, api.auditWriter) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsAuditBucket'), 'Arn'] }, '/audit/*']] },
+        })]),
+      },
+    });
+  });
+
+  test('one key serves the ledger, the audit bucket, the flow logs and everything else', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('without a profile, the production profile\'s settings apply', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10000, BurstLimit: 20000 } });
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('PaymentApi per profile', () => {
+  test.each([
+    ['dev', Profiles.dev, 100, 200, 3, 'NONE'],
+    ['staging', Profiles.staging, 1000, 2000, 7, 'AWS_IAM'],
+    ['production', Profiles.production, 10000, 20000, 14, 'AWS_IAM'],
+  ])('%s: %d req/s (burst %d) in the usage plan and the stage, DLQ kept %d days, authorization %s', (_name, profile, rate, burst, days, auth) => {
+    const { template } = synth(profile);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: rate, BurstLimit: burst },
+      ApiStages: [Match.objectLike({ Stage: { Ref: Match.stringLikeRegexp('PaymentsApiDeploymentStage') } })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: days * 24 * 3600 });
+    template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true, AuthorizationType: auth });
+  });
+
+  test('dev destroys its idempotency table, queue and logs with the stack; production keeps them', () => {
+    const dev = synth(Profiles.dev).template;
+    const production = synth(Profiles.production).template;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      dev.allResources(type, { DeletionPolicy: 'Delete' });
+      production.allResources(type, { DeletionPolicy: 'Retain' });
+    }
+  });
+
+  test('an explicit burst limit in the profile is used', () => {
+    const { template } = synth({ ...Profiles.staging, apiBurstLimit: 1500 });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 1000, BurstLimit: 1500 } });
+  });
+});
+
+describe('PaymentApi options', () => {
+  test('uses an existing VPC, ledger table, audit bucket and key, and creates none of them', () => {
+    const stack = newStack(Profiles.staging);
+    const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
+    const vpc = new ec2.Vpc(stack, 'ExistingVpc', { maxAzs: 2, natGateways: 1 });
+    const ledger = new EncryptedLedgerTable(stack, 'ExistingLedger', { profile: Profiles.staging, encryptionKey: key });
+    const bucket = new s3.Bucket(stack, 'ExistingAudit', { encryptionKey: key, enforceSSL: true });
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging, vpc, ledgerTable: ledger.table, auditBucket: bucket, encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    expect(api.vpc).toBe(vpc);
+    expect(api.ledgerTable).toBe(ledger.table);
+    expect(api.auditBucket).toBe(bucket);
+  });
+
+  test('iamAuthorization overrides the profile', () => {
+    const stack = newStack(Profiles.dev);
+    new PaymentApi(stack, 'Payments', { profile: Profiles.dev, iamAuthorization: true });
+    Template.fromStack(stack).allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'AWS_IAM' });
+  });
+
+  test('addApiKey creates a key in the usage plan', () => {
+    const stack = newStack();
+    const api = new PaymentApi(stack, 'Payments');
+    api.addApiKey('MerchantA', { apiKeyName: 'merchant-a' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Name: 'merchant-a', Enabled: true });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+      KeyType: 'API_KEY', UsagePlanId: { Ref: Match.stringLikeRegexp('PaymentsApiUsagePlan') },
+    });
+  });
+
+  test('log retention, idempotency TTL, stage name and handler concurrency are configurable', () => {
+    const stack = newStack();
+    new PaymentApi(stack, 'Payments', {
+      logRetention: 2557, idempotencyRecordTtl: Duration.days(7), stageName: 'live', handlerReservedConcurrency: 50, cloudWatchRole: false,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 2557 });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'live' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 50,
+      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TTL_SECONDS: String(7 * 24 * 3600) }) },
+    });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('refuses a table without a stream', () => {
+    const stack = newStack();
+    const table = dynamodb.Table.fromTableName(stack, 'Imported', 'payments-ledger');
+    expect(() => new PaymentApi(stack, 'Payments', { ledgerTable: table })).toThrow(
+      'Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads new payments from it. '
+      + 'Enable a NEW_IMAGE stream, or import the table with `tableStreamArn`.',
+    );
+  });
+
+  test('refuses bad props, listing every problem', () => {
+    expect(() => new PaymentApi(newStack(), 'Payments', {
+      idempotencyRecordTtl: Duration.hours(1), handlerReservedConcurrency: 0, stageName: 'v 1',
+    })).toThrow(
+      'Invalid PaymentApi props:\n'
+      + '  - `idempotencyRecordTtl` is 1 hour; the contract keeps idempotency records for at least 24 hours.\n'
+      + '  - `handlerReservedConcurrency` is 0; it must be a whole number of at least 1.\n'
+      + "  - `stageName` is 'v 1'; it must be 1 to 128 letters, digits or underscores.",
+    );
+  });
+
+  test('refuses an invalid profile', () => {
+    expect(() => new PaymentApi(newStack(), 'Payments', { profile: { ...Profiles.dev, apiRateLimit: 0 } })).toThrow(
+      '`apiRateLimit` is 0; it must be a number of requests per second greater than 0.',
+    );
+  });
+});
