@@ -117,7 +117,7 @@ for (const task of project.tasks.all.filter((t) => t.name.startsWith('bundle:') 
 }
 
 // The handler tests run against moto_server on 127.0.0.1; install it where the machine lacks it.
-project.testTask.prependExec('command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet -r test/requirements.txt', {
+project.testTask.prependExec('bash test/setup/ensure-moto.sh', {
   name: 'Install moto_server for the handler tests if it is missing',
 });
 

@@ -33,7 +33,7 @@ export function findingsIgnoringAcknowledgements(stack: Stack): Array<{ rule: st
   prototype.isAcknowledged = () => false;
   try {
     return nagPacks().flatMap((pack) => pack.validateScope(stack).violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => ({ rule: violation.ruleName, path: resource.constructPath }))));
+      violation.violatingResources.map((resource) => ({ rule: violation.ruleName, path: resource.constructPath ?? '' }))));
   } finally {
     prototype.isAcknowledged = original;
   }
