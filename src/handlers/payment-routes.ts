@@ -17,14 +17,21 @@ export interface Outcome {
   readonly failure?: unknown;
 }
 
-/** Who is calling: the IAM principal where IAM authorization is on, else the API key id. */
+/**
+ * Who is calling: the IAM principal where IAM authorization is on, else the API key id. An assumed
+ * role counts as one client whatever its session name, so that a retry from fresh credentials of
+ * the same service still finds its idempotency key and its payments.
+ */
 export function clientIdOf(event: APIGatewayProxyEvent, iamAuthorization: boolean): string | undefined {
   const identity = event.requestContext?.identity;
   if (iamAuthorization) {
-    return identity?.userArn ? `iam:${identity.userArn}` : undefined;
+    return identity?.userArn ? `iam:${identity.userArn.replace(ASSUMED_ROLE_SESSION, '$1')}` : undefined;
   }
   return identity?.apiKeyId ? `key:${identity.apiKeyId}` : undefined;
 }
+
+/** `arn:aws:sts::123456789012:assumed-role/RoleName/session-name`, capturing all but the session. */
+const ASSUMED_ROLE_SESSION = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/.+$/;
 
 /**
  * Serves `POST /payments` and `GET /payments/{transactionId}`; every failure becomes the contract's

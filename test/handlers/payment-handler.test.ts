@@ -313,6 +313,12 @@ describe('caller identity', () => {
     expect(clientIdOf(event, false)).toBe('key:shared-key');
     expect(clientIdOf(postPayment({ apiKeyId: 'k' }), true)).toBeUndefined();
   });
+
+  test('an assumed role is one client, whatever the session name', () => {
+    const session = (name: string) => postPayment({ userArn: `arn:aws:sts::123456789012:assumed-role/checkout-service/${name}` });
+    expect(clientIdOf(session('i-0abc'), true)).toBe('iam:arn:aws:sts::123456789012:assumed-role/checkout-service');
+    expect(clientIdOf(session('i-0def'), true)).toBe(clientIdOf(session('i-0abc'), true));
+  });
 });
 
 describe('logs and metrics', () => {
