@@ -1,7 +1,7 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { toAuditObject } from './audit-records';
 

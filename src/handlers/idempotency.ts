@@ -36,16 +36,16 @@ export type Claim =
  * attribute; a record is honoured until then even if DynamoDB has not deleted it yet.
  */
 export class IdempotencyStore {
+  /** The record id of a client's key. */
+  public static recordId(clientId: string, idempotencyKey: string): string {
+    return createHash('sha256').update(JSON.stringify([clientId, idempotencyKey])).digest('hex');
+  }
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly ttlSeconds: number,
   ) {}
-
-  /** The record id of a client's key. */
-  public static recordId(clientId: string, idempotencyKey: string): string {
-    return createHash('sha256').update(JSON.stringify([clientId, idempotencyKey])).digest('hex');
-  }
 
   /**
    * Writes `record` unless a live record with the same id exists, in which case that one is

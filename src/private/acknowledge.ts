@@ -51,7 +51,7 @@ function flatten(value: unknown): string {
   if (typeof value === 'string') {
     return value;
   }
-  const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+  const intrinsic = value as { 'Ref'?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
   if (intrinsic.Ref) {
     return `<${intrinsic.Ref}>`;
   }

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { toAuditObject } from '../../src/handlers/audit-records';
 import { lambdaContext, loadModule, OutputCapture } from './events';
 import { MotoServer } from './moto';
+import { toAuditObject } from '../../src/handlers/audit-records';
 
 /**
  * The audit writer against moto_server: ledger items are written to a real table, read back from

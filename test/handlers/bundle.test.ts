@@ -25,7 +25,7 @@ describe.each(bundles)('%s', (name) => {
     // for SigV4a only; DynamoDB and S3 never need it.
     const external = new Set([...code.matchAll(/require\("([^"]+)"\)/g)]
       .map((match) => match[1])
-      .filter((name) => !BUILTIN.has(name.replace(/^node:/, ''))));
+      .filter((required) => !BUILTIN.has(required.replace(/^node:/, ''))));
     expect([...external]).toEqual(['@aws-sdk/signature-v4-crt']);
   });
 });

@@ -1,10 +1,10 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { jsonHeaders, postPayment, validBody } from './events';
+import { MotoServer } from './moto';
 import { IdempotencyStore } from '../../src/handlers/idempotency';
 import { Ledger } from '../../src/handlers/ledger';
 import { routePaymentRequest } from '../../src/handlers/payment-routes';
 import { PaymentService } from '../../src/handlers/payments';
-import { jsonHeaders, postPayment, validBody } from './events';
-import { MotoServer } from './moto';
 
 /**
  * Failures of DynamoDB while a payment is accepted. Throttling and a lost response cannot be

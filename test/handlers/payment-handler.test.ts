@@ -1,10 +1,10 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
+import { MotoServer } from './moto';
 import { IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
 import { paymentBody } from '../../src/handlers/ledger';
 import { clientIdOf } from '../../src/handlers/payment-routes';
-import { getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
-import { MotoServer } from './moto';
 
 /**
  * The payment handler (the bundled entry point, as Lambda runs it) against DynamoDB on a local

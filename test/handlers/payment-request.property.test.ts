@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
-import { passesLuhn } from '../../src/handlers/card-guard';
 import { lambdaContext, loadModule, OutputCapture, postPayment } from './events';
 import { MotoServer } from './moto';
+import { passesLuhn } from '../../src/handlers/card-guard';
 
 /**
  * Property-based tests through the real handler against moto_server: thousands of generated
