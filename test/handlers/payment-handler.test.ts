@@ -1,4 +1,3 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
 import { MotoServer } from './moto';
@@ -350,7 +349,7 @@ describe('logs and metrics', () => {
   });
 });
 
-/** Writes an idempotency record as a concurrent attempt would have, with its lease ending at `lockedUntil`. */
+/** Claims a key as a concurrent attempt would have, with its lease ending at `lockedUntil`. */
 async function claimDirectly(clientId: string, key: string, body: string, lockedUntil: number) {
   const request = JSON.parse(body);
   const transactionId = '11111111-2222-4333-8444-' + String(Date.now()).padStart(12, '0').slice(-12);
@@ -363,18 +362,8 @@ async function claimDirectly(clientId: string, key: string, body: string, locked
     attempt: 'stuck-attempt',
     lockedUntil,
   };
-  await moto.dynamodb().send(new PutItemCommand({
-    TableName: IDEMPOTENCY,
-    Item: {
-      id: { S: IdempotencyStore.recordId(clientId, key) },
-      request_hash: { S: record.requestHash },
-      transaction_id: { S: record.transactionId },
-      created_at: { S: record.createdAt },
-      response: { S: record.response },
-      attempt: { S: record.attempt },
-      locked_until: { N: String(record.lockedUntil) },
-      expires_at: { N: String(Math.floor(Date.now() / 1000) + 86400) },
-    },
-  }));
+  const store = new IdempotencyStore(moto.dynamodb(), IDEMPOTENCY, 86400);
+  const claim = await store.claim(IdempotencyStore.recordId(clientId, key), record, Date.now());
+  expect(claim.kind).toBe('claimed');
   return record;
 }
