@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', '.projenrc.ts'],
+    devdirs: ['test', 'app', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -53,6 +53,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3',
     // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
     '@aws-sdk/client-dynamodb-streams',
+    // The CDK CLI for the example app in app/ (`npx cdk synth -c env=dev`).
+    'aws-cdk@^2',
   ],
 
   lambdaOptions: {

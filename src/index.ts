@@ -4,3 +4,5 @@ export * from './secure-vpc';
 export * from './encrypted-ledger-table';
 export * from './audit-bucket';
 export * from './payment-api';
+export * from './payment-alarms';
+export * from './payment-platform';

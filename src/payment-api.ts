@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -149,12 +150,15 @@ export class PaymentApi extends Construct {
   public readonly iamAuthorization: boolean;
   /** The URL of the API's stage, ending in `/`. */
   public readonly url: string;
+  /** The environment profile the API was configured from. */
+  public readonly profile: EnvironmentProfile;
 
   constructor(scope: Construct, id: string, props: PaymentApiProps = {}) {
     super(scope, id);
     const profile = props.profile ?? Profiles.production;
     assertValidProfile(profile);
     validateProps(props);
+    this.profile = profile;
 
     this.iamAuthorization = props.iamAuthorization ?? profile.apiIamAuthorization ?? true;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -191,7 +195,7 @@ export class PaymentApi extends Construct {
     });
 
     const environment = {
-      POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PAYMENTS_ENVIRONMENT: profile.envName,
     };
@@ -205,7 +209,7 @@ export class PaymentApi extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       environment: {
         ...environment,
-        POWERTOOLS_SERVICE_NAME: 'payments-api',
+        POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE_NAME,
         LEDGER_TABLE_NAME: this.ledgerTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
         IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyRecordTtl ?? Duration.hours(24)).toSeconds()),
@@ -312,6 +316,57 @@ export class PaymentApi extends Construct {
     return key;
   }
 
+  /**
+   * Payments accepted by the handler (the `PaymentsAccepted` metric it emits).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricPaymentsAccepted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('PaymentsAccepted', props);
+  }
+
+  /**
+   * Requests answered with the stored response of an earlier one (the `IdempotentReplays` metric).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricIdempotentReplays(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('IdempotentReplays', props);
+  }
+
+  /**
+   * Requests refused with one error code (the `PaymentsRefused` metric, by `errorCode`).
+   *
+   * @param errorCode a code of the contract, such as `validation_error` or `service_unavailable`
+   * @default - sum over 5 minutes
+   */
+  public metricPaymentsRefused(errorCode: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('PaymentsRefused', { ...props, dimensionsMap: { ...this.metricDimensions(), errorCode } });
+  }
+
+  /**
+   * Time the handler took per request, in milliseconds (the `HandlerLatency` metric).
+   *
+   * @default - p99 over 5 minutes
+   */
+  public metricHandlerLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('HandlerLatency', { statistic: 'p99', ...props });
+  }
+
+  private handlerMetric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      statistic: 'Sum',
+      dimensionsMap: this.metricDimensions(),
+      ...props,
+    });
+  }
+
+  private metricDimensions(): { [name: string]: string } {
+    return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName };
+  }
+
   private functionSecurityGroup(id: string, purpose: string): ec2.SecurityGroup {
     const group = new ec2.SecurityGroup(this, id, {
       vpc: this.vpc,
@@ -360,6 +415,11 @@ export class PaymentApi extends Construct {
     }
   }
 }
+
+/** Namespace of the metrics the handlers emit in embedded metric format. */
+const METRICS_NAMESPACE = 'PaymentPlatform';
+/** Powertools service name of the payment handler, a dimension of its metrics. */
+const HANDLER_SERVICE_NAME = 'payments-api';
 
 /** JSON access log lines: who called what, the outcome and the timings; never a body or a key. */
 const ACCESS_LOG_FIELDS = {

@@ -1,6 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, Profiles, SecureVpc } from '../src';
+import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { findingsIgnoringAcknowledgements, unacknowledgedFindings } from './setup/nag';
 import { newStack } from './setup/stacks';
 
@@ -14,6 +14,7 @@ const constructs: Record<string, (stack: Stack, profile?: EnvironmentProfile) =>
   'EncryptedLedgerTable': (stack, profile) => new EncryptedLedgerTable(stack, 'Ledger', { profile }),
   'AuditBucket': (stack, profile) => new AuditBucket(stack, 'Audit', { profile }),
   'PaymentApi': (stack, profile) => new PaymentApi(stack, 'Payments', { profile }),
+  'PaymentPlatform': (stack, profile) => new PaymentPlatform(stack, 'Platform', profile ?? Profiles.production, { alarms: { alarmEmail: 'oncall@example.com' } }),
   'all three with mandatory tags': (stack, profile) => {
     new SecureVpc(stack, 'Vpc', { profile });
     new EncryptedLedgerTable(stack, 'Ledger', { profile });
@@ -55,6 +56,7 @@ test.each(profileCases)('every acknowledgement answers a finding that would othe
   const stack = newStack(profile);
   constructs['all three with mandatory tags'](stack, profile);
   constructs.PaymentApi(stack, profile);
+  constructs.PaymentPlatform(stack, profile);
   const raw = findingsIgnoringAcknowledgements(stack);
   const acknowledged = stack.node.findAll().flatMap((construct) => construct.node.metadata
     .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)

@@ -1,0 +1,309 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { PaymentApi } from './payment-api';
+
+/**
+ * Options of `PaymentAlarms`, also accepted by `PaymentPlatform`.
+ */
+export interface PaymentAlarmsOptions {
+  /**
+   * Topic that every alarm notifies, on alarm and on recovery.
+   *
+   * @default - a new topic encrypted with the API's key
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * E-mail address subscribed to the alarm topic. The address must confirm the subscription.
+   *
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Length of one evaluation period of the rate alarms.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods each rate alarm looks at.
+   *
+   * @default 3
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * Number of breaching periods, out of `evaluationPeriods`, that raise a rate alarm.
+   *
+   * @default - 2, or `evaluationPeriods` if that is 1
+   */
+  readonly datapointsToAlarm?: number;
+
+  /**
+   * Payment handler errors as a percentage of its invocations that raises the alarm.
+   *
+   * @default 1
+   */
+  readonly handlerErrorRatePercent?: number;
+
+  /**
+   * API Gateway 4XX responses as a percentage of requests that raises the alarm. Clients cause
+   * these (bad requests, card data, reused keys), so the threshold is higher than for 5XX.
+   *
+   * @default 10
+   */
+  readonly clientErrorRatePercent?: number;
+
+  /**
+   * API Gateway 5XX responses as a percentage of requests that raises the alarm.
+   *
+   * @default 1
+   */
+  readonly serverErrorRatePercent?: number;
+
+  /**
+   * Age of the oldest ledger stream record not yet written to the audit bucket that raises the
+   * alarm. Every accepted payment should be audited within a minute.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly auditLagThreshold?: Duration;
+
+  /**
+   * Whether to create a CloudWatch dashboard with the same signals.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+}
+
+/**
+ * Properties of `PaymentAlarms`.
+ */
+export interface PaymentAlarmsProps extends PaymentAlarmsOptions {
+  /** The payments API to watch, with its handler, audit writer, ledger and dead-letter queue. */
+  readonly api: PaymentApi;
+}
+
+/**
+ * Alarms for a `PaymentApi`, each with an SNS action on alarm and on recovery, and a dashboard
+ * with the same signals:
+ *
+ * - payment handler error rate (errors / invocations)
+ * - API Gateway 4XX and 5XX rates (errors / requests)
+ * - messages in the dead-letter queue (any message is an audit batch or invocation that was not processed)
+ * - ledger throttling (any throttled read or write)
+ * - audit writer errors, and audit lag (the age of the oldest unwritten stream record)
+ */
+export class PaymentAlarms extends Construct {
+  /** The topic every alarm notifies. */
+  public readonly topic: sns.ITopic;
+  /** Payment handler errors as a percentage of invocations. */
+  public readonly handlerErrorRateAlarm: cloudwatch.Alarm;
+  /** API Gateway 4XX responses as a percentage of requests. */
+  public readonly clientErrorRateAlarm: cloudwatch.Alarm;
+  /** API Gateway 5XX responses as a percentage of requests. */
+  public readonly serverErrorRateAlarm: cloudwatch.Alarm;
+  /** Any message in the dead-letter queue. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Any throttled read or write on the ledger. */
+  public readonly ledgerThrottlingAlarm: cloudwatch.Alarm;
+  /** Any error of the audit writer. */
+  public readonly auditWriterErrorAlarm: cloudwatch.Alarm;
+  /** Audit records falling behind the ledger. */
+  public readonly auditLagAlarm: cloudwatch.Alarm;
+  /** Every alarm above. */
+  public readonly alarms: cloudwatch.Alarm[];
+  /** The dashboard, unless turned off. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PaymentAlarmsProps) {
+    super(scope, id);
+    validateOptions(props);
+    const api = props.api;
+    const envName = api.profile.envName;
+    const period = props.period ?? Duration.minutes(5);
+    const evaluationPeriods = props.evaluationPeriods ?? 3;
+    const datapointsToAlarm = props.datapointsToAlarm ?? Math.min(2, evaluationPeriods);
+
+    this.topic = props.alarmTopic ?? this.newTopic(api.key, envName);
+    if (props.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+
+    // Each rate names its metrics apart, so that the dashboard can draw all three in one graph.
+    const rate = (id: string, description: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric, threshold: number) => {
+      const failed = `${id.charAt(0).toLowerCase()}${id.slice(1)}Failed`;
+      const total = `${id.charAt(0).toLowerCase()}${id.slice(1)}Total`;
+      return this.alarm(id, {
+        alarmDescription: `${envName}: ${description} above ${threshold}%.`,
+        metric: new cloudwatch.MathExpression({
+          // No traffic is not an error: an empty period counts as 0 %.
+          expression: `IF(${total} > 0, 100 * ${failed} / ${total}, 0)`,
+          usingMetrics: { [failed]: numerator, [total]: denominator },
+          period,
+          label: `${description} (%)`,
+        }),
+        threshold,
+        evaluationPeriods,
+        datapointsToAlarm,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // The expression always yields a value; missing data only means CloudWatch has none yet.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    };
+
+    this.handlerErrorRateAlarm = rate('HandlerErrorRate', 'payment handler error rate',
+      api.handler.metricErrors({ period }), api.handler.metricInvocations({ period }), props.handlerErrorRatePercent ?? 1);
+    this.clientErrorRateAlarm = rate('ClientErrorRate', 'API 4XX rate',
+      api.api.metricClientError({ period }), api.api.metricCount({ period }), props.clientErrorRatePercent ?? 10);
+    this.serverErrorRateAlarm = rate('ServerErrorRate', 'API 5XX rate',
+      api.api.metricServerError({ period }), api.api.metricCount({ period }), props.serverErrorRatePercent ?? 1);
+
+    this.deadLetterAlarm = this.alarm('DeadLetterMessages', {
+      alarmDescription: `${envName}: messages in the payments dead-letter queue. Each is an audit batch or an invocation that was not processed; see the README on recovering audit records.`,
+      metric: api.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // SQS stops sending metrics for a queue that has been idle for six hours: that means empty.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.ledgerThrottlingAlarm = this.alarm('LedgerThrottling', {
+      alarmDescription: `${envName}: the ledger table throttled reads or writes; payments are being refused with 503.`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(reads, 0) + FILL(writes, 0)',
+        usingMetrics: {
+          reads: api.ledgerTable.metric('ReadThrottleEvents', { period: Duration.minutes(1), statistic: 'Sum' }),
+          writes: api.ledgerTable.metric('WriteThrottleEvents', { period: Duration.minutes(1), statistic: 'Sum' }),
+        },
+        period: Duration.minutes(1),
+        label: 'Ledger throttle events',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // DynamoDB publishes throttle events only when there are some.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.auditWriterErrorAlarm = this.alarm('AuditWriterErrors', {
+      alarmDescription: `${envName}: the audit writer failed; batches are being retried and may reach the dead-letter queue.`,
+      metric: api.auditWriter.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // The writer runs only when payments arrive; no invocations, no errors.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const lag = props.auditLagThreshold ?? Duration.minutes(1);
+    this.auditLagAlarm = this.alarm('AuditLag', {
+      alarmDescription: `${envName}: accepted payments are waiting longer than ${lag.toHumanString()} for their audit record.`,
+      metric: api.auditWriter.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: lag.toMilliseconds(),
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No records read means nothing is waiting.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarms = [
+      this.handlerErrorRateAlarm, this.clientErrorRateAlarm, this.serverErrorRateAlarm,
+      this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm,
+    ];
+
+    if (props.dashboard ?? true) {
+      this.dashboard = this.newDashboard(api, period);
+    }
+  }
+
+  private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, props);
+    const action = new actions.SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
+  }
+
+  private newTopic(key: kms.IKey, envName: string): sns.Topic {
+    // CloudWatch publishes to an encrypted topic only if the key lets it.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+    return new sns.Topic(this, 'Topic', {
+      displayName: `Payments alarms (${envName})`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+
+  private newDashboard(api: PaymentApi, period: Duration): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+    });
+    const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+      new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }),
+    );
+    dashboard.addWidgets(
+      graph('Requests and payments', [api.api.metricCount({ period }), api.metricPaymentsAccepted({ period }), api.metricIdempotentReplays({ period })]),
+      graph('Error rates (%)', [
+        this.handlerErrorRateAlarm.metric, this.clientErrorRateAlarm.metric, this.serverErrorRateAlarm.metric,
+      ]),
+      graph('Latency (ms, p99)', [api.api.metricLatency({ period, statistic: 'p99' }), api.metricHandlerLatency({ period })]),
+    );
+    dashboard.addWidgets(
+      graph('Ledger throttling', [this.ledgerThrottlingAlarm.metric]),
+      graph('Audit pipeline', [api.auditWriter.metricErrors({ period: Duration.minutes(1) })], [this.auditLagAlarm.metric]),
+      graph('Dead-letter queue', [this.deadLetterAlarm.metric]),
+    );
+    return dashboard;
+  }
+}
+
+function validateOptions(props: PaymentAlarmsProps): void {
+  const problems: string[] = [];
+  for (const field of ['handlerErrorRatePercent', 'clientErrorRatePercent', 'serverErrorRatePercent'] as const) {
+    const value = props[field];
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && value < 100)) {
+      problems.push(`\`${field}\` is ${value}; it must be a percentage greater than 0 and less than 100.`);
+    }
+  }
+  const evaluationPeriods = props.evaluationPeriods ?? 3;
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
+    problems.push(`\`evaluationPeriods\` is ${evaluationPeriods}; it must be a whole number of at least 1.`);
+  }
+  const datapoints = props.datapointsToAlarm ?? Math.min(2, evaluationPeriods);
+  if (props.datapointsToAlarm !== undefined && (!Number.isInteger(datapoints) || datapoints < 1 || datapoints > evaluationPeriods)) {
+    problems.push(`\`datapointsToAlarm\` is ${datapoints}; it must be a whole number from 1 to \`evaluationPeriods\` (${evaluationPeriods}).`);
+  }
+  const period = props.period;
+  if (period && !Token.isUnresolved(period.toSeconds())) {
+    const seconds = period.toSeconds();
+    if (seconds < 60 || seconds % 60 !== 0) {
+      problems.push(`\`period\` is ${period.toHumanString()}; it must be a whole number of minutes (API Gateway and Lambda publish per minute).`);
+    }
+  }
+  const email = props.alarmEmail;
+  if (email !== undefined && !Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    problems.push(`\`alarmEmail\` is '${email}'; it must be an e-mail address such as oncall@example.com.`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid PaymentAlarms props:\n  - ${problems.join('\n  - ')}`);
+  }
+}

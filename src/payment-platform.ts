@@ -1,0 +1,113 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AuditBucket } from './audit-bucket';
+import { EncryptedLedgerTable } from './encrypted-ledger-table';
+import { EnvironmentProfile } from './environment-profile';
+import { MandatoryTags } from './mandatory-tags';
+import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
+import { PaymentApi } from './payment-api';
+import { newPlatformKey } from './private/keys';
+import { assertValidProfile } from './private/profile-validation';
+import { SecureVpc } from './secure-vpc';
+
+/**
+ * Optional extras of a `PaymentPlatform`; the profile alone builds a complete platform.
+ */
+export interface PaymentPlatformOptions {
+  /**
+   * An existing VPC to run in instead of a new `SecureVpc`. It needs private subnets with egress
+   * and should have gateway endpoints for DynamoDB and S3.
+   *
+   * @default - a new `SecureVpc`
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * An existing customer-managed key for every data store, queue, topic and log group of the
+   * platform.
+   *
+   * @default - a new key with rotation enabled, one per environment
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether the API requires IAM (SigV4) authorization in addition to an API key.
+   *
+   * @default - the profile's `apiIamAuthorization`, else true
+   */
+  readonly iamAuthorization?: boolean;
+
+  /**
+   * How long the API's and the functions' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Alarm settings, such as an e-mail address to notify. Used only where the profile enables alarms.
+   *
+   * @default - the defaults of `PaymentAlarms`
+   */
+  readonly alarms?: PaymentAlarmsOptions;
+}
+
+/**
+ * The whole payment platform of one environment, from one profile:
+ * `new PaymentPlatform(this, 'Payments', profiles.staging)`.
+ *
+ * One customer-managed key, a `SecureVpc`, an `EncryptedLedgerTable`, an `AuditBucket`, the
+ * `PaymentApi` over them, `PaymentAlarms` where the profile enables alarms, and `MandatoryTags`
+ * over all of it.
+ */
+export class PaymentPlatform extends Construct {
+  /** The profile the platform was built from. */
+  public readonly profile: EnvironmentProfile;
+  /** The environment's key, which encrypts every data store, queue, topic and log group. */
+  public readonly key: kms.IKey;
+  /** The VPC the functions run in. */
+  public readonly vpc: ec2.IVpc;
+  /** The `SecureVpc`, unless an existing VPC was given. */
+  public readonly network?: SecureVpc;
+  /** The payment ledger. */
+  public readonly ledger: EncryptedLedgerTable;
+  /** The audit bucket. */
+  public readonly auditBucket: AuditBucket;
+  /** The payments API, its handler and audit pipeline. */
+  public readonly api: PaymentApi;
+  /** The alarms and dashboard, where the profile enables alarms. */
+  public readonly alarms?: PaymentAlarms;
+  /** The aspect that tags every resource of the platform. */
+  public readonly tags: MandatoryTags;
+
+  constructor(scope: Construct, id: string, profile: EnvironmentProfile, options: PaymentPlatformOptions = {}) {
+    super(scope, id);
+    assertValidProfile(profile);
+    this.profile = profile;
+
+    this.key = options.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payment platform's data`, profile.removalPolicy);
+    if (options.vpc) {
+      this.vpc = options.vpc;
+    } else {
+      this.network = new SecureVpc(this, 'Network', { profile, encryptionKey: this.key });
+      this.vpc = this.network.vpc;
+    }
+    this.ledger = new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key });
+    this.auditBucket = new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key });
+    this.api = new PaymentApi(this, 'Api', {
+      profile,
+      vpc: this.vpc,
+      ledgerTable: this.ledger.table,
+      auditBucket: this.auditBucket.bucket,
+      encryptionKey: this.key,
+      iamAuthorization: options.iamAuthorization,
+      logRetention: options.logRetention,
+    });
+    if (profile.enableAlarms) {
+      this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });
+    }
+    this.tags = MandatoryTags.apply(this, MandatoryTags.propsFromProfile(profile));
+  }
+}

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The example app behind `npx cdk synth -c env=<name>`, run as the CDK CLI runs it: a separate
+ * process that gets its context from CDK_CONTEXT_JSON and writes the cloud assembly to CDK_OUTDIR.
+ */
+const ROOT = join(__dirname, '..');
+
+function runApp(context: Record<string, string>) {
+  const outdir = mkdtempSync(join(tmpdir(), 'payments-app-'));
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register', 'app/payments-app.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_OUTDIR: outdir,
+      TS_NODE_PROJECT: 'tsconfig.dev.json',
+      TS_NODE_TRANSPILE_ONLY: 'true',
+    },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { ...run, outdir };
+}
+
+describe.each([
+  ['dev', 'us-east-1', 0],
+  ['staging', 'us-east-2', 7],
+  ['production', 'us-east-1', 7],
+])('-c env=%s', (envName, region, alarms) => {
+  let manifest: { artifacts: Record<string, { environment?: string }> };
+  let template: { Resources: Record<string, { Type: string }> };
+  let outdir: string;
+  beforeAll(() => {
+    const run = runApp({ env: envName });
+    outdir = run.outdir;
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    template = JSON.parse(readFileSync(join(outdir, `PaymentPlatform-${envName}.template.json`), 'utf8'));
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test(`writes the stack PaymentPlatform-${envName} for ${region}, without credentials`, () => {
+    expect(manifest.artifacts[`PaymentPlatform-${envName}`].environment).toBe(`aws://unknown-account/${region}`);
+  });
+
+  test(`holds the whole platform, with ${alarms} alarms`, () => {
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::CloudWatch::Alarm')).toHaveLength(alarms);
+    expect(types).toEqual(expect.arrayContaining(['AWS::EC2::VPC', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::ApiGateway::RestApi', 'AWS::Lambda::Function']));
+  });
+});
+
+test('a missing environment stops the app with the valid names and a non-zero exit', () => {
+  const run = runApp({});
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim()).toBe('Missing environment: pass -c env=<name>. Valid environments: dev, staging, production.');
+  rmSync(run.outdir, { recursive: true, force: true });
+});
+
+test('an unknown environment stops the app with the valid names and a non-zero exit', () => {
+  const run = runApp({ env: 'prod' });
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim()).toBe("Unknown environment 'prod'. Valid environments: dev, staging, production.");
+  rmSync(run.outdir, { recursive: true, force: true });
+});

@@ -1,0 +1,124 @@
+import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { EnvironmentProfile, MandatoryTags, PaymentPlatform, Profiles } from '../src';
+import { newStack } from './setup/stacks';
+
+const synth = (profile: EnvironmentProfile) => {
+  const stack = newStack(profile);
+  const platform = new PaymentPlatform(stack, 'Payments', profile);
+  return { stack, platform, template: Template.fromStack(stack) };
+};
+
+describe.each([
+  ['dev', Profiles.dev],
+  ['staging', Profiles.staging],
+  ['production', Profiles.production],
+])('PaymentPlatform for %s', (name, profile) => {
+  let stack: Stack;
+  let platform: PaymentPlatform;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, platform, template } = synth(profile));
+  });
+
+  test('builds the whole system around one key', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    const keyRef = { 'Fn::GetAtt': [stack.getLogicalId(platform.key.node.defaultChild as CfnElement), 'Arn'] };
+    template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: keyRef });
+    template.allResourcesProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyRef }) });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyRef });
+  });
+
+  test('every child is a typed public field', () => {
+    expect(platform.profile).toBe(profile);
+    expect(platform.network?.vpc).toBe(platform.vpc);
+    expect(platform.api.ledgerTable).toBe(platform.ledger.table);
+    expect(platform.api.auditBucket).toBe(platform.auditBucket.bucket);
+    expect(platform.api.key).toBe(platform.key);
+    expect(platform.tags).toBeInstanceOf(MandatoryTags);
+    expect(platform.alarms !== undefined).toBe(profile.enableAlarms);
+  });
+
+  test(`alarms ${profile.enableAlarms ? 'for every signal' : 'are not created'}`, () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', profile.enableAlarms ? 7 : 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', profile.enableAlarms ? 1 : 0);
+    template.resourceCountIs('AWS::SNS::Topic', profile.enableAlarms ? 1 : 0);
+  });
+
+  test('every taggable resource carries the four mandatory tags with the profile\'s values', () => {
+    const expected = {
+      Environment: profile.envName, CostCenter: profile.costCenter, Owner: profile.owner, DataClassification: profile.dataClassification,
+    };
+    const resources = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>);
+    const tagged = resources.filter(([, r]) => Array.isArray(r.Properties?.Tags));
+    expect(tagged.length).toBeGreaterThan(40);
+    for (const [logicalId, resource] of tagged) {
+      const tags = Object.fromEntries((resource.Properties!.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+      expect({ logicalId, ...Object.fromEntries(Object.keys(expected).map((k) => [k, tags[k]])) }).toEqual({ logicalId, ...expected });
+    }
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  test(`the ledger and the audit buckets are ${profile.removalPolicy === RemovalPolicy.RETAIN ? 'retained' : 'destroyed'} with the stack`, () => {
+    const policy = profile.removalPolicy === RemovalPolicy.RETAIN ? 'Retain' : 'Delete';
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: policy });
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: policy,
+      Properties: Match.objectLike({ KeySchema: Match.arrayWith([{ AttributeName: 'transaction_id', KeyType: 'HASH' }]) }),
+    });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: policy });
+    expect(name).toBe(profile.envName);
+  });
+});
+
+describe('PaymentPlatform options', () => {
+  test('uses an existing VPC and key', () => {
+    const stack = newStack(Profiles.production);
+    const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 3, natGateways: 1 });
+    const key = new kms.Key(stack, 'SharedKey', { enableKeyRotation: true });
+    const platform = new PaymentPlatform(stack, 'Payments', Profiles.production, { vpc, encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(platform.network).toBeUndefined();
+    expect(platform.vpc).toBe(vpc);
+    expect(platform.key).toBe(key);
+  });
+
+  test('passes alarm options, authorization and log retention through', () => {
+    const stack = newStack(Profiles.staging);
+    new PaymentPlatform(stack, 'Payments', Profiles.staging, {
+      alarms: { alarmEmail: 'oncall@example.com', serverErrorRatePercent: 2 },
+      iamAuthorization: false,
+      logRetention: 3653,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 2 });
+    template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 3653 });
+  });
+
+  test('a derived profile changes only what it says', () => {
+    const custom = Profiles.derive(Profiles.staging, { region: 'eu-west-1', apiRateLimit: 250, enableAlarms: false });
+    const { template } = synth(custom);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 250, BurstLimit: 500 } });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('refuses an invalid profile before building anything', () => {
+    const stack = newStack();
+    expect(() => new PaymentPlatform(stack, 'Payments', { ...Profiles.staging, deadLetterRetention: Duration.days(17) })).toThrow(
+      "Invalid EnvironmentProfile 'staging':\n  - `deadLetterRetention` is '17 days'; SQS keeps messages from 1 minute to 14 days.",
+    );
+    expect(stack.node.tryFindChild('Payments')?.node.children).toEqual([]);
+  });
+});
