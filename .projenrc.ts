@@ -125,6 +125,11 @@ project.testTask.prependExec('bash test/setup/ensure-moto.sh', {
   name: 'Install moto_server for the handler tests if it is missing',
 });
 
+project.addTask('test:consumer', {
+  description: 'Installs the packed library into a fresh CDK app, synthesizes each stock profile and checks the templates',
+  exec: 'bash test/consumer/run.sh',
+});
+
 project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/');
 project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/');
 

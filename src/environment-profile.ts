@@ -284,17 +284,28 @@ const PRODUCTION: EnvironmentProfile = Object.freeze({
  * | data on stack deletion | destroyed | destroyed | retained |
  */
 export class Profiles {
+  // Getters rather than static readonly fields: jsii renders those as constants (`Profiles.STAGING`
+  // in Python), while a getter keeps the name users expect in every language (`Profiles.staging`).
+
   /** The development environment: cheap, disposable, no alarms. */
-  public static readonly dev: EnvironmentProfile = DEV;
+  public static get dev(): EnvironmentProfile {
+    return DEV;
+  }
 
   /** The staging environment: production-like behaviour on on-demand capacity, easy to clean up. */
-  public static readonly staging: EnvironmentProfile = STAGING;
+  public static get staging(): EnvironmentProfile {
+    return STAGING;
+  }
 
   /** The production environment: provisioned capacity, longest retention, data retained on deletion. */
-  public static readonly production: EnvironmentProfile = PRODUCTION;
+  public static get production(): EnvironmentProfile {
+    return PRODUCTION;
+  }
 
   /** The names of the stock profiles, in the order dev, staging, production. */
-  public static readonly names: string[] = [DEV.envName, STAGING.envName, PRODUCTION.envName];
+  public static get names(): string[] {
+    return [DEV.envName, STAGING.envName, PRODUCTION.envName];
+  }
 
   /**
    * The stock profile with the given `envName`.
