@@ -140,10 +140,10 @@ export class PaymentAlarms extends Construct {
     }
 
     // Each rate names its metrics apart, so that the dashboard can draw all three in one graph.
-    const rate = (id: string, description: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric, threshold: number) => {
-      const failed = `${id.charAt(0).toLowerCase()}${id.slice(1)}Failed`;
-      const total = `${id.charAt(0).toLowerCase()}${id.slice(1)}Total`;
-      return this.alarm(id, {
+    const rate = (alarmId: string, description: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric, threshold: number) => {
+      const failed = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Failed`;
+      const total = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Total`;
+      return this.alarm(alarmId, {
         alarmDescription: `${envName}: ${description} above ${threshold}%.`,
         metric: new cloudwatch.MathExpression({
           // No traffic is not an error: an empty period counts as 0 %.

@@ -49,8 +49,14 @@ describe('PaymentAlarms with default options', () => {
 
   test('any message in the dead-letter queue raises an alarm; an idle queue is not breaching', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Period: 60,
-      Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
     });
   });
 
@@ -67,7 +73,11 @@ describe('PaymentAlarms with default options', () => {
 
   test('audit writer errors and audit lag over a minute raise alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 0, EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('PaymentsAuditWriter') } }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -100,8 +110,13 @@ describe('PaymentAlarms with default options', () => {
 describe('PaymentAlarms options', () => {
   test('thresholds, periods and evaluation periods are configurable', () => {
     const { template } = build({
-      handlerErrorRatePercent: 2, clientErrorRatePercent: 25, serverErrorRatePercent: 0.5,
-      period: Duration.minutes(1), evaluationPeriods: 5, datapointsToAlarm: 3, auditLagThreshold: Duration.minutes(5),
+      handlerErrorRatePercent: 2,
+      clientErrorRatePercent: 25,
+      serverErrorRatePercent: 0.5,
+      period: Duration.minutes(1),
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      auditLagThreshold: Duration.minutes(5),
     });
     for (const threshold of [2, 25, 0.5]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: threshold, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
@@ -128,8 +143,12 @@ describe('PaymentAlarms options', () => {
 
   test('refuses bad options, listing every problem', () => {
     expect(() => build({
-      clientErrorRatePercent: 0, serverErrorRatePercent: 150, evaluationPeriods: 2, datapointsToAlarm: 3,
-      period: Duration.seconds(90), alarmEmail: 'not-an-address',
+      clientErrorRatePercent: 0,
+      serverErrorRatePercent: 150,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 3,
+      period: Duration.seconds(90),
+      alarmEmail: 'not-an-address',
     })).toThrow(
       'Invalid PaymentAlarms props:\n'
       + '  - `clientErrorRatePercent` is 0; it must be a percentage greater than 0 and less than 100.\n'
