@@ -215,7 +215,7 @@ export interface EnvironmentProfileOverrides {
   readonly dataClassification?: DataClassification;
 }
 
-const DEV: EnvironmentProfile = Object.freeze({
+const DEV: EnvironmentProfile = {
   envName: 'dev',
   region: 'us-east-1',
   ledgerBillingMode: LedgerBillingMode.ON_DEMAND,
@@ -230,9 +230,9 @@ const DEV: EnvironmentProfile = Object.freeze({
   costCenter: 'Engineering',
   owner: 'payments-platform',
   dataClassification: DataClassification.INTERNAL,
-});
+};
 
-const STAGING: EnvironmentProfile = Object.freeze({
+const STAGING: EnvironmentProfile = {
   envName: 'staging',
   region: 'us-east-2',
   ledgerBillingMode: LedgerBillingMode.ON_DEMAND,
@@ -247,9 +247,9 @@ const STAGING: EnvironmentProfile = Object.freeze({
   costCenter: 'Engineering',
   owner: 'payments-platform',
   dataClassification: DataClassification.CONFIDENTIAL,
-});
+};
 
-const PRODUCTION: EnvironmentProfile = Object.freeze({
+const PRODUCTION: EnvironmentProfile = {
   envName: 'production',
   region: 'us-east-1',
   ledgerBillingMode: LedgerBillingMode.PROVISIONED,
@@ -266,7 +266,7 @@ const PRODUCTION: EnvironmentProfile = Object.freeze({
   costCenter: 'Finance',
   owner: 'payments-platform',
   dataClassification: DataClassification.RESTRICTED,
-});
+};
 
 /**
  * The stock environment profiles, with the values of the platform's environment table.
@@ -286,20 +286,22 @@ const PRODUCTION: EnvironmentProfile = Object.freeze({
 export class Profiles {
   // Getters rather than static readonly fields: jsii renders those as constants (`Profiles.STAGING`
   // in Python), while a getter keeps the name users expect in every language (`Profiles.staging`).
+  // Each call returns a fresh copy, so that no caller can change a stock profile for the others,
+  // and the jsii kernel can tag the object it hands to another language (it cannot tag a frozen one).
 
   /** The development environment: cheap, disposable, no alarms. */
   public static get dev(): EnvironmentProfile {
-    return DEV;
+    return { ...DEV };
   }
 
   /** The staging environment: production-like behaviour on on-demand capacity, easy to clean up. */
   public static get staging(): EnvironmentProfile {
-    return STAGING;
+    return { ...STAGING };
   }
 
   /** The production environment: provisioned capacity, longest retention, data retained on deletion. */
   public static get production(): EnvironmentProfile {
-    return PRODUCTION;
+    return { ...PRODUCTION };
   }
 
   /** The names of the stock profiles, in the order dev, staging, production. */
@@ -319,7 +321,7 @@ export class Profiles {
         `Unknown environment '${envName}'. Valid environments: ${Profiles.names.join(', ')}.`,
       );
     }
-    return found;
+    return { ...found };
   }
 
   /**
@@ -335,7 +337,7 @@ export class Profiles {
         merged[field] = value;
       }
     }
-    const derived = Object.freeze(merged) as unknown as EnvironmentProfile;
+    const derived = merged as unknown as EnvironmentProfile;
     assertValidProfile(derived);
     return derived;
   }
