@@ -130,7 +130,7 @@ project.addTask('test:consumer', {
   exec: 'bash test/consumer/run.sh',
 });
 
-project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/');
+project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/');
 project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/');
 
 project.synth();
