@@ -24,7 +24,7 @@ func main() {
 	paymentplatform.NewPaymentPlatform(stackIn(app, "Smoke-custom", custom), jsii.String("Payments"), custom, nil)
 
 	for _, stack := range *app.Synth(nil).Stacks() {
-		template := (*stack.Template()).(map[string]interface{})
+		template := stack.Template().(map[string]interface{})
 		resources := template["Resources"].(map[string]interface{})
 		fmt.Printf("go: %s in %s: %d resources\n", *stack.StackName(), *stack.Environment().Region, len(resources))
 	}
