@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template as AssertionTemplate } from 'aws-cdk-lib/assertions';
+import { compareTemplates, seedValues, Template } from './compare-templates';
 import { EnvironmentProfile, PaymentPlatform, Profiles } from '../../src';
 import { newStack } from '../setup/stacks';
-import { compareTemplates, seedValues, Template } from './compare-templates';
 
 /** The comparison that checks the Python, Java and Go smoke apps against TypeScript. */
 function synth(profile: EnvironmentProfile): Template {

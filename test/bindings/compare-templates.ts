@@ -24,7 +24,8 @@ export function seedValues(template: Template): Record<string, unknown> {
   return {
     ledgerBilling: ledger?.Properties?.BillingMode ?? (ledger ? 'PROVISIONED' : undefined),
     ledgerCapacity: ledger?.Properties?.ProvisionedThroughput,
-    ledgerPointInTimeRecovery: (ledger?.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled,
+    ledgerPointInTimeRecovery: (ledger?.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)
+      ?.PointInTimeRecoveryEnabled,
     ledgerDeletionPolicy: ledger?.DeletionPolicy,
     glacierTransitionDays: buckets.map((b) => b.LifecycleConfiguration?.Rules[0]?.Transitions?.[0]?.TransitionInDays),
     apiRateLimit: plan?.Throttle?.RateLimit,
