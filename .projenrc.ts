@@ -138,12 +138,17 @@ project.addTask('test:bindings', {
   exec: 'bash test/bindings/run.sh',
 });
 
+project.addTask('compliance', {
+  description: 'Runs cfn-lint, checkov and the cdk-nag packs over the three stock environments and prints one table',
+  exec: 'bash test/compliance/run.sh',
+});
+
 project.addTask('test:consumer', {
   description: 'Installs the packed library into a fresh CDK app, synthesizes each stock profile and checks the templates',
   exec: 'bash test/consumer/run.sh',
 });
 
-project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/');
-project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/');
+project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/', '/test/compliance/.venv/', '/test/compliance/.out*/', '/test/compliance/weakened.log');
+project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/', '/app/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
 
 project.synth();

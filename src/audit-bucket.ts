@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
-import { acknowledge, inNistAndPci } from './private/acknowledge';
+import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
 import { grantAuditRecordWrite } from './private/grants';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
@@ -110,6 +110,10 @@ export class AuditBucket extends Construct {
       });
       accessLogsBucket = this.accessLogsBucket;
       acknowledge(this.accessLogsBucket, ACCESS_LOG_BUCKET_FINDINGS);
+      skipCheckov(this.accessLogsBucket.node.defaultChild as s3.CfnBucket, [{
+        id: 'CKV_AWS_18',
+        comment: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.',
+      }]);
     }
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -127,8 +131,9 @@ export class AuditBucket extends Construct {
       autoDeleteObjects: destroy,
     });
     this.deliverAccessLogsTo(accessLogsBucket);
-    acknowledge(this.bucket, inNistAndPci('S3BucketReplicationEnabled',
-      'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.'));
+    acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
+      'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
+      FRAMEWORKS));
 
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
@@ -187,7 +192,7 @@ function glacierRule(days: number): s3.LifecycleRule {
 }
 
 const ACCESS_LOG_BUCKET_FINDINGS = [
-  ...inNistAndPci('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.'),
-  ...inNistAndPci('S3BucketReplicationEnabled',
-    'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.'),
+  ...inPacks('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.', FRAMEWORKS),
+  ...inPacks('S3BucketReplicationEnabled',
+    'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.', FRAMEWORKS),
 ];

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { PaymentApi } from './payment-api';
+import { acknowledge } from './private/acknowledge';
 
 /**
  * Options of `PaymentAlarms`, also accepted by `PaymentPlatform`.
@@ -137,6 +138,10 @@ export class PaymentAlarms extends Construct {
     this.topic = props.alarmTopic ?? this.newTopic(api.key, envName);
     if (props.alarmEmail) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      acknowledge(this.topic, [{
+        id: 'Serverless-SNSRedrivePolicy',
+        reason: 'SNS retries an undeliverable alarm e-mail and the alarm state stays on the dashboard; a redrive queue for it would only raise another alarm to the same address.',
+      }]);
     }
 
     // Each rate names its metrics apart, so that the dashboard can draw all three in one graph.

@@ -108,6 +108,14 @@ describe('AuditBucket with default props', () => {
     });
   });
 
+  test('tells checkov, for the access-log bucket only, why it does not log to itself', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Metadata: { checkov: { skip: [{ id: 'CKV_AWS_18', comment: Match.stringLikeRegexp('logging it to itself would loop') }] } },
+      Properties: Match.objectLike({ LoggingConfiguration: Match.absent() }),
+    });
+    template.hasResource('AWS::S3::Bucket', { ...{ Metadata: Match.absent() }, Properties: Match.objectLike({ LoggingConfiguration: Match.anyValue() }) });
+  });
+
   test('retains buckets and key, and never deletes objects', () => {
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });

@@ -79,6 +79,11 @@ describe('EncryptedLedgerTable per profile', () => {
     production = synth(Profiles.production);
   });
 
+  test('only where point-in-time recovery is off does checkov learn why', () => {
+    dev.hasResource('AWS::DynamoDB::Table', { Metadata: { checkov: { skip: [{ id: 'CKV_AWS_28', comment: Match.stringLikeRegexp('dev profile') }] } } });
+    production.hasResource('AWS::DynamoDB::Table', { Metadata: Match.absent() });
+  });
+
   test('dev: on demand, no point-in-time recovery, destroyed with the stack', () => {
     dev.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Delete',

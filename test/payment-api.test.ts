@@ -151,11 +151,12 @@ describe('PaymentApi with default props', () => {
     }
   });
 
-  test('the idempotency table: key `id`, TTL on `expires_at`, on demand, encrypted with the platform key', () => {
+  test('the idempotency table: key `id`, TTL on `expires_at`, on demand, point-in-time recovery, encrypted with the platform key', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsKey'), 'Arn'] } },
     });
   });
@@ -184,6 +185,7 @@ describe('PaymentApi with default props', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
       Architectures: ['arm64'],
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsDeadLetterQueue'), 'Arn'] } },
       Runtime: 'nodejs24.x',
       TracingConfig: { Mode: 'Active' },
       Environment: { Variables: Match.objectLike({ AUDIT_PREFIX: 'audit/', AUDIT_BUCKET_NAME: { Ref: Match.stringLikeRegexp('PaymentsAuditBucket') } }) },

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -29,15 +29,18 @@ export function acknowledge(scope: IConstruct, findings: Acknowledgement[]): voi
   }
 }
 
+/** The cdk-nag packs that the library is checked against, by the prefix of their rule ids. */
+export type NagPackName = 'NIST.800.53.R5' | 'PCI.DSS.321' | 'HIPAA.Security' | 'Serverless';
+
 /**
- * The same acknowledgement for a rule that the NIST 800-53 R5 and PCI DSS 3.2.1 packs share.
+ * The same acknowledgement for a rule that several packs share, in each of them.
  */
-export function inNistAndPci(rule: string, reason: string): Acknowledgement[] {
-  return [
-    { id: `NIST.800.53.R5-${rule}`, reason },
-    { id: `PCI.DSS.321-${rule}`, reason },
-  ];
+export function inPacks(rule: string, reason: string, packs: NagPackName[]): Acknowledgement[] {
+  return packs.map((pack) => ({ id: `${pack}-${rule}`, reason }));
 }
+
+/** The packs of the compliance frameworks: NIST 800-53 R5, PCI DSS 3.2.1 and HIPAA Security. */
+export const FRAMEWORKS: NagPackName[] = ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'];
 
 /**
  * How cdk-nag names a resource in a granular finding (`Resource::<Bucket1234.Arn>/audit/*`): the
@@ -87,4 +90,12 @@ export function functionRoleFindings(resourceStarActions: string): Acknowledgeme
     },
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${resourceStarActions} support no resource-level permissions.` },
   ];
+}
+
+/**
+ * Records checkov skips on one CloudFormation resource (`Metadata.checkov.skip`), for a finding that
+ * is accepted for that resource only and must still fail anywhere else.
+ */
+export function skipCheckov(resource: CfnResource, checks: Array<{ id: string; comment: string }>): void {
+  resource.addMetadata('checkov', { skip: checks });
 }

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 
 /** The cdk-nag packs that every construct must pass with nothing left unacknowledged. */
 export function nagPacks(): NagPack[] {
-  return [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()];
+  return [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new ServerlessChecks()];
 }
 
 /**
