@@ -113,7 +113,7 @@ describe('AuditBucket with default props', () => {
       Metadata: { checkov: { skip: [{ id: 'CKV_AWS_18', comment: Match.stringLikeRegexp('logging it to itself would loop') }] } },
       Properties: Match.objectLike({ LoggingConfiguration: Match.absent() }),
     });
-    template.hasResource('AWS::S3::Bucket', { ...{ Metadata: Match.absent() }, Properties: Match.objectLike({ LoggingConfiguration: Match.anyValue() }) });
+    template.hasResource('AWS::S3::Bucket', { Metadata: Match.absent(), Properties: Match.objectLike({ LoggingConfiguration: Match.anyValue() }) });
   });
 
   test('retains buckets and key, and never deletes objects', () => {
