@@ -102,6 +102,22 @@ export interface EnvironmentProfile {
   readonly auditGlacierTransitionDays: number;
 
   /**
+   * Days that S3 Object Lock, in compliance mode, keeps each audit record from being overwritten
+   * or deleted, by anyone. Needs a removal policy that retains data.
+   *
+   * @default - no Object Lock
+   */
+  readonly auditObjectLockDays?: number;
+
+  /**
+   * Whether an AWS Backup plan backs the ledger up, in a vault encrypted with the platform key:
+   * daily backups kept 35 days and monthly ones kept a year.
+   *
+   * @default false
+   */
+  readonly ledgerBackups?: boolean;
+
+  /**
    * Steady-state request rate of the payments API, in requests per second.
    */
   readonly apiRateLimit: number;
@@ -194,6 +210,10 @@ export interface EnvironmentProfileOverrides {
   /** @default - the base profile's value */
   readonly auditGlacierTransitionDays?: number;
   /** @default - the base profile's value */
+  readonly auditObjectLockDays?: number;
+  /** @default - the base profile's value */
+  readonly ledgerBackups?: boolean;
+  /** @default - the base profile's value */
   readonly apiRateLimit?: number;
   /** @default - the base profile's value */
   readonly apiBurstLimit?: number;
@@ -257,6 +277,8 @@ const PRODUCTION: EnvironmentProfile = {
   ledgerWriteCapacity: 5,
   pointInTimeRecovery: true,
   auditGlacierTransitionDays: 90,
+  auditObjectLockDays: 365,
+  ledgerBackups: true,
   apiRateLimit: 10000,
   deadLetterRetention: Duration.days(14),
   enableAlarms: true,
@@ -282,6 +304,8 @@ const PRODUCTION: EnvironmentProfile = {
  * | alarms | no | yes | yes |
  * | IAM authorization on the API | no (API key only) | yes | yes |
  * | data on stack deletion | destroyed | destroyed | retained |
+ * | audit records locked (S3 Object Lock) | no | no | 365 days |
+ * | ledger in an AWS Backup plan | no | no | yes |
  */
 export class Profiles {
   // Getters rather than static readonly fields: jsii renders those as constants (`Profiles.STAGING`

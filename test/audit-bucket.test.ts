@@ -135,10 +135,10 @@ describe('AuditBucket per profile', () => {
   };
 
   test.each([
-    ['dev', Profiles.dev, 30],
-    ['staging', Profiles.staging, 30],
-    ['production', Profiles.production, 90],
-  ])('%s moves records to Glacier after %d days', (_name, profile, days) => {
+    ['dev', 30, Profiles.dev],
+    ['staging', 30, Profiles.staging],
+    ['production', 90, Profiles.production],
+  ])('%s moves records to Glacier after %d days', (_name, days, profile) => {
     synth(profile).hasResourceProperties('AWS::S3::Bucket', {
       ...AUDIT_BUCKET,
       LifecycleConfiguration: {
@@ -165,6 +165,26 @@ describe('AuditBucket per profile', () => {
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  test('production locks every audit record for 365 days in compliance mode; dev and staging do not', () => {
+    synth(Profiles.production).hasResourceProperties('AWS::S3::Bucket', {
+      ...AUDIT_BUCKET,
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+    });
+    for (const profile of [Profiles.dev, Profiles.staging]) {
+      synth(profile).allResourcesProperties('AWS::S3::Bucket', { ObjectLockEnabled: Match.absent() });
+    }
+  });
+
+  test('refuses Object Lock on a bucket the stack would delete', () => {
+    expect(() => new AuditBucket(newStack(), 'Audit', { objectLockDays: 30, removalPolicy: RemovalPolicy.DESTROY })).toThrow(
+      'Invalid AuditBucket props:\n  - `objectLockDays` needs a removal policy that retains data: locked audit records cannot be deleted with the stack.',
+    );
+    expect(() => new AuditBucket(newStack(), 'Audit', { objectLockDays: 0 })).toThrow(
+      'Invalid AuditBucket props:\n  - `objectLockDays` is 0; it must be a whole number of days from 1 to 36500.',
+    );
   });
 
   test('props override the profile', () => {

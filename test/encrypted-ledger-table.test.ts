@@ -134,6 +134,27 @@ describe('EncryptedLedgerTable per profile', () => {
     }, 2);
   });
 
+  test('production backs the ledger up daily (35 days) and monthly (a year) in a vault encrypted with its key', () => {
+    production.hasResourceProperties('AWS::Backup::BackupVault', {
+      EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LedgerKey'), 'Arn'] },
+    });
+    production.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: Match.anyValue(),
+        BackupPlanRule: [
+          Match.objectLike({ RuleName: 'Daily', ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } }),
+          Match.objectLike({ RuleName: 'Monthly', ScheduleExpression: 'cron(0 4 1 * ? *)', Lifecycle: { DeleteAfterDays: 365 } }),
+        ],
+      },
+    });
+    production.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('LedgerTable'), 'Arn'] }] }),
+    });
+    for (const template of [dev, staging]) {
+      template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    }
+  });
+
   test('on-demand profiles have no auto scaling', () => {
     dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
     staging.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);

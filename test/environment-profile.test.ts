@@ -44,6 +44,11 @@ describe('stock profiles', () => {
     expect(production.removalPolicy).toBe(RemovalPolicy.RETAIN);
   });
 
+  test('only production locks audit records for a year and backs the ledger up', () => {
+    expect([Profiles.dev, Profiles.staging, Profiles.production].map((p) => [p.auditObjectLockDays, p.ledgerBackups]))
+      .toEqual([[undefined, undefined], [undefined, undefined], [365, true]]);
+  });
+
   test('tag values are set and data classification rises with the environment', () => {
     expect([Profiles.dev, Profiles.staging, Profiles.production].map((p) => p.dataClassification)).toEqual([
       DataClassification.INTERNAL, DataClassification.CONFIDENTIAL, DataClassification.RESTRICTED,
@@ -119,6 +124,9 @@ describe('profile validation', () => {
     [{ auditGlacierTransitionDays: 0 }, '`auditGlacierTransitionDays` is 0; it must be a whole number of days from 1 to 36500.'],
     [{ auditGlacierTransitionDays: 1.5 }, '`auditGlacierTransitionDays` is 1.5; it must be a whole number of days from 1 to 36500.'],
     [{ apiRateLimit: 0 }, '`apiRateLimit` is 0; it must be a number of requests per second greater than 0.'],
+    [{ auditObjectLockDays: 0, removalPolicy: RemovalPolicy.RETAIN }, '`auditObjectLockDays` is 0; it must be a whole number of days from 1 to 36500.'],
+    [{ auditObjectLockDays: 365 }, '`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.'],
+    [{ ledgerBackups: 'daily' }, "`ledgerBackups` is 'daily'; it must be true or false."],
     [{ apiBurstLimit: 0 }, '`apiBurstLimit` is 0; it must be a whole number of requests of at least 1.'],
     [{ deadLetterRetention: Duration.seconds(30) }, "`deadLetterRetention` is '30 seconds'; SQS keeps messages from 1 minute to 14 days."],
     [{ deadLetterRetention: Duration.days(15) }, "`deadLetterRetention` is '15 days'; SQS keeps messages from 1 minute to 14 days."],

@@ -65,6 +65,17 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
     isWholeNumberIn(profile.auditGlacierTransitionDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS),
     `it must be a whole number of days from ${GLACIER_MIN_DAYS} to ${GLACIER_MAX_DAYS}`);
 
+  if (profile.auditObjectLockDays !== undefined) {
+    check('auditObjectLockDays', profile.auditObjectLockDays, isWholeNumberIn(profile.auditObjectLockDays, 1, GLACIER_MAX_DAYS),
+      `it must be a whole number of days from 1 to ${GLACIER_MAX_DAYS}`);
+    if (profile.removalPolicy === RemovalPolicy.DESTROY) {
+      problems.push('`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.');
+    }
+  }
+  if (profile.ledgerBackups !== undefined) {
+    check('ledgerBackups', profile.ledgerBackups, typeof profile.ledgerBackups === 'boolean', 'it must be true or false');
+  }
+
   check('apiRateLimit', profile.apiRateLimit,
     typeof profile.apiRateLimit === 'number' && Number.isFinite(profile.apiRateLimit) && profile.apiRateLimit > 0,
     'it must be a number of requests per second greater than 0');
