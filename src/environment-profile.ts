@@ -123,6 +123,14 @@ export interface EnvironmentProfile {
   readonly apiRateLimit: number;
 
   /**
+   * Whether an AWS WAF web ACL (AWS managed rules for common exploits, known bad inputs and IP
+   * reputation) guards the payments API, with its requests logged.
+   *
+   * @default false
+   */
+  readonly apiWaf?: boolean;
+
+  /**
    * Burst capacity of the payments API, in requests.
    *
    * @default - twice `apiRateLimit`, rounded up
@@ -216,6 +224,8 @@ export interface EnvironmentProfileOverrides {
   /** @default - the base profile's value */
   readonly apiRateLimit?: number;
   /** @default - the base profile's value */
+  readonly apiWaf?: boolean;
+  /** @default - the base profile's value */
   readonly apiBurstLimit?: number;
   /** @default - the base profile's value */
   readonly deadLetterRetention?: Duration;
@@ -280,6 +290,7 @@ const PRODUCTION: EnvironmentProfile = {
   auditObjectLockDays: 365,
   ledgerBackups: true,
   apiRateLimit: 10000,
+  apiWaf: true,
   deadLetterRetention: Duration.days(14),
   enableAlarms: true,
   apiIamAuthorization: true,
@@ -306,6 +317,7 @@ const PRODUCTION: EnvironmentProfile = {
  * | data on stack deletion | destroyed | destroyed | retained |
  * | audit records locked (S3 Object Lock) | no | no | 365 days |
  * | ledger in an AWS Backup plan | no | no | yes |
+ * | AWS WAF on the API | no | no | yes |
  */
 export class Profiles {
   // Getters rather than static readonly fields: jsii renders those as constants (`Profiles.STAGING`

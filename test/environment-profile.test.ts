@@ -44,9 +44,9 @@ describe('stock profiles', () => {
     expect(production.removalPolicy).toBe(RemovalPolicy.RETAIN);
   });
 
-  test('only production locks audit records for a year and backs the ledger up', () => {
-    expect([Profiles.dev, Profiles.staging, Profiles.production].map((p) => [p.auditObjectLockDays, p.ledgerBackups]))
-      .toEqual([[undefined, undefined], [undefined, undefined], [365, true]]);
+  test('only production locks audit records for a year, backs the ledger up and puts WAF in front of the API', () => {
+    expect([Profiles.dev, Profiles.staging, Profiles.production].map((p) => [p.auditObjectLockDays, p.ledgerBackups, p.apiWaf]))
+      .toEqual([[undefined, undefined, undefined], [undefined, undefined, undefined], [365, true, true]]);
   });
 
   test('tag values are set and data classification rises with the environment', () => {
@@ -127,6 +127,7 @@ describe('profile validation', () => {
     [{ auditObjectLockDays: 0, removalPolicy: RemovalPolicy.RETAIN }, '`auditObjectLockDays` is 0; it must be a whole number of days from 1 to 36500.'],
     [{ auditObjectLockDays: 365 }, '`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.'],
     [{ ledgerBackups: 'daily' }, "`ledgerBackups` is 'daily'; it must be true or false."],
+    [{ apiWaf: 1 }, '`apiWaf` is 1; it must be true or false.'],
     [{ apiBurstLimit: 0 }, '`apiBurstLimit` is 0; it must be a whole number of requests of at least 1.'],
     [{ deadLetterRetention: Duration.seconds(30) }, "`deadLetterRetention` is '30 seconds'; SQS keeps messages from 1 minute to 14 days."],
     [{ deadLetterRetention: Duration.days(15) }, "`deadLetterRetention` is '15 days'; SQS keeps messages from 1 minute to 14 days."],

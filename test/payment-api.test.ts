@@ -249,6 +249,42 @@ describe('PaymentApi per profile', () => {
     template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true, AuthorizationType: auth });
   });
 
+  test('production puts AWS WAF in front of the API and logs it; dev and staging do not', () => {
+    const { template } = synth(Profiles.production);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Name: 'AWSManagedRulesCommonRuleSet',
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesCommonRuleSet',
+              // The common rule set blocks bodies over 8 KB; the API accepts up to 16 KiB.
+              RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+            },
+          },
+        }),
+        Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+        Match.objectLike({ Name: 'AWSManagedRulesAmazonIpReputationList' }),
+      ],
+    });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('/stages/')])]) }),
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsWebAcl'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', { ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsWebAcl'), 'Arn'] } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: 365,
+    });
+    for (const profile of [Profiles.dev, Profiles.staging]) {
+      synth(profile).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    }
+  });
+
   test('dev destroys its idempotency table, queue and logs with the stack; production keeps them', () => {
     const dev = synth(Profiles.dev).template;
     const production = synth(Profiles.production).template;

@@ -72,6 +72,9 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
       problems.push('`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.');
     }
   }
+  if (profile.apiWaf !== undefined) {
+    check('apiWaf', profile.apiWaf, typeof profile.apiWaf === 'boolean', 'it must be true or false');
+  }
   if (profile.ledgerBackups !== undefined) {
     check('ledgerBackups', profile.ledgerBackups, typeof profile.ledgerBackups === 'boolean', 'it must be true or false');
   }
