@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'app', '.projenrc.ts'],
+    devdirs: ['test', 'app', 'bench', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -149,6 +149,6 @@ project.addTask('test:consumer', {
 });
 
 project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/', '/test/compliance/.venv/', '/test/compliance/.out*/', '/test/compliance/weakened.log');
-project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/', '/app/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
+project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/', '/app/', '/bench/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
 
 project.synth();
