@@ -7,7 +7,7 @@ import { EnvironmentProfile } from './environment-profile';
 import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
 import { grantAuditRecordWrite } from './private/grants';
 import { newPlatformKey } from './private/keys';
-import { assertValidProfile } from './private/profile-validation';
+import { assertValidProfile, isWholeNumberIn, MAX_DAYS } from './private/profile-validation';
 
 /**
  * Properties of an `AuditBucket`.
@@ -95,16 +95,16 @@ export class AuditBucket extends Construct {
       assertValidProfile(props.profile);
     }
     const glacierDays = props.glacierTransitionDays ?? props.profile?.auditGlacierTransitionDays ?? 90;
-    if (!Number.isInteger(glacierDays) || glacierDays < 1 || glacierDays > 36500) {
-      throw new Error(`Invalid AuditBucket props:\n  - \`glacierTransitionDays\` is ${glacierDays}; it must be a whole number of days from 1 to 36500.`);
+    if (!isWholeNumberIn(glacierDays, 1, MAX_DAYS)) {
+      throw new Error(`Invalid AuditBucket props:\n  - \`glacierTransitionDays\` is ${glacierDays}; it must be a whole number of days from 1 to ${MAX_DAYS}.`);
     }
     const removalPolicy = props.removalPolicy ?? props.profile?.removalPolicy ?? RemovalPolicy.RETAIN;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
     const lockDays = props.objectLockDays ?? props.profile?.auditObjectLockDays;
-    if (lockDays !== undefined && (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > 36500 || destroy)) {
+    if (lockDays !== undefined && (!isWholeNumberIn(lockDays, 1, MAX_DAYS) || destroy)) {
       throw new Error(destroy
         ? 'Invalid AuditBucket props:\n  - `objectLockDays` needs a removal policy that retains data: locked audit records cannot be deleted with the stack.'
-        : `Invalid AuditBucket props:\n  - \`objectLockDays\` is ${lockDays}; it must be a whole number of days from 1 to 36500.`);
+        : `Invalid AuditBucket props:\n  - \`objectLockDays\` is ${lockDays}; it must be a whole number of days from 1 to ${MAX_DAYS}.`);
     }
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment audit records', removalPolicy);

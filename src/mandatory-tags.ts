@@ -1,6 +1,7 @@
 import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DataClassification, EnvironmentProfile } from './environment-profile';
+import { TAG_VALUE } from './private/profile-validation';
 
 /**
  * The tag values that every taggable resource must carry.
@@ -15,9 +16,6 @@ export interface MandatoryTagsProps {
   /** Value of the `DataClassification` tag. */
   readonly dataClassification: DataClassification;
 }
-
-/** Allowed characters of an AWS tag value. */
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 
 /**
  * A CDK Aspect that puts the `Environment`, `CostCenter`, `Owner` and `DataClassification` tags on

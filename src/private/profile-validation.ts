@@ -5,15 +5,16 @@ import { DataClassification, LedgerBillingMode } from '../environment-profile';
 /** SQS accepts a message retention period from 60 seconds to 14 days. */
 const SQS_MIN_RETENTION_SECONDS = 60;
 const SQS_MAX_RETENTION_SECONDS = Duration.days(14).toSeconds();
-/** S3 lifecycle transitions count whole days after object creation. */
+/** S3 lifecycle transitions and Object Lock retention count whole days, up to a hundred years. */
 const GLACIER_MIN_DAYS = 1;
-const GLACIER_MAX_DAYS = 36500;
+export const MAX_DAYS = 36500;
+const GLACIER_MAX_DAYS = MAX_DAYS;
 /** DynamoDB's per-table provisioned throughput quota before a limit increase. */
 const MAX_CAPACITY_UNITS = 40000;
 /** One NAT gateway per availability zone at most, and the VPC spans three. */
 const MAX_NAT_GATEWAYS = 3;
-/** Allowed characters of an AWS tag value. */
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+/** Allowed characters and length of an AWS tag value. */
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
@@ -158,7 +159,7 @@ function capacityProblems(profile: EnvironmentProfile, problems: string[]): void
   }
 }
 
-function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
+export function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
