@@ -143,6 +143,15 @@ project.addTask('compliance', {
   exec: 'bash test/compliance/run.sh',
 });
 
+project.addTask('bench', {
+  description: 'Measures the handler, warm throughput, synthesis and cost against their floors; writes docs/benchmarks.md',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'bash test/setup/ensure-moto.sh' },
+    { exec: 'ts-node --project tsconfig.dev.json --transpile-only bench/run.ts' },
+  ],
+});
+
 project.addTask('test:consumer', {
   description: 'Installs the packed library into a fresh CDK app, synthesizes each stock profile and checks the templates',
   exec: 'bash test/consumer/run.sh',

@@ -1,18 +1,34 @@
 /**
- * Bundle size and cold initialisation of the payment handler against the floor handler: each is
- * bundled the same way (esbuild, minified, SDK inside), then loaded by 30 fresh Node.js processes
- * that time `require()` of the bundle, which runs its module-level set-up (clients, logger, metrics).
- *
- *   bench/cold-start.ts <payment bundle> <floor bundle> [runs]
+ * Bundle size and cold initialisation of the payment handler against the floor handler. Both are
+ * bundled the same way (esbuild, minified, SDK inside); each is then loaded by fresh Node.js
+ * processes that time `require()` of the bundle, which runs its module-level set-up (SDK client,
+ * logger, metrics). The two alternate so that machine noise falls on both alike.
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { median, percentile } from './stats';
 
-const [paymentBundle, floorBundle, runsArg] = process.argv.slice(2);
-const runs = Number(runsArg ?? 30);
+export interface ColdStartOptions {
+  readonly paymentBundle: string;
+  readonly floorBundle: string;
+  /** Fresh processes per bundle. */
+  readonly processes: number;
+}
 
-const env = {
-  PATH: process.env.PATH,
+/** Size and initialisation time of one bundle. */
+export interface BundleCold {
+  readonly bytes: number;
+  readonly medianMs: number;
+  readonly p90Ms: number;
+}
+
+export interface ColdStartResult {
+  readonly payment: BundleCold;
+  readonly floor: BundleCold;
+}
+
+/** What both handlers read at module scope; the SDK never sends a request during set-up. */
+const ENVIRONMENT = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
@@ -21,43 +37,38 @@ const env = {
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
   IDEMPOTENCY_TTL_SECONDS: '86400',
   IAM_AUTHORIZATION: 'false',
+  POWERTOOLS_SERVICE_NAME: 'payments-api',
+  POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+  PAYMENTS_ENVIRONMENT: 'bench',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  AWS_LAMBDA_FUNCTION_NAME: 'payment-handler',
 };
 
+export function measureColdStart(options: ColdStartOptions): ColdStartResult {
+  const payment: number[] = [];
+  const floor: number[] = [];
+  // One load of each first, so that both find the files in the page cache.
+  coldInitMs(options.paymentBundle);
+  coldInitMs(options.floorBundle);
+  for (let i = 0; i < options.processes; i++) {
+    payment.push(coldInitMs(options.paymentBundle));
+    floor.push(coldInitMs(options.floorBundle));
+  }
+  const summary = (bundle: string, times: number[]): BundleCold => ({
+    bytes: statSync(bundle).size,
+    medianMs: median(times),
+    p90Ms: percentile(times, 90),
+  });
+  return { payment: summary(options.paymentBundle, payment), floor: summary(options.floorBundle, floor) };
+}
+
+/** Milliseconds that a fresh Node.js process takes to `require()` the bundle. */
 function coldInitMs(bundle: string): number {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(bundle)}); `
-    + 'process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));';
-  const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    + 'const ms = Number(process.hrtime.bigint() - t) / 1e6; process.stdout.write(String(ms));';
+  const run = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...ENVIRONMENT }, encoding: 'utf8' });
   if (run.status !== 0) {
     throw new Error(`loading ${bundle} failed: ${run.stderr}`);
   }
   return Number(run.stdout);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-// Interleave the two so that machine noise falls on both alike.
-const payment: number[] = [];
-const floor: number[] = [];
-coldInitMs(paymentBundle);
-coldInitMs(floorBundle);
-for (let i = 0; i < runs; i++) {
-  payment.push(coldInitMs(paymentBundle));
-  floor.push(coldInitMs(floorBundle));
-}
-
-const bytes = { payment: statSync(paymentBundle).size, floor: statSync(floorBundle).size };
-const rows = [
-  ['bundle size (bytes)', bytes.payment, bytes.floor, bytes.payment / bytes.floor, 1.3],
-  [`cold init median (ms, ${runs} processes)`, percentile(payment, 50), percentile(floor, 50), percentile(payment, 50) / percentile(floor, 50), 1.1],
-  [`cold init p90 (ms, ${runs} processes)`, percentile(payment, 90), percentile(floor, 90), percentile(payment, 90) / percentile(floor, 90), undefined],
-] as const;
-console.log('| measure | payment handler | floor | ratio | target |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-const format = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-for (const [measure, ours, theirs, ratio, target] of rows) {
-  const verdict = target === undefined ? '' : `${ratio <= target ? 'met' : 'missed'}: ≤ ${target}`;
-  console.log(`| ${measure} | ${format(ours)} | ${format(theirs)} | ${ratio.toFixed(2)} | ${verdict} |`);
 }

@@ -28,6 +28,11 @@ export class MotoServer {
 
   public readonly endpoint: string;
 
+  /** The server's process id, for measuring the CPU time it spends. */
+  public get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private constructor(private readonly child: ChildProcess, public readonly port: number) {
     this.endpoint = `http://127.0.0.1:${port}`;
   }

@@ -1,0 +1,195 @@
+/**
+ * Monthly cost of a synthesized platform: a fixed part that runs whether or not anyone pays, and a
+ * marginal part per million payments. Everything countable comes from the CloudFormation template
+ * (NAT gateways, endpoints, keys, alarms, capacity, batch sizes, memory); what a payment writes and
+ * logs comes from the throughput benchmark; prices come from bench/prices.ts.
+ */
+import { HOURS_PER_MONTH, PRICES } from './prices';
+
+/** What one payment does at run time, as measured by bench/throughput.ts. */
+export interface PaymentFootprint {
+  /** Item sizes in bytes of each DynamoDB write of one payment, by table role. */
+  readonly ledgerItemBytes: number;
+  readonly idempotencyItemBytes: number;
+  /** Bytes the payment handler logs per payment. */
+  readonly logBytes: number;
+  /** Bytes over HTTP to DynamoDB per payment (what a NAT gateway would process). */
+  readonly dynamodbBytes: number;
+  /** Bytes of the audit line per payment. */
+  readonly auditLineBytes: number;
+  /** Distinct custom metrics the handler's EMF output creates. */
+  readonly customMetrics: number;
+}
+
+/**
+ * What the model assumes where neither the template nor the benchmark can say. Each is stated in
+ * docs/benchmarks.md with the result.
+ */
+export const ASSUMPTIONS = {
+  /** Billed duration of one payment: two DynamoDB round trips of a few ms each plus the handler's work. */
+  paymentHandlerBilledMs: 30,
+  /** Billed duration of one audit writer invocation: one S3 PUT, whatever the batch size. */
+  auditWriterBilledMs: 100,
+  /** Availability Zones the stacks use. */
+  availabilityZones: 3,
+  /** Bytes DynamoDB adds to every item for storage. */
+  dynamodbItemOverheadBytes: 100,
+  /** How long an idempotency record lives (the platform's TTL): a day of a 30-day month. */
+  idempotencyMonthFraction: 1 / 30,
+};
+
+/** One line of the bill. */
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  readonly usd: number;
+}
+
+export interface Cost {
+  readonly fixed: CostLine[];
+  readonly perMillion: CostLine[];
+  readonly fixedUsd: number;
+  readonly perMillionUsd: number;
+}
+
+type Resource = { Type: string; Properties?: Record<string, any> };
+type Template = { Resources: Record<string, Resource> };
+
+const MILLION = 1_000_000;
+const GB = 1024 ** 3;
+
+/** The monthly cost of `template`'s platform, and what each million payments adds to it. */
+export function costOf(template: Template, footprint: PaymentFootprint): Cost {
+  const resources = Object.values(template.Resources);
+  const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
+  const fixed: CostLine[] = [];
+  const perMillion: CostLine[] = [];
+  const add = (lines: CostLine[], item: string, quantity: number, unitUsd: number) => {
+    if (quantity > 0) {
+      lines.push({ item, quantity, usd: quantity * unitUsd });
+    }
+  };
+
+  // Fixed: what the environment costs with no traffic.
+  const natGateways = ofType('AWS::EC2::NatGateway').length;
+  add(fixed, 'NAT gateway-hours', natGateways * HOURS_PER_MONTH, PRICES.natGatewayHour.usd);
+  add(fixed, 'public IPv4 address-hours (NAT Elastic IPs)', ofType('AWS::EC2::EIP').length * HOURS_PER_MONTH, PRICES.publicIpv4Hour.usd);
+  const interfaceEndpoints = ofType('AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties?.VpcEndpointType === 'Interface');
+  const endpointAzs = interfaceEndpoints
+    .reduce((sum, endpoint) => sum + (endpoint.Properties?.SubnetIds?.length ?? ASSUMPTIONS.availabilityZones), 0);
+  add(fixed, 'interface endpoint-hours (per AZ)', endpointAzs * HOURS_PER_MONTH, PRICES.interfaceEndpointHour.usd);
+  add(fixed, 'customer managed KMS keys', ofType('AWS::KMS::Key').length, PRICES.kmsKeyMonth.usd);
+  add(fixed, 'alarm metrics', ofType('AWS::CloudWatch::Alarm').reduce((sum, alarm) => sum + alarmMetrics(alarm), 0), PRICES.alarmMetricMonth.usd);
+  add(fixed, 'dashboards', ofType('AWS::CloudWatch::Dashboard').length, PRICES.dashboardMonth.usd);
+  add(fixed, 'custom metrics (EMF)', ofType('AWS::ApiGateway::RestApi').length > 0 ? footprint.customMetrics : 0, PRICES.customMetricMonth.usd);
+  const webAcls = ofType('AWS::WAFv2::WebACL');
+  add(fixed, 'WAF web ACLs', webAcls.length, PRICES.wafWebAclMonth.usd);
+  add(fixed, 'WAF rules', webAcls.reduce((sum, acl) => sum + (acl.Properties?.Rules?.length ?? 0), 0), PRICES.wafRuleMonth.usd);
+  const tables = ofType('AWS::DynamoDB::Table');
+  const provisioned = (table: Resource, unit: 'WriteCapacityUnits' | 'ReadCapacityUnits') =>
+    table.Properties?.BillingMode === 'PAY_PER_REQUEST' ? 0 : Number(table.Properties?.ProvisionedThroughput?.[unit] ?? 0);
+  add(fixed, 'provisioned WCU-hours (minimum capacity)', tables.reduce((sum, table) => sum + provisioned(table, 'WriteCapacityUnits'), 0) * HOURS_PER_MONTH, PRICES.dynamodbWcuHour.usd);
+  add(fixed, 'provisioned RCU-hours (minimum capacity)', tables.reduce((sum, table) => sum + provisioned(table, 'ReadCapacityUnits'), 0) * HOURS_PER_MONTH, PRICES.dynamodbRcuHour.usd);
+
+  // Per million payments: every request, write, object and log line that one more payment causes.
+  add(perMillion, 'REST API requests', MILLION, PRICES.restApiRequest.usd);
+  add(perMillion, 'WAF-inspected requests', webAcls.length > 0 ? MILLION : 0, PRICES.wafRequest.usd);
+
+  const [paymentFunction, auditFunction] = platformFunctions(resources);
+  add(perMillion, 'payment handler invocations', MILLION, PRICES.lambdaRequest.usd);
+  add(perMillion, 'payment handler GB-seconds', MILLION * gbSeconds(paymentFunction, ASSUMPTIONS.paymentHandlerBilledMs), gbSecondPrice(paymentFunction));
+
+  const ledger = tables.find((table) => table.Properties?.StreamSpecification !== undefined);
+  const idempotency = tables.find((table) => table !== ledger);
+  if (!ledger || !idempotency) {
+    throw new Error('the template has no ledger table (with a stream) and idempotency table');
+  }
+  const ledgerUnits = writeUnits(footprint.ledgerItemBytes) * (1 + (ledger.Properties?.GlobalSecondaryIndexes?.length ?? 0));
+  if (ledger.Properties?.BillingMode === 'PAY_PER_REQUEST') {
+    add(perMillion, 'ledger write request units', MILLION * ledgerUnits, PRICES.dynamodbWriteRequestUnit.usd);
+  } else {
+    // Provisioned: each write takes one WCU for a second, at auto scaling's target utilisation.
+    const utilisation = targetUtilisation(resources) / 100;
+    add(perMillion, `ledger WCU-hours at ${utilisation * 100}% utilisation`, (MILLION * ledgerUnits) / 3600 / utilisation, PRICES.dynamodbWcuHour.usd);
+  }
+  add(perMillion, 'idempotency write request units', MILLION * writeUnits(footprint.idempotencyItemBytes), PRICES.dynamodbWriteRequestUnit.usd);
+
+  const batchSize = Number(ofType('AWS::Lambda::EventSourceMapping')[0]?.Properties?.BatchSize ?? 100);
+  const auditObjects = Math.ceil(MILLION / batchSize);
+  add(perMillion, 'audit writer invocations (one per batch)', auditObjects, PRICES.lambdaRequest.usd);
+  add(perMillion, 'audit writer GB-seconds', auditObjects * gbSeconds(auditFunction, ASSUMPTIONS.auditWriterBilledMs), gbSecondPrice(auditFunction));
+  add(perMillion, 'audit object PUTs', auditObjects, PRICES.s3PutRequest.usd);
+  const auditBucket = template.Resources[auditFunction.Properties?.Environment?.Variables?.AUDIT_BUCKET_NAME?.Ref];
+  if (auditBucket?.Type !== 'AWS::S3::Bucket') {
+    throw new Error('the audit writer\'s AUDIT_BUCKET_NAME does not name a bucket of the template');
+  }
+  const bucketKey = auditBucket.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.BucketKeyEnabled === true;
+  add(perMillion, 'KMS requests for audit objects (no S3 Bucket Key)', bucketKey ? 0 : auditObjects, PRICES.kmsRequest.usd);
+
+  add(perMillion, 'handler log GB ingested', (MILLION * footprint.logBytes) / GB, PRICES.logIngestionGb.usd);
+  add(perMillion, 'API access log GB ingested', (MILLION * accessLogBytes(resources)) / GB, PRICES.logIngestionGb.usd);
+
+  const gatewayEndpoints = ofType('AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties?.VpcEndpointType === 'Gateway')
+    .map((endpoint) => JSON.stringify(endpoint.Properties?.ServiceName));
+  const natBytes = (gatewayEndpoints.some((name) => name.includes('.dynamodb')) ? 0 : footprint.dynamodbBytes)
+    + (gatewayEndpoints.some((name) => name.includes('.s3')) ? 0 : footprint.auditLineBytes);
+  add(perMillion, 'NAT GB processed (no gateway endpoint)', natGateways > 0 ? (MILLION * natBytes) / GB : 0, PRICES.natGatewayGb.usd);
+
+  add(perMillion, 'ledger storage GB-month (first month)', (MILLION * (footprint.ledgerItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes)) / GB, PRICES.dynamodbStorageGbMonth.usd);
+  const pitr = ledger.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true;
+  add(perMillion, 'ledger PITR GB-month (first month)', pitr ? (MILLION * (footprint.ledgerItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes)) / GB : 0, PRICES.dynamodbPitrGbMonth.usd);
+  const idempotencyGb = (MILLION * (footprint.idempotencyItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes)) / GB;
+  add(perMillion, 'idempotency storage GB-month (24 h TTL)', idempotencyGb * ASSUMPTIONS.idempotencyMonthFraction, PRICES.dynamodbStorageGbMonth.usd);
+  add(perMillion, 'audit object GB-month (first month)', (MILLION * footprint.auditLineBytes) / GB, PRICES.s3StorageGbMonth.usd);
+
+  const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.usd, 0);
+  return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion) };
+}
+
+/** Metrics an alarm is billed for: one, or each metric (not expression) of a metric-math alarm. */
+function alarmMetrics(alarm: Resource): number {
+  const metrics = alarm.Properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+  return metrics ? metrics.filter((metric) => metric.MetricStat !== undefined).length : 1;
+}
+
+/** The payment handler and the audit writer, known by the environment variables they read. */
+function platformFunctions(resources: Resource[]): [Resource, Resource] {
+  const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  const byRole = (variable: string) => functions.find((fn) => fn.Properties?.Environment?.Variables?.[variable] !== undefined);
+  const payment = byRole('IDEMPOTENCY_TABLE_NAME');
+  const audit = byRole('AUDIT_BUCKET_NAME');
+  if (!payment || !audit) {
+    throw new Error('the template has no payment handler (IDEMPOTENCY_TABLE_NAME) or audit writer function');
+  }
+  return [payment, audit];
+}
+
+function gbSeconds(fn: Resource, billedMs: number): number {
+  return (Number(fn.Properties?.MemorySize ?? 128) / 1024) * (billedMs / 1000);
+}
+
+function gbSecondPrice(fn: Resource): number {
+  return (fn.Properties?.Architectures ?? ['x86_64']).includes('arm64') ? PRICES.lambdaArmGbSecond.usd : PRICES.lambdaX86GbSecond.usd;
+}
+
+/** Write units of one standard write of an item: one per started KB. */
+function writeUnits(itemBytes: number): number {
+  return Math.max(1, Math.ceil(itemBytes / 1024));
+}
+
+/** The target utilisation of the ledger's write capacity auto scaling, in percent. */
+function targetUtilisation(resources: Resource[]): number {
+  const policy = resources.find((resource) => resource.Type === 'AWS::ApplicationAutoScaling::ScalingPolicy'
+    && JSON.stringify(resource.Properties?.TargetTrackingScalingPolicyConfiguration ?? {}).includes('WriteCapacityUtilization'));
+  return Number(policy?.Properties?.TargetTrackingScalingPolicyConfiguration?.TargetValue ?? 100);
+}
+
+/**
+ * Bytes of one access log line: the format's own length, as each `$context` variable is about as
+ * long as the value that replaces it.
+ */
+function accessLogBytes(resources: Resource[]): number {
+  const stage = resources.find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
+  const format = stage?.Properties?.AccessLogSetting?.Format;
+  return typeof format === 'string' ? Buffer.byteLength(format) + 1 : 0;
+}

@@ -1,0 +1,529 @@
+/**
+ * The floor the payment platform is measured against at synthesis: the same AWS resources that
+ * `new PaymentPlatform(stack, 'Payments', profile)` declares, written by hand with aws-cdk-lib L2
+ * constructs in one function, as a team would without this library. No profile validation, no
+ * aspects, no cdk-nag or checkov acknowledgements, nothing from `src/`.
+ *
+ * The handlers are the already bundled assets under `assets/handlers/`, so synthesis bundles nothing.
+ */
+import * as path from 'path';
+import { ArnFormat, Duration, Fn, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+// Types only: the floor takes the profile's data and loads none of the library's modules.
+import type { EnvironmentProfile } from '../src/environment-profile';
+
+/**
+ * Options of `floorPlatform`.
+ */
+export interface FloorOptions {
+  /**
+   * Build the system with CDK defaults instead: a NAT gateway per AZ (Vpc default), no gateway or
+   * interface VPC endpoints, no S3 bucket key on the audit bucket, and the audit writer writing one
+   * S3 object per payment (event source batch size 1). Used by the cost comparison.
+   *
+   * @default false
+   */
+  readonly cdkDefaults?: boolean;
+}
+
+/**
+ * Declares the payment platform of `profile` in `stack` with plain L2 constructs.
+ */
+export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options: FloorOptions = {}): void {
+  const cdkDefaults = options.cdkDefaults ?? false;
+  const destroy = profile.removalPolicy === RemovalPolicy.DESTROY;
+  const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  const retention = logs.RetentionDays.ONE_YEAR;
+
+  Tags.of(stack).add('Environment', profile.envName);
+  Tags.of(stack).add('CostCenter', profile.costCenter);
+  Tags.of(stack).add('Owner', profile.owner);
+  Tags.of(stack).add('DataClassification', profile.dataClassification);
+
+  // One key for every data store, queue, topic and log group.
+  const key = new kms.Key(stack, 'Key', {
+    description: `Encrypts the ${profile.envName} payment platform's data`,
+    enableKeyRotation: true,
+    removalPolicy,
+  });
+  // Encrypted log groups need CloudWatch Logs to be allowed to use the key.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsOfThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+          service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    },
+  }));
+
+  // Network. `maxAzs` yields only two zones in an account-agnostic stack, so name three.
+  const agnostic = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region);
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+    availabilityZones: agnostic ? [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs())) : stack.availabilityZones.slice(0, 3),
+    natGateways: cdkDefaults ? undefined : profile.natGateways ?? 1,
+    restrictDefaultSecurityGroup: true,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+    ],
+  });
+  if (!cdkDefaults) {
+    const privateSubnets = [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }];
+    vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets: privateSubnets });
+    vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: privateSubnets });
+  }
+  const flowLogs = new logs.LogGroup(stack, 'FlowLogs', { encryptionKey: key, retention, removalPolicy });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+    trafficType: ec2.FlowLogTrafficType.ALL,
+  });
+
+  // Ledger.
+  // LedgerBillingMode.PROVISIONED, compared by value since only the profile's type is imported.
+  const provisioned = String(profile.ledgerBillingMode) === 'PROVISIONED';
+  const ledger = new dynamodb.Table(stack, 'Ledger', {
+    partitionKey: { name: 'transaction_id', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'timestamp', type: dynamodb.AttributeType.STRING },
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+    billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
+    readCapacity: provisioned ? profile.ledgerReadCapacity : undefined,
+    writeCapacity: provisioned ? profile.ledgerWriteCapacity : undefined,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: profile.pointInTimeRecovery },
+    stream: dynamodb.StreamViewType.NEW_IMAGE,
+    removalPolicy: profile.removalPolicy,
+    deletionProtection: !destroy,
+  });
+  if (provisioned) {
+    const read = profile.ledgerReadCapacity ?? 1;
+    const write = profile.ledgerWriteCapacity ?? 1;
+    // Scale up to the API's rate (every payment is one write, and reads should keep up), within
+    // DynamoDB's 40,000 units per table.
+    const ceiling = (floor: number) => Math.min(40000, Math.max(floor, Math.ceil(profile.apiRateLimit)));
+    ledger.autoScaleReadCapacity({ minCapacity: read, maxCapacity: profile.ledgerMaxReadCapacity ?? ceiling(read) })
+      .scaleOnUtilization({ targetUtilizationPercent: 70 });
+    ledger.autoScaleWriteCapacity({ minCapacity: write, maxCapacity: profile.ledgerMaxWriteCapacity ?? ceiling(write) })
+      .scaleOnUtilization({ targetUtilizationPercent: 70 });
+  }
+  if (profile.ledgerBackups) {
+    const plan = new backup.BackupPlan(stack, 'LedgerBackupPlan', {
+      backupVault: new backup.BackupVault(stack, 'LedgerBackupVault', { encryptionKey: key, removalPolicy }),
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'Daily', scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }), deleteAfter: Duration.days(35),
+        }),
+        new backup.BackupPlanRule({
+          ruleName: 'Monthly', scheduleExpression: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }), deleteAfter: Duration.days(365),
+        }),
+      ],
+    });
+    plan.addSelection('Ledger', { resources: [backup.BackupResource.fromDynamoDbTable(ledger)] });
+  }
+
+  // Audit buckets.
+  const glacierRule: s3.LifecycleRule = {
+    id: 'ArchiveToGlacier',
+    transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(profile.auditGlacierTransitionDays) }],
+    noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(profile.auditGlacierTransitionDays) }],
+    abortIncompleteMultipartUploadAfter: Duration.days(7),
+  };
+  // S3 delivers server access logs only to buckets encrypted with SSE-S3.
+  const accessLogs = new s3.Bucket(stack, 'AuditAccessLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy,
+    autoDeleteObjects: destroy,
+    lifecycleRules: [glacierRule],
+  });
+  const lockDays = profile.auditObjectLockDays;
+  const auditBucket = new s3.Bucket(stack, 'AuditBucket', {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: cdkDefaults ? undefined : true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    objectLockEnabled: lockDays !== undefined ? true : undefined,
+    objectLockDefaultRetention: lockDays !== undefined ? s3.ObjectLockRetention.compliance(Duration.days(lockDays)) : undefined,
+    lifecycleRules: [glacierRule],
+    removalPolicy,
+    autoDeleteObjects: destroy,
+  });
+  // L1 because the L2 `serverAccessLogsBucket` delivers through ACLs (which bucket-owner-enforced
+  // ownership forbids) unless the app sets `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`.
+  (auditBucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: accessLogs.bucketName,
+    logFilePrefix: 'audit-bucket/',
+  };
+  accessLogs.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowAuditBucketAccessLogDelivery',
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [accessLogs.arnForObjects('audit-bucket/*')],
+    conditions: { ArnLike: { 'aws:SourceArn': auditBucket.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
+  }));
+
+  // Idempotency records and the dead-letter queue.
+  const idempotencyTable = new dynamodb.Table(stack, 'IdempotencyTable', {
+    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+    timeToLiveAttribute: 'expires_at',
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy,
+  });
+  const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    dataKeyReuse: Duration.hours(1),
+    retentionPeriod: profile.deadLetterRetention,
+    enforceSSL: true,
+    removalPolicy,
+  });
+
+  // Functions.
+  const runtime = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
+  const environment = { POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform', POWERTOOLS_LOG_LEVEL: 'INFO', PAYMENTS_ENVIRONMENT: profile.envName };
+  const httpsOnlyGroup = (id: string, purpose: string) => {
+    const group = new ec2.SecurityGroup(stack, id, {
+      vpc,
+      description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (DynamoDB and S3 through the gateway endpoints)');
+    return group;
+  };
+  const iamAuthorization = profile.apiIamAuthorization ?? true;
+  const handler = new lambda.Function(stack, 'Handler', {
+    description: 'Accepts and reads payments for the payments API',
+    runtime,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'handlers', 'payment-handler.lambda')),
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    tracing: lambda.Tracing.ACTIVE,
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    securityGroups: [httpsOnlyGroup('HandlerSecurityGroup', 'payment handler')],
+    environmentEncryption: key,
+    logGroup: new logs.LogGroup(stack, 'HandlerLogs', { encryptionKey: key, retention, removalPolicy }),
+    deadLetterQueue,
+    environment: {
+      ...environment,
+      POWERTOOLS_SERVICE_NAME: 'payments-api',
+      LEDGER_TABLE_NAME: ledger.tableName,
+      IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
+      IDEMPOTENCY_TTL_SECONDS: String(Duration.hours(24).toSeconds()),
+      IAM_AUTHORIZATION: String(iamAuthorization),
+    },
+  });
+  ledger.grant(handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
+  key.grantEncryptDecrypt(handler);
+  idempotencyTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+
+  const auditWriter = new lambda.Function(stack, 'AuditWriter', {
+    description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+    runtime,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'handlers', 'audit-writer.lambda')),
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    timeout: Duration.seconds(60),
+    tracing: lambda.Tracing.ACTIVE,
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    securityGroups: [httpsOnlyGroup('AuditWriterSecurityGroup', 'audit writer')],
+    environmentEncryption: key,
+    logGroup: new logs.LogGroup(stack, 'AuditWriterLogs', { encryptionKey: key, retention, removalPolicy }),
+    deadLetterQueue,
+    environment: {
+      ...environment,
+      POWERTOOLS_SERVICE_NAME: 'payments-audit',
+      AUDIT_BUCKET_NAME: auditBucket.bucketName,
+      AUDIT_PREFIX: 'audit/',
+    },
+  });
+  key.grant(auditWriter, 'kms:GenerateDataKey');
+  auditWriter.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [auditBucket.arnForObjects('audit/*')] }));
+  auditWriter.addEventSource(new DynamoEventSource(ledger, {
+    startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+    batchSize: cdkDefaults ? 1 : 100,
+    maxBatchingWindow: Duration.seconds(20),
+    bisectBatchOnError: true,
+    retryAttempts: 10,
+    onFailure: new SqsDlq(deadLetterQueue),
+    filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+  }));
+
+  // API.
+  const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
+  const api = new apigateway.RestApi(stack, 'Api', {
+    description: `Payments API (${profile.envName})`,
+    endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+    cloudWatchRole: true,
+    cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+    apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
+    defaultMethodOptions: {
+      apiKeyRequired: true,
+      authorizationType: iamAuthorization ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
+    },
+    deployOptions: {
+      stageName: 'v1',
+      tracingEnabled: true,
+      metricsEnabled: true,
+      loggingLevel: apigateway.MethodLoggingLevel.INFO,
+      dataTraceEnabled: false,
+      throttlingRateLimit: profile.apiRateLimit,
+      throttlingBurstLimit: burstLimit,
+      accessLogDestination: new apigateway.LogGroupLogDestination(
+        new logs.LogGroup(stack, 'AccessLogs', { encryptionKey: key, retention, removalPolicy })),
+      accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+    },
+  });
+  for (const [type, statusCode, code, message, retryAfter] of GATEWAY_RESPONSES) {
+    api.addGatewayResponse(`${type.responseType}Response`, {
+      type,
+      statusCode,
+      responseHeaders: {
+        'Content-Type': "'application/json'",
+        ...(retryAfter !== undefined ? { 'Retry-After': `'${retryAfter}'` } : {}),
+      },
+      templates: { 'application/json': JSON.stringify({ error: { code, message, requestId: '$context.requestId' } }) },
+    });
+  }
+  const integration = new apigateway.LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
+  const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+  const paymentRequest = api.addModel('PaymentRequest', {
+    contentType: 'application/json',
+    modelName: 'PaymentRequest',
+    schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
+  });
+  const payments = api.root.addResource('payments');
+  payments.addMethod('POST', integration, {
+    requestValidator: validator,
+    requestModels: { 'application/json': paymentRequest },
+    requestParameters: { 'method.request.header.Idempotency-Key': true },
+  });
+  payments.addResource('{transactionId}').addMethod('GET', integration, {
+    requestValidator: validator,
+    requestParameters: { 'method.request.path.transactionId': true },
+  });
+  api.addUsagePlan('UsagePlan', {
+    description: `Rate limits of the ${profile.envName} payments API`,
+    throttle: { rateLimit: profile.apiRateLimit, burstLimit },
+    apiStages: [{ api, stage: api.deploymentStage }],
+  });
+
+  if (profile.apiWaf) {
+    const managed = (name: string, priority: number, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ruleActionOverrides: countOnly.length > 0 ? countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
+        },
+      },
+      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name },
+    });
+    // WAF has no L2 construct in aws-cdk-lib.
+    const webAcl = new wafv2.CfnWebACL(stack, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: 'PaymentsApi' },
+      rules: [
+        // The API accepts 16 KiB bodies, above the common rule set's 8 KB limit.
+        managed('AWSManagedRulesCommonRuleSet', 0, ['SizeRestrictions_BODY']),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
+        managed('AWSManagedRulesAmazonIpReputationList', 2),
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(stack, 'WebAclAssociation', { resourceArn: api.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
+    // WAF writes only to log groups whose names start with aws-waf-logs-.
+    const wafLogs = new logs.LogGroup(stack, 'WafLogs', {
+      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(webAcl, { maxLength: 100 })}`,
+      encryptionKey: key,
+      retention,
+      removalPolicy,
+    });
+    new wafv2.CfnLoggingConfiguration(stack, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      logDestinationConfigs: [stack.formatArn({
+        service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+    });
+  }
+
+  if (!profile.enableAlarms) {
+    return;
+  }
+
+  // Alarms and dashboard. CloudWatch publishes to an encrypted topic only if the key lets it.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsToPublish',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+  }));
+  const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `Payments alarms (${profile.envName})`, masterKey: key, enforceSSL: true });
+  const notify = new actions.SnsAction(topic);
+  const period = Duration.minutes(5);
+  const minute = Duration.minutes(1);
+  const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+    const created = new cloudwatch.Alarm(stack, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
+    created.addAlarmAction(notify);
+    created.addOkAction(notify);
+    return created;
+  };
+  const rate = (id: string, description: string, failed: cloudwatch.IMetric, total: cloudwatch.IMetric, threshold: number) => {
+    const name = `${id.charAt(0).toLowerCase()}${id.slice(1)}`;
+    return alarm(id, {
+      alarmDescription: `${profile.envName}: ${description} above ${threshold}%.`,
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(${name}Total > 0, 100 * ${name}Failed / ${name}Total, 0)`,
+        usingMetrics: { [`${name}Failed`]: failed, [`${name}Total`]: total },
+        period,
+        label: `${description} (%)`,
+      }),
+      threshold,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+  };
+  const handlerErrorRate = rate('HandlerErrorRate', 'payment handler error rate',
+    handler.metricErrors({ period }), handler.metricInvocations({ period }), 1);
+  const clientErrorRate = rate('ClientErrorRate', 'API 4XX rate', api.metricClientError({ period }), api.metricCount({ period }), 10);
+  const serverErrorRate = rate('ServerErrorRate', 'API 5XX rate', api.metricServerError({ period }), api.metricCount({ period }), 1);
+  const deadLetters = alarm('DeadLetterMessages', {
+    alarmDescription: `${profile.envName}: messages in the payments dead-letter queue. Each is an audit batch or an invocation that was not processed; see the README on recovering audit records.`,
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  const ledgerThrottling = alarm('LedgerThrottling', {
+    alarmDescription: `${profile.envName}: the ledger table throttled reads or writes; payments are being refused with 503.`,
+    metric: new cloudwatch.MathExpression({
+      expression: 'FILL(reads, 0) + FILL(writes, 0)',
+      usingMetrics: {
+        reads: ledger.metric('ReadThrottleEvents', { period: minute, statistic: 'Sum' }),
+        writes: ledger.metric('WriteThrottleEvents', { period: minute, statistic: 'Sum' }),
+      },
+      period: minute,
+      label: 'Ledger throttle events',
+    }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  const auditWriterErrors = alarm('AuditWriterErrors', {
+    alarmDescription: `${profile.envName}: the audit writer failed; batches are being retried and may reach the dead-letter queue.`,
+    metric: auditWriter.metricErrors({ period: minute, statistic: 'Sum' }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  const auditLag = alarm('AuditLag', {
+    alarmDescription: `${profile.envName}: accepted payments are waiting longer than 1 minute for their audit record.`,
+    metric: auditWriter.metric('IteratorAge', { period: minute, statistic: 'Maximum' }),
+    threshold: Duration.minutes(1).toMilliseconds(),
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+
+  const handlerMetric = (metricName: string, statistic = 'Sum') => new cloudwatch.Metric({
+    namespace: 'PaymentPlatform', metricName, statistic, period, dimensionsMap: { service: 'payments-api', environment: profile.envName },
+  });
+  const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+    new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
+  const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', { defaultInterval: Duration.hours(3) });
+  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
+    title: 'Alarms',
+    alarms: [handlerErrorRate, clientErrorRate, serverErrorRate, deadLetters, ledgerThrottling, auditWriterErrors, auditLag],
+    width: 24,
+    height: 3,
+  }));
+  dashboard.addWidgets(
+    graph('Requests and payments', [api.metricCount({ period }), handlerMetric('PaymentsAccepted'), handlerMetric('IdempotentReplays')]),
+    graph('Error rates (%)', [handlerErrorRate.metric, clientErrorRate.metric, serverErrorRate.metric]),
+    graph('Latency (ms, p99)', [api.metricLatency({ period, statistic: 'p99' }), handlerMetric('HandlerLatency', 'p99')]),
+  );
+  dashboard.addWidgets(
+    graph('Ledger throttling', [ledgerThrottling.metric]),
+    graph('Audit pipeline', [auditWriter.metricErrors({ period: minute })], [auditLag.metric]),
+    graph('Dead-letter queue', [deadLetters.metric]),
+  );
+}
+
+/** JSON access log lines: who called what, the outcome and the timings; never a body or a key. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  userArn: '$context.identity.userArn',
+  apiKeyId: '$context.identity.apiKeyId',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  responseLatency: '$context.responseLatency',
+  errorType: '$context.error.responseType',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+/** Answers API Gateway gives itself, in the contract's error format: type, status, code, message, Retry-After seconds. */
+const GATEWAY_RESPONSES: Array<[apigateway.ResponseType, string | undefined, string, string, number?]> = [
+  [apigateway.ResponseType.BAD_REQUEST_BODY, '400', 'invalid_json', 'The request body must be a JSON object.'],
+  [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, '400', 'missing_idempotency_key', 'The Idempotency-Key header is required.'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, '413', 'payload_too_large', 'The request body must be at most 16384 bytes.'],
+  [apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, '415', 'unsupported_media_type', 'The Content-Type must be application/json.'],
+  [apigateway.ResponseType.INVALID_API_KEY, '403', 'forbidden', 'A valid API key is required.'],
+  [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '403', 'forbidden', 'The request is not signed, or no such route exists.'],
+  [apigateway.ResponseType.ACCESS_DENIED, '403', 'forbidden', 'The caller may not use this API.'],
+  [apigateway.ResponseType.INVALID_SIGNATURE, '403', 'forbidden', 'The request signature is not valid.'],
+  [apigateway.ResponseType.EXPIRED_TOKEN, '403', 'forbidden', 'The security token has expired.'],
+  [apigateway.ResponseType.THROTTLED, '429', 'rate_limited', 'Too many requests. Retry later with the same Idempotency-Key.', 1],
+  [apigateway.ResponseType.QUOTA_EXCEEDED, '429', 'rate_limited', 'The usage plan quota is used up.', 60],
+  [apigateway.ResponseType.INTEGRATION_TIMEOUT, '504', 'gateway_timeout',
+    'The request timed out and the payment may have been accepted. Retry with the same Idempotency-Key to get its outcome.', 10],
+  [apigateway.ResponseType.DEFAULT_4XX, undefined, 'bad_request', 'The request could not be processed.'],
+  [apigateway.ResponseType.DEFAULT_5XX, undefined, 'internal_error', 'An unexpected error occurred. Quote the request id when you contact support.'],
+];

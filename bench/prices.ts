@@ -1,0 +1,57 @@
+/**
+ * The prices the cost model uses: AWS public on-demand prices for US East (N. Virginia), in US
+ * dollars, without free tiers, savings plans or volume tiers beyond the first. Every cost in
+ * docs/benchmarks.md is computed from these and from the synthesized templates; update the date
+ * with the prices.
+ */
+
+/** When the prices below were taken from the pages in `source`. */
+export const PRICES_DATE = '2026-11-27';
+
+export const PRICES_REGION = 'us-east-1';
+
+export const HOURS_PER_MONTH = 730;
+
+export interface Price {
+  readonly usd: number;
+  readonly per: string;
+  readonly source: string;
+}
+
+const VPC = 'https://aws.amazon.com/vpc/pricing/';
+const PRIVATELINK = 'https://aws.amazon.com/privatelink/pricing/';
+const KMS = 'https://aws.amazon.com/kms/pricing/';
+const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
+const API_GATEWAY = 'https://aws.amazon.com/api-gateway/pricing/';
+const LAMBDA = 'https://aws.amazon.com/lambda/pricing/';
+const DYNAMODB_ON_DEMAND = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
+const DYNAMODB_PROVISIONED = 'https://aws.amazon.com/dynamodb/pricing/provisioned/';
+const S3 = 'https://aws.amazon.com/s3/pricing/';
+const WAF = 'https://aws.amazon.com/waf/pricing/';
+
+export const PRICES = {
+  natGatewayHour: { usd: 0.045, per: 'NAT gateway-hour', source: VPC },
+  natGatewayGb: { usd: 0.045, per: 'GB processed by a NAT gateway', source: VPC },
+  publicIpv4Hour: { usd: 0.005, per: 'public IPv4 address-hour (a NAT gateway’s Elastic IP)', source: VPC },
+  interfaceEndpointHour: { usd: 0.01, per: 'interface endpoint-hour, per Availability Zone', source: PRIVATELINK },
+  kmsKeyMonth: { usd: 1, per: 'customer managed key-month', source: KMS },
+  kmsRequest: { usd: 0.03 / 10_000, per: 'KMS request', source: KMS },
+  alarmMetricMonth: { usd: 0.10, per: 'standard-resolution alarm metric-month', source: CLOUDWATCH },
+  dashboardMonth: { usd: 3, per: 'dashboard-month', source: CLOUDWATCH },
+  customMetricMonth: { usd: 0.30, per: 'custom metric-month', source: CLOUDWATCH },
+  logIngestionGb: { usd: 0.50, per: 'GB of logs ingested', source: CLOUDWATCH },
+  restApiRequest: { usd: 3.50 / 1_000_000, per: 'REST API request', source: API_GATEWAY },
+  lambdaRequest: { usd: 0.20 / 1_000_000, per: 'Lambda request', source: LAMBDA },
+  lambdaArmGbSecond: { usd: 0.0000133334, per: 'Lambda GB-second, arm64', source: LAMBDA },
+  lambdaX86GbSecond: { usd: 0.0000166667, per: 'Lambda GB-second, x86_64', source: LAMBDA },
+  dynamodbWriteRequestUnit: { usd: 0.625 / 1_000_000, per: 'on-demand write request unit', source: DYNAMODB_ON_DEMAND },
+  dynamodbWcuHour: { usd: 0.00065, per: 'provisioned WCU-hour', source: DYNAMODB_PROVISIONED },
+  dynamodbRcuHour: { usd: 0.00013, per: 'provisioned RCU-hour', source: DYNAMODB_PROVISIONED },
+  dynamodbStorageGbMonth: { usd: 0.25, per: 'GB-month of table storage', source: DYNAMODB_ON_DEMAND },
+  dynamodbPitrGbMonth: { usd: 0.20, per: 'GB-month of continuous backup (PITR)', source: DYNAMODB_ON_DEMAND },
+  s3PutRequest: { usd: 0.005 / 1_000, per: 'S3 Standard PUT request', source: S3 },
+  s3StorageGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard', source: S3 },
+  wafWebAclMonth: { usd: 5, per: 'web ACL-month', source: WAF },
+  wafRuleMonth: { usd: 1, per: 'rule (or rule group)-month', source: WAF },
+  wafRequest: { usd: 0.60 / 1_000_000, per: 'request inspected by a web ACL', source: WAF },
+} satisfies Record<string, Price>;

@@ -1,0 +1,275 @@
+/**
+ * `npx projen bench`: handler size and cold start, warm throughput, synthesis time and cost, each
+ * against its floor. Prints one markdown table and writes it, with the machine, the date and the
+ * details behind each number, to docs/benchmarks.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App, Stack } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
+import { measureColdStart } from './cold-start';
+import { Cost, costOf, ASSUMPTIONS, PaymentFootprint } from './cost';
+import { floorPlatform } from './floor-platform';
+import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
+import { atLeast, atMost, formatDollars, formatNumber, markdownTable, Row } from './stats';
+import { measureSynthesis } from './synthesis';
+import { measureThroughput } from './throughput';
+import { PaymentPlatform, Profiles } from '../src';
+
+const ROOT = join(__dirname, '..');
+const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.js');
+const SETTINGS = {
+  coldStartProcesses: 40,
+  concurrency: 8,
+  requestsPerRound: 300,
+  rounds: 5,
+  synthesisProcesses: 5,
+};
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'payment-bench-'));
+  try {
+    const floorBundle = bundleFloorHandler(work);
+
+    log('cold start');
+    const cold = measureColdStart({ paymentBundle: PAYMENT_BUNDLE, floorBundle, processes: SETTINGS.coldStartProcesses });
+    log('warm throughput');
+    const warm = await measureThroughput({ paymentBundle: PAYMENT_BUNDLE, floorBundle, ...SETTINGS });
+    log('synthesis');
+    const synthesis = measureSynthesis({ processes: SETTINGS.synthesisProcesses });
+    log('unit test suite');
+    const suiteSeconds = unitSuiteSeconds();
+    log('cost');
+    const footprint: PaymentFootprint = {
+      ledgerItemBytes: warm.itemBytes.ledger,
+      idempotencyItemBytes: warm.itemBytes.idempotency,
+      logBytes: warm.logBytesPerPayment,
+      dynamodbBytes: warm.payment.dynamodbBytes,
+      auditLineBytes: warm.auditLineBytes,
+      customMetrics: warm.customMetrics.length,
+    };
+    const costs = Profiles.names.map((name) => ({
+      name,
+      ours: costOf(template(name, false), footprint),
+      defaults: costOf(template(name, true), footprint),
+    }));
+
+    const rows: Row[] = [];
+    const ratio = (a: number, b: number) => a / b;
+    const bytesRatio = ratio(cold.payment.bytes, cold.floor.bytes);
+    rows.push({ section: 'handler', measure: 'bundle size (bytes)', ours: formatNumber(cold.payment.bytes), floor: formatNumber(cold.floor.bytes), ratio: bytesRatio, target: atMost(bytesRatio, 1.3) });
+    const coldRatio = ratio(cold.payment.medianMs, cold.floor.medianMs);
+    rows.push({ section: 'handler', measure: `cold init median (ms, ${SETTINGS.coldStartProcesses} processes)`, ours: formatNumber(cold.payment.medianMs), floor: formatNumber(cold.floor.medianMs), ratio: coldRatio, target: atMost(coldRatio, 1.1) });
+    rows.push({ section: 'handler', measure: 'cold init p90 (ms)', ours: formatNumber(cold.payment.p90Ms), floor: formatNumber(cold.floor.p90Ms), ratio: ratio(cold.payment.p90Ms, cold.floor.p90Ms) });
+    const load = `concurrency ${SETTINGS.concurrency}, median of ${SETTINGS.rounds} rounds of ${SETTINGS.requestsPerRound}`;
+    const rpsRatio = ratio(warm.payment.requestsPerSecond, warm.floor.requestsPerSecond);
+    rows.push({ section: 'warm POST /payments', measure: `requests/s (${load})`, ours: formatNumber(warm.payment.requestsPerSecond), floor: formatNumber(warm.floor.requestsPerSecond), ratio: rpsRatio, target: atLeast(rpsRatio, 0.9) });
+    rows.push({ section: 'warm POST /payments', measure: 'latency p50 (ms)', ours: formatNumber(warm.payment.p50Ms), floor: formatNumber(warm.floor.p50Ms), ratio: ratio(warm.payment.p50Ms, warm.floor.p50Ms) });
+    rows.push({ section: 'warm POST /payments', measure: 'latency p99 (ms)', ours: formatNumber(warm.payment.p99Ms), floor: formatNumber(warm.floor.p99Ms), ratio: ratio(warm.payment.p99Ms, warm.floor.p99Ms) });
+    rows.push({ section: 'warm POST /payments', measure: 'DynamoDB calls per request', ours: calls(warm.payment.dynamodbCalls), floor: calls(warm.floor.dynamodbCalls) });
+    rows.push({ section: 'warm POST /payments', measure: 'handler CPU per request (ms)', ours: formatNumber(warm.payment.handlerCpuMs, 2), floor: formatNumber(warm.floor.handlerCpuMs, 2), ratio: ratio(warm.payment.handlerCpuMs, warm.floor.handlerCpuMs) });
+    rows.push({ section: 'warm POST /payments', measure: 'moto_server CPU per request (ms)', ours: formatNumber(warm.payment.motoCpuMs, 2), floor: formatNumber(warm.floor.motoCpuMs, 2), ratio: ratio(warm.payment.motoCpuMs, warm.floor.motoCpuMs) });
+    const replayRatio = ratio(warm.replay.requestsPerSecond, warm.floor.requestsPerSecond);
+    rows.push({ section: 'warm replay', measure: 'requests/s (same key and body again)', ours: formatNumber(warm.replay.requestsPerSecond), floor: formatNumber(warm.floor.requestsPerSecond), ratio: replayRatio });
+    rows.push({ section: 'warm replay', measure: 'latency p50 / p99 (ms)', ours: `${formatNumber(warm.replay.p50Ms)} / ${formatNumber(warm.replay.p99Ms)}`, floor: `${formatNumber(warm.floor.p50Ms)} / ${formatNumber(warm.floor.p99Ms)}` });
+    rows.push({ section: 'warm replay', measure: 'DynamoDB calls per request', ours: calls(warm.replay.dynamodbCalls), floor: calls(warm.floor.dynamodbCalls) });
+    for (const time of synthesis) {
+      const synthRatio = ratio(time.platformMs, time.floorMs);
+      const one = time.environment !== 'all';
+      rows.push({
+        section: 'synthesis',
+        measure: `${one ? time.environment : 'all three in one app'} (ms, median of ${SETTINGS.synthesisProcesses} processes)`,
+        ours: formatNumber(time.platformMs, 0),
+        floor: formatNumber(time.floorMs, 0),
+        ratio: synthRatio,
+        target: one ? atMost(synthRatio, 1.3) : undefined,
+      });
+    }
+    rows.push({ section: 'synthesis', measure: 'unit test suite, `npx jest` (s, one run)', ours: formatNumber(suiteSeconds, 0), floor: '' });
+    for (const { name, ours, defaults } of costs) {
+      rows.push({ section: `cost, ${name}`, measure: 'fixed per month (floor: CDK defaults)', ours: formatDollars(ours.fixedUsd), floor: formatDollars(defaults.fixedUsd), ratio: ratio(ours.fixedUsd, defaults.fixedUsd) });
+      rows.push({
+        section: `cost, ${name}`,
+        measure: 'per million payments (floor: CDK defaults)',
+        ours: formatDollars(ours.perMillionUsd),
+        floor: formatDollars(defaults.perMillionUsd),
+        ratio: ratio(ours.perMillionUsd, defaults.perMillionUsd),
+        target: `${ours.perMillionUsd < 6 ? 'met' : 'missed'} (< $6.00)`,
+      });
+    }
+
+    const table = markdownTable(rows);
+    console.log(table);
+    const minutes = (performance.now() - started) / 60_000;
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, warm, costs, footprint, minutes));
+    log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The floor handler, bundled as projen bundles the payment handler: esbuild, minified, SDK inside. */
+function bundleFloorHandler(dir: string): string {
+  const outfile = join(dir, 'floor', 'index.js');
+  buildSync({
+    entryPoints: [join(__dirname, 'floor-handler.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Wall time of the whole jest suite, as `npx projen test` runs it (without lint and type check). */
+function unitSuiteSeconds(): number {
+  const started = performance.now();
+  const run = spawnSync('npx', ['jest', '--silent', '--passWithNoTests'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  if (run.status !== 0) {
+    throw new Error(`the unit test suite failed:\n${run.stdout}\n${run.stderr}`);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** The synthesized template of one stock environment: the platform, or the floor with CDK defaults. */
+function template(envName: string, cdkDefaults: boolean) {
+  const profile = Profiles.named(envName);
+  const app = new App();
+  const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
+  if (cdkDefaults) {
+    floorPlatform(stack, profile, { cdkDefaults: true });
+  } else {
+    new PaymentPlatform(stack, 'Payments', profile);
+  }
+  return app.synth().getStackByName('Bench').template;
+}
+
+function calls(byOperation: Record<string, number>): string {
+  return Object.entries(byOperation).map(([operation, count]) => `${formatNumber(count, 2)} ${operation}`).join(' + ');
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+type Warm = Awaited<ReturnType<typeof measureThroughput>>;
+type Costs = Array<{ name: string; ours: Cost; defaults: Cost }>;
+
+function report(table: string, warm: Warm, costs: Costs, footprint: PaymentFootprint, minutes: number): string {
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, by \`npx projen bench\` (${minutes.toFixed(1)} minutes).`,
+    'Every number below comes from that one run; rerun the command to repeat them.',
+    '',
+    table,
+    '',
+    '## How each number is made',
+    '',
+    '- **Handler.** Both handlers are bundled the same way (esbuild, minified, AWS SDK inside). The floor,',
+    '  `bench/floor-handler.ts`, is the smallest handler that does the same conditional DynamoDB write with',
+    '  the SDK v3 and no Powertools. Cold init is the time a fresh Node.js process takes to `require()` the',
+    '  bundle, which runs its module-level set-up; the two bundles alternate.',
+    '- **Warm POST /payments.** The bundled handlers run in one process and get API Gateway proxy events,',
+    '  at a fixed concurrency, against DynamoDB on a moto_server on 127.0.0.1. Rounds of the payment',
+    '  handler, the floor and the replay path alternate after a warm-up round. DynamoDB calls are counted',
+    '  on the wire; CPU is that of the handler process and of moto_server per request.',
+    '- **Synthesis.** From `new App()` to the end of `app.synth()` in a fresh process per synthesis, modules',
+    '  already loaded. The floor, `bench/floor-platform.ts`, declares the same resources (same types and',
+    '  counts, checked by `test/bench/floor-platform.test.ts`) with plain aws-cdk-lib L2 constructs: no',
+    '  validation, aspects or acknowledgements.',
+    `- **Cost.** \`bench/cost.ts\` reads the synthesized templates; prices are us-east-1 on-demand list prices of ${PRICES_DATE} in`,
+    '  `bench/prices.ts`, with their sources. The floor is the same system built with CDK defaults',
+    '  (`floorPlatform(stack, profile, { cdkDefaults: true })`): a NAT gateway per Availability Zone, no',
+    '  gateway endpoints, no S3 Bucket Key, and the audit writer writing one object per payment.',
+    '',
+    '## Where the time goes',
+    '',
+    ...warmExplanation(warm),
+    '',
+    '## Where the money goes',
+    '',
+    `What one payment does, as measured above: a ledger item of ${footprint.ledgerItemBytes} bytes and an idempotency record of`,
+    `${footprint.idempotencyItemBytes} bytes (one write unit each), ${Math.round(footprint.logBytes)} bytes of logs and metrics, ${Math.round(footprint.dynamodbBytes)} bytes to and from`,
+    `DynamoDB, and a ${footprint.auditLineBytes}-byte audit line. The handler creates ${footprint.customMetrics} custom metrics in normal operation`,
+    '(`PaymentsRefused` adds one per error code that occurs).',
+    '',
+    'Assumptions where neither the template nor the benchmark can tell:',
+    '',
+    `- a payment is billed ${ASSUMPTIONS.paymentHandlerBilledMs} ms of the payment handler, an audit batch ${ASSUMPTIONS.auditWriterBilledMs} ms of the audit writer;`,
+    `- DynamoDB stores ${ASSUMPTIONS.dynamodbItemOverheadBytes} bytes per item besides the data; storage is counted for the month a payment is made;`,
+    '- no free tier, and costs that depend on volumes no benchmark sees (VPC flow logs, AWS Backup storage, data',
+    '  transfer out, GET requests) are left out.',
+    '',
+    ...costs.flatMap(({ name, ours, defaults }) => [
+      `### ${name}`,
+      '',
+      '| item | quantity | payment platform | CDK defaults |',
+      '| --- | ---: | ---: | ---: |',
+      ...costRows(ours, defaults),
+      '',
+    ]),
+    `Prices (${PRICES_REGION}, ${PRICES_DATE}):`,
+    '',
+    '| price | per | source |',
+    '| ---: | --- | --- |',
+    ...Object.values(PRICES).map((price) => `| ${price.usd < 0.01 ? `$${price.usd.toPrecision(3)}` : formatDollars(price.usd)} | ${price.per} | ${price.source} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Side by side: every line of either bill, fixed first. */
+function costRows(ours: Cost, defaults: Cost): string[] {
+  const rows: string[] = [];
+  for (const [part, label] of [['fixed', 'per month'], ['perMillion', 'per million payments']] as const) {
+    const items = [...new Set([...ours[part], ...defaults[part]].map((line) => line.item))];
+    for (const item of items) {
+      const mine = ours[part].find((line) => line.item === item);
+      const theirs = defaults[part].find((line) => line.item === item);
+      const quantity = mine?.quantity ?? theirs?.quantity ?? 0;
+      rows.push(`| ${item} (${label}) | ${formatNumber(quantity, 2)} | ${mine ? formatDollars(mine.usd) : '–'} | ${theirs ? formatDollars(theirs.usd) : '–'} |`);
+    }
+    const total = part === 'fixed' ? [ours.fixedUsd, defaults.fixedUsd] : [ours.perMillionUsd, defaults.perMillionUsd];
+    rows.push(`| **total ${label}** | | **${formatDollars(total[0])}** | **${formatDollars(total[1])}** |`);
+  }
+  return rows;
+}
+
+function warmExplanation(warm: Warm): string[] {
+  const ourCalls = Object.values(warm.payment.dynamodbCalls).reduce((a, b) => a + b, 0);
+  const floorCalls = Object.values(warm.floor.dynamodbCalls).reduce((a, b) => a + b, 0);
+  const perCall = (cpu: number, n: number) => formatNumber(cpu / n, 2);
+  return [
+    `Against moto_server the payment handler serves ${(warm.payment.requestsPerSecond / warm.floor.requestsPerSecond).toFixed(2)}× the floor's requests per second. The`,
+    `reason is the number of DynamoDB round trips: ${formatNumber(ourCalls, 2)} per payment against the floor's ${formatNumber(floorCalls, 2)}. Per call, the two`,
+    `cost the same: the handler process spends ${perCall(warm.payment.handlerCpuMs, ourCalls)} ms of CPU per DynamoDB call against the floor's`,
+    `${perCall(warm.floor.handlerCpuMs, floorCalls)} ms, and moto_server ${perCall(warm.payment.motoCpuMs, ourCalls)} ms against ${perCall(warm.floor.motoCpuMs, floorCalls)} ms; validation, the card-number guard, hashing,`,
+    'logging and metrics add little. moto_server, one Python process, is the bottleneck of both.',
+    '',
+    'The second write cannot go: the floor is not idempotent. Exactly one payment per client and key, under',
+    'any number of concurrent requests, needs a conditional write on a key derived from the idempotency key',
+    '(the idempotency record), and the ledger is keyed by `transaction_id` and `timestamp`, which a retry',
+    'cannot derive; so the record is claimed first and the ledger item written second. Putting both into one',
+    '`TransactWriteItems` call would save a round trip but double the write units (transactional writes',
+    'cost two each). The design keeps the minimum: two standard writes, one write unit each, no read.',
+    'With real DynamoDB (single-digit-millisecond writes) Lambda scales out by concurrency, so this shows as',
+    'latency (about one more write\'s worth per payment), not as a ceiling on throughput.',
+    '',
+    `A replay costs ${formatNumber(Object.values(warm.replay.dynamodbCalls).reduce((a, b) => a + b, 0), 2)} calls: the claim that finds the record, and a consistent read that proves the`,
+    'ledger item exists before the stored response is sent again.',
+  ];
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/** Small statistics and formatting helpers shared by the benchmarks. */
+
+/** The nearest-rank percentile `p` (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) {
+    throw new Error('percentile of no values');
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** A number for a table: integers as they are, others to `digits` decimals. */
+export function formatNumber(value: number, digits = 1): string {
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A dollar amount with cents, or more digits for amounts under a dollar. */
+export function formatDollars(value: number): string {
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: value < 1 && value > 0 ? 4 : 2 })}`;
+}
+
+/** One row of the benchmark table. */
+export interface Row {
+  readonly section: string;
+  readonly measure: string;
+  readonly ours: string;
+  readonly floor: string;
+  /** ours ÷ floor, where a ratio means something. */
+  readonly ratio?: number;
+  /** How the ratio compares with its target, e.g. `met (≤ 1.10)`. */
+  readonly target?: string;
+}
+
+/** `met (≤ 1.10)` or `missed (≤ 1.10)` for a ratio that should stay at or below `limit`. */
+export function atMost(ratio: number, limit: number): string {
+  return `${ratio <= limit ? 'met' : 'missed'} (≤ ${limit.toFixed(2)})`;
+}
+
+/** `met (≥ 0.90)` or `missed (≥ 0.90)` for a ratio that should stay at or above `limit`. */
+export function atLeast(ratio: number, limit: number): string {
+  return `${ratio >= limit ? 'met' : 'missed'} (≥ ${limit.toFixed(2)})`;
+}
+
+/** The rows as one markdown table. */
+export function markdownTable(rows: readonly Row[]): string {
+  const lines = [
+    '| section | measure | payment platform | floor | ratio | target |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const row of rows) {
+    const ratio = row.ratio === undefined ? '' : row.ratio.toFixed(2);
+    lines.push(`| ${row.section} | ${row.measure} | ${row.ours} | ${row.floor} | ${ratio} | ${row.target ?? ''} |`);
+  }
+  return lines.join('\n');
+}
