@@ -92,6 +92,15 @@ export interface PaymentApiProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * The log class of the API's access log group. Infrequent Access halves the ingestion price and
+   * keeps what access logs are for: encryption, retention and CloudWatch Logs Insights queries. It
+   * cannot feed metric filters or subscription filters; choose `STANDARD` to use those.
+   *
+   * @default logs.LogGroupClass.INFREQUENT_ACCESS
+   */
+  readonly accessLogGroupClass?: logs.LogGroupClass;
+
+  /**
    * How long an idempotency key is remembered. At least 24 hours.
    *
    * @default Duration.hours(24)
@@ -262,7 +271,12 @@ export class PaymentApi extends Construct {
       filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
     }));
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention, removalPolicy });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      encryptionKey: this.key,
+      retention,
+      removalPolicy,
+      logGroupClass: props.accessLogGroupClass ?? logs.LogGroupClass.INFREQUENT_ACCESS,
+    });
     const stageName = props.stageName ?? 'v1';
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
     const cloudWatchRole = props.cloudWatchRole ?? true;

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedLedgerTable, EnvironmentProfile, PaymentApi, Profiles } from '../src';
 import { grantedActions } from './setup/iam';
@@ -62,6 +63,15 @@ describe('PaymentApi with default props', () => {
       TracingEnabled: true,
       MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: false, MetricsEnabled: true, HttpMethod: '*', ResourcePath: '/*' })],
     });
+  });
+
+  test('access logs go to an Infrequent Access log group; STANDARD is one prop away', () => {
+    const accessLogGroup = (t: Template, a: PaymentApi, s: Stack) =>
+      t.toJSON().Resources[s.getLogicalId(a.accessLogGroup.node.defaultChild as CfnElement)].Properties;
+    expect(accessLogGroup(template, api, stack).LogGroupClass).toBe('INFREQUENT_ACCESS');
+    const standardStack = newStack();
+    const standard = new PaymentApi(standardStack, 'Payments', { accessLogGroupClass: logs.LogGroupClass.STANDARD });
+    expect(accessLogGroup(Template.fromStack(standardStack), standard, standardStack).LogGroupClass).toBe('STANDARD');
   });
 
   test('access logs are JSON lines in an encrypted log group kept for a year', () => {

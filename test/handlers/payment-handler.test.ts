@@ -321,7 +321,7 @@ describe('caller identity', () => {
 });
 
 describe('logs and metrics', () => {
-  test('logs are JSON lines with the request id as correlation id, and no body, token, key or card data', async () => {
+  test('one JSON line per request, with the request id as correlation id, and no body, token, key or card data', async () => {
     const key = newKey();
     const response = await post(key, validBody({ paymentMethodToken: 'tok_secret_777', description: 'private note' }));
     expect(response.statusCode).toBe(201);
@@ -329,11 +329,36 @@ describe('logs and metrics', () => {
     for (const secret of ['tok_secret_777', 'private note', key, 'tok_visa_4242', 'key-client-a']) {
       expect(text).not.toContain(secret);
     }
-    const handled = output.lines().filter((line) => line.message === 'request handled');
-    expect(handled.length).toBeGreaterThan(0);
-    expect(handled[handled.length - 1]).toMatchObject({
-      level: 'INFO', service: 'payments-api', correlation_id: expect.stringMatching(/^api-request-/), status: 201, result: 'accepted',
+    const body = JSON.parse(response.body);
+    const lines = output.lines().filter((line) => JSON.stringify(line).includes(body.transactionId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      service: 'payments-api',
+      correlation_id: expect.stringMatching(/^api-request-/),
+      function_request_id: expect.stringMatching(/^lambda-request-/),
+      method: 'POST',
+      route: '/payments',
+      status: '201',
+      result: 'accepted',
+      transactionId: body.transactionId,
+      PaymentsAccepted: 1,
     });
+  });
+
+  test('an unexpected failure also writes an ERROR line that names it, without the request', async () => {
+    const before = output.lines().length;
+    const response = await invoke(postPayment({ headers: jsonHeaders(newKey()), body: validBody(), apiKeyId: '' }));
+    expect(response.statusCode).toBe(500);
+    const errors = output.lines().slice(before).filter((line) => line.level === 'ERROR');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      message: 'request failed',
+      correlation_id: expect.stringMatching(/^api-request-/),
+      status: 500,
+      result: 'internal_error',
+      error: { name: 'Error', message: 'request has no caller identity' },
+    });
+    expect(JSON.stringify(errors[0])).not.toContain('tok_visa_4242');
   });
 
   test('metrics in embedded metric format: accepted, refused by error code, replays and latency', () => {
