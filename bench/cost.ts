@@ -127,7 +127,9 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   add(perMillion, 'KMS requests for audit objects (no S3 Bucket Key)', bucketKey ? 0 : auditObjects, PRICES.kmsRequest.usd);
 
   add(perMillion, 'handler log GB ingested', (MILLION * footprint.logBytes) / GB, PRICES.logIngestionGb.usd);
-  add(perMillion, 'API access log GB ingested', (MILLION * accessLogBytes(resources)) / GB, PRICES.logIngestionGb.usd);
+  const accessLogs = accessLogGroup(template);
+  add(perMillion, `API access log GB ingested (${accessLogs.infrequent ? 'Infrequent Access' : 'Standard'})`, (MILLION * accessLogs.bytes) / GB,
+    accessLogs.infrequent ? PRICES.logIngestionInfrequentGb.usd : PRICES.logIngestionGb.usd);
 
   const gatewayEndpoints = ofType('AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties?.VpcEndpointType === 'Gateway')
     .map((endpoint) => JSON.stringify(endpoint.Properties?.ServiceName));
@@ -185,11 +187,15 @@ function targetUtilisation(resources: Resource[]): number {
 }
 
 /**
- * Bytes of one access log line: the format's own length, as each `$context` variable is about as
- * long as the value that replaces it.
+ * The stage's access log group: its class, and the bytes of one line, taken as the format's own
+ * length since each `$context` variable is about as long as the value that replaces it.
  */
-function accessLogBytes(resources: Resource[]): number {
-  const stage = resources.find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
-  const format = stage?.Properties?.AccessLogSetting?.Format;
-  return typeof format === 'string' ? Buffer.byteLength(format) + 1 : 0;
+function accessLogGroup(template: Template): { bytes: number; infrequent: boolean } {
+  const stage = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
+  const setting = stage?.Properties?.AccessLogSetting;
+  if (typeof setting?.Format !== 'string') {
+    return { bytes: 0, infrequent: false };
+  }
+  const group = template.Resources[setting.DestinationArn?.['Fn::GetAtt']?.[0]];
+  return { bytes: Buffer.byteLength(setting.Format) + 1, infrequent: group?.Properties?.LogGroupClass === 'INFREQUENT_ACCESS' };
 }

@@ -8,7 +8,6 @@ import { Ledger } from './ledger';
 import { routePaymentRequest } from './payment-routes';
 import { PaymentService } from './payments';
 
-const logger = new Logger();
 const metrics = new Metrics();
 metrics.setDefaultDimensions({ environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown' });
 
@@ -24,12 +23,20 @@ const service = new PaymentService({
 });
 const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';
 
+/**
+ * The logger of unexpected failures, set up on the first one: a request that succeeds or is refused
+ * writes only its metrics line, so a cold start need not set up a logger.
+ */
+let failureLogger: Logger | undefined;
+function loggerForFailures(): Logger {
+  failureLogger ??= new Logger();
+  return failureLogger;
+}
+
 class PaymentHandler implements LambdaInterface {
-  @logger.injectLambdaContext({ resetKeys: true })
   @metrics.logMetrics({ captureColdStartMetric: true })
   public async handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
     const started = performance.now();
-    logger.setCorrelationId(event.requestContext?.requestId);
     const outcome = await routePaymentRequest(event, service, iamAuthorization);
 
     const status = outcome.response.statusCode;
@@ -46,7 +53,9 @@ class PaymentHandler implements LambdaInterface {
 
     const summary = { method: event.httpMethod, route: event.resource, status, result: outcome.result, transactionId: outcome.transactionId };
     if (outcome.failure) {
-      logger.error('request failed', { ...summary, error: describeFailure(outcome.failure) });
+      const logger = loggerForFailures();
+      logger.addContext(context);
+      logger.error('request failed', { correlation_id: event.requestContext?.requestId, ...summary, error: describeFailure(outcome.failure) });
     }
     // Every request's summary travels in its metrics document: one JSON line per request, which
     // Logs Insights finds by correlation_id, instead of a log line and a metrics line.
