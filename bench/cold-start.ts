@@ -2,10 +2,12 @@
  * Bundle size and cold initialisation of the payment handler against the floor handler. Both are
  * bundled the same way (esbuild, minified, SDK inside); each is then loaded by fresh Node.js
  * processes that time `require()` of the bundle, which runs its module-level set-up (SDK client,
- * logger, metrics). The two alternate so that machine noise falls on both alike.
+ * metrics, configuration).
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { median, percentile } from './stats';
 
 export interface ColdStartOptions {
@@ -20,19 +22,64 @@ export interface BundleCold {
   readonly bytes: number;
   readonly medianMs: number;
   readonly p90Ms: number;
+  readonly minMs: number;
+  /** The median, over rounds, of this bundle's time divided by the floor's in the same round. */
+  readonly pairedRatio: number;
 }
 
 export interface ColdStartResult {
   readonly payment: BundleCold;
   readonly floor: BundleCold;
+  /**
+   * The floor against a byte-identical copy of itself (an A/A test): how far apart two equal
+   * bundles measure on this machine, which bounds what a ratio can resolve.
+   */
+  readonly floorCopy: BundleCold;
+  /** Median time a fresh process takes to create `process.stdout` (a pipe here, as on Lambda). */
+  readonly stdoutMs: number;
 }
 
-/** What both handlers read at module scope; the SDK never sends a request during set-up. */
+/**
+ * Rounds of one process per bundle; the order rotates from round to round, so that neither bundle
+ * always runs first (or right after the other), and slow phases of the machine fall on all alike.
+ */
+export function measureColdStart(options: ColdStartOptions): ColdStartResult {
+  const copyDir = mkdtempSync(join(tmpdir(), 'floor-copy-'));
+  try {
+    const copy = join(copyDir, 'index.js');
+    copyFileSync(options.floorBundle, copy);
+    const bundles = [options.floorBundle, options.paymentBundle, copy];
+    const times: number[][] = bundles.map(() => []);
+    // One load of each first, so that all find their files in the page cache.
+    bundles.forEach(coldInitMs);
+    for (let round = 0; round < options.processes; round++) {
+      for (let k = 0; k < bundles.length; k++) {
+        const index = (round + k) % bundles.length;
+        times[index].push(coldInitMs(bundles[index]));
+      }
+    }
+    const summary = (index: number): BundleCold => ({
+      bytes: statSync(bundles[index]).size,
+      medianMs: median(times[index]),
+      p90Ms: percentile(times[index], 90),
+      minMs: Math.min(...times[index]),
+      pairedRatio: median(times[index].map((ms, round) => ms / times[0][round])),
+    });
+    const stdout = Array.from({ length: options.processes }, () => childMs('process.stdout;'));
+    return { floor: summary(0), payment: summary(1), floorCopy: summary(2), stdoutMs: median(stdout) };
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+  }
+}
+
+/** What both handlers read at module scope, as Lambda sets it; the SDK sends nothing during set-up. */
 const ENVIRONMENT = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  AWS_LAMBDA_FUNCTION_NAME: 'payment-handler',
   LEDGER_TABLE_NAME: 'ledger',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
   IDEMPOTENCY_TTL_SECONDS: '86400',
@@ -40,35 +87,20 @@ const ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: 'payments-api',
   POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
   PAYMENTS_ENVIRONMENT: 'bench',
-  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-  AWS_LAMBDA_FUNCTION_NAME: 'payment-handler',
 };
-
-export function measureColdStart(options: ColdStartOptions): ColdStartResult {
-  const payment: number[] = [];
-  const floor: number[] = [];
-  // One load of each first, so that both find the files in the page cache.
-  coldInitMs(options.paymentBundle);
-  coldInitMs(options.floorBundle);
-  for (let i = 0; i < options.processes; i++) {
-    payment.push(coldInitMs(options.paymentBundle));
-    floor.push(coldInitMs(options.floorBundle));
-  }
-  const summary = (bundle: string, times: number[]): BundleCold => ({
-    bytes: statSync(bundle).size,
-    medianMs: median(times),
-    p90Ms: percentile(times, 90),
-  });
-  return { payment: summary(options.paymentBundle, payment), floor: summary(options.floorBundle, floor) };
-}
 
 /** Milliseconds that a fresh Node.js process takes to `require()` the bundle. */
 function coldInitMs(bundle: string): number {
-  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(bundle)}); `
+  return childMs(`require(${JSON.stringify(bundle)});`);
+}
+
+/** Milliseconds that `code` takes in a fresh Node.js process, which reports them on stdout. */
+function childMs(code: string): number {
+  const script = `const t = process.hrtime.bigint(); ${code} `
     + 'const ms = Number(process.hrtime.bigint() - t) / 1e6; process.stdout.write(String(ms));';
   const run = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...ENVIRONMENT }, encoding: 'utf8' });
   if (run.status !== 0) {
-    throw new Error(`loading ${bundle} failed: ${run.stderr}`);
+    throw new Error(`${code} failed in a fresh process: ${run.stderr}`);
   }
   return Number(run.stdout);
 }

@@ -19,6 +19,10 @@ export interface PaymentFootprint {
   readonly auditLineBytes: number;
   /** Distinct custom metrics the handler's EMF output creates. */
   readonly customMetrics: number;
+  /** CPU time of the payment handler per payment on the benchmark machine, in milliseconds (one full core). */
+  readonly handlerCpuMs: number;
+  /** DynamoDB calls per payment. */
+  readonly dynamodbCalls: number;
 }
 
 /**
@@ -26,8 +30,10 @@ export interface PaymentFootprint {
  * docs/benchmarks.md with the result.
  */
 export const ASSUMPTIONS = {
-  /** Billed duration of one payment: two DynamoDB round trips of a few ms each plus the handler's work. */
-  paymentHandlerBilledMs: 30,
+  /** Latency of one DynamoDB call from Lambda in the same region ("single-digit milliseconds"). */
+  dynamodbRoundTripMs: 5,
+  /** Memory at which a Lambda function has one full vCPU; below it, CPU is proportionally less. */
+  lambdaMbPerVcpu: 1769,
   /** Billed duration of one audit writer invocation: one S3 PUT, whatever the batch size. */
   auditWriterBilledMs: 100,
   /** Availability Zones the stacks use. */
@@ -50,6 +56,8 @@ export interface Cost {
   readonly perMillion: CostLine[];
   readonly fixedUsd: number;
   readonly perMillionUsd: number;
+  /** Billed milliseconds of the payment handler per payment. */
+  readonly paymentBilledMs: number;
 }
 
 type Resource = { Type: string; Properties?: Record<string, any> };
@@ -97,7 +105,8 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
 
   const [paymentFunction, auditFunction] = platformFunctions(resources);
   add(perMillion, 'payment handler invocations', MILLION, PRICES.lambdaRequest.usd);
-  add(perMillion, 'payment handler GB-seconds', MILLION * gbSeconds(paymentFunction, ASSUMPTIONS.paymentHandlerBilledMs), gbSecondPrice(paymentFunction));
+  const billedMs = paymentBilledMs(paymentFunction, footprint);
+  add(perMillion, 'payment handler GB-seconds', MILLION * gbSeconds(paymentFunction, billedMs), gbSecondPrice(paymentFunction));
 
   const ledger = tables.find((table) => table.Properties?.StreamSpecification !== undefined);
   const idempotency = tables.find((table) => table !== ledger);
@@ -145,7 +154,7 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   add(perMillion, 'audit object GB-month (first month)', (MILLION * footprint.auditLineBytes) / GB, PRICES.s3StorageGbMonth.usd);
 
   const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.usd, 0);
-  return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion) };
+  return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion), paymentBilledMs: billedMs };
 }
 
 /** Metrics an alarm is billed for: one, or each metric (not expression) of a metric-math alarm. */
@@ -164,6 +173,16 @@ function platformFunctions(resources: Resource[]): [Resource, Resource] {
     throw new Error('the template has no payment handler (IDEMPOTENCY_TABLE_NAME) or audit writer function');
   }
   return [payment, audit];
+}
+
+/**
+ * Billed milliseconds of one payment: the handler's measured CPU time, stretched by the share of a
+ * vCPU its memory size buys, plus a DynamoDB round trip per call, rounded up to Lambda's 1 ms.
+ */
+function paymentBilledMs(fn: Resource, footprint: PaymentFootprint): number {
+  const memory = Number(fn.Properties?.MemorySize ?? 128);
+  const cpuMs = footprint.handlerCpuMs * Math.max(1, ASSUMPTIONS.lambdaMbPerVcpu / memory);
+  return Math.ceil(cpuMs + footprint.dynamodbCalls * ASSUMPTIONS.dynamodbRoundTripMs);
 }
 
 function gbSeconds(fn: Resource, billedMs: number): number {

@@ -1,0 +1,82 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { costOf, CostLine, PaymentFootprint } from '../../bench/cost';
+import { floorPlatform } from '../../bench/floor-platform';
+import { HOURS_PER_MONTH, PRICES } from '../../bench/prices';
+import { EnvironmentProfile, PaymentPlatform, Profiles } from '../../src';
+import { newStack } from '../setup/stacks';
+
+/** A payment as the throughput benchmark measures it, in round numbers. */
+const FOOTPRINT: PaymentFootprint = {
+  ledgerItemBytes: 160,
+  idempotencyItemBytes: 480,
+  logBytes: 500,
+  dynamodbBytes: 3000,
+  auditLineBytes: 250,
+  customMetrics: 4,
+  handlerCpuMs: 3,
+  dynamodbCalls: 2,
+};
+
+const platform = (profile: EnvironmentProfile) => {
+  const stack = newStack(profile);
+  new PaymentPlatform(stack, 'Payments', profile);
+  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+};
+const cdkDefaults = (profile: EnvironmentProfile) => {
+  const stack = newStack(profile);
+  floorPlatform(stack, profile, { cdkDefaults: true });
+  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+};
+const line = (lines: CostLine[], item: string) => lines.find((l) => l.item.startsWith(item));
+
+describe('the cost model reads the template', () => {
+  const ours = costOf(platform(Profiles.staging), FOOTPRINT);
+  const defaults = costOf(cdkDefaults(Profiles.staging), FOOTPRINT);
+
+  test('fixed: NAT gateways, their addresses, keys, alarm metrics and the dashboard, each from its resources', () => {
+    expect(line(ours.fixed, 'NAT gateway-hours')).toEqual({ item: 'NAT gateway-hours', quantity: HOURS_PER_MONTH, usd: HOURS_PER_MONTH * PRICES.natGatewayHour.usd });
+    expect(line(defaults.fixed, 'NAT gateway-hours')?.quantity).toBe(3 * HOURS_PER_MONTH);
+    expect(line(ours.fixed, 'customer managed KMS keys')?.quantity).toBe(1);
+    // Four metric-math alarms of two metrics (and an expression, which is free) each, and three
+    // single-metric alarms.
+    expect(line(ours.fixed, 'alarm metrics')?.quantity).toBe(11);
+    expect(line(ours.fixed, 'dashboards')?.quantity).toBe(1);
+    expect(line(ours.fixed, 'WAF')).toBeUndefined();
+  });
+
+  test('per payment: one API request, two write units, and a batch share of the audit writer', () => {
+    expect(line(ours.perMillion, 'REST API requests')?.usd).toBeCloseTo(3.5);
+    expect(line(ours.perMillion, 'ledger write request units')?.quantity).toBe(1_000_000);
+    expect(line(ours.perMillion, 'idempotency write request units')?.quantity).toBe(1_000_000);
+    expect(line(ours.perMillion, 'audit object PUTs')?.quantity).toBe(10_000);
+    expect(line(ours.perMillion, 'KMS requests for audit objects')).toBeUndefined();
+    expect(line(ours.perMillion, 'NAT GB processed')).toBeUndefined();
+    expect(line(ours.perMillion, 'API access log GB ingested')?.item).toContain('Infrequent Access');
+  });
+
+  test('CDK defaults: an object, a KMS request and NAT processing per payment, Standard access logs', () => {
+    expect(line(defaults.perMillion, 'audit object PUTs')?.quantity).toBe(1_000_000);
+    expect(line(defaults.perMillion, 'KMS requests for audit objects')?.quantity).toBe(1_000_000);
+    expect(line(defaults.perMillion, 'NAT GB processed')?.quantity).toBeCloseTo((1_000_000 * (3000 + 250)) / 1024 ** 3);
+    expect(line(defaults.perMillion, 'API access log GB ingested')?.item).toContain('Standard');
+  });
+
+  test('the payment handler is billed its CPU time at its share of a vCPU plus a round trip per call', () => {
+    // 512 MB is 512/1769 of a vCPU: 3 ms of a full core take 10.4 ms; two calls add 10 ms.
+    expect(ours.paymentBilledMs).toBe(21);
+  });
+
+  test('totals are the sums of their lines', () => {
+    expect(ours.fixedUsd).toBeCloseTo(ours.fixed.reduce((sum, l) => sum + l.usd, 0));
+    expect(ours.perMillionUsd).toBeCloseTo(ours.perMillion.reduce((sum, l) => sum + l.usd, 0));
+  });
+});
+
+test('production: WAF rules and requests, and provisioned ledger capacity at its scaling target', () => {
+  const cost = costOf(platform(Profiles.production), FOOTPRINT);
+  expect(line(cost.fixed, 'WAF web ACLs')?.quantity).toBe(1);
+  expect(line(cost.fixed, 'WAF rules')?.quantity).toBe(3);
+  expect(line(cost.perMillion, 'WAF-inspected requests')?.quantity).toBe(1_000_000);
+  expect(line(cost.fixed, 'provisioned WCU-hours')?.quantity).toBe(5 * HOURS_PER_MONTH);
+  expect(line(cost.perMillion, 'ledger WCU-hours at 70% utilisation')?.quantity).toBeCloseTo(1_000_000 / 3600 / 0.7);
+});
