@@ -315,7 +315,7 @@ function coldExplanation(cold: Cold): string[] {
     'Everything else the handler needs (the SDK client, its configuration) the floor needs too.',
     `The rest, ${formatNumber(Math.max(0, cold.payment.medianMs - cold.floor.medianMs - cold.stdoutMs))} ms, is parsing the larger bundle and setting up Metrics. Creating stdout cannot be`,
     'avoided by a handler that emits metrics in embedded metric format: Powertools writes them through a',
-    'Console of its own because the Lambda runtime rewrites lines written through the global one.',
+    'Console of its own on stdout, not through the global console, which the Lambda runtime patches.',
   ];
 }
 
