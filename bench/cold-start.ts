@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, percentile } from './stats';
+import { median, medianInterval, percentile } from './stats';
 
 export interface ColdStartOptions {
   readonly paymentBundle: string;
@@ -25,6 +25,8 @@ export interface BundleCold {
   readonly minMs: number;
   /** The median, over rounds, of this bundle's time divided by the floor's in the same round. */
   readonly pairedRatio: number;
+  /** A 90% confidence interval of `pairedRatio`. */
+  readonly pairedRatioInterval: [number, number];
 }
 
 export interface ColdStartResult {
@@ -58,12 +60,14 @@ export function measureColdStart(options: ColdStartOptions): ColdStartResult {
         times[index].push(coldInitMs(bundles[index]));
       }
     }
+    const ratios = (index: number) => times[index].map((ms, round) => ms / times[0][round]);
     const summary = (index: number): BundleCold => ({
       bytes: statSync(bundles[index]).size,
       medianMs: median(times[index]),
       p90Ms: percentile(times[index], 90),
       minMs: Math.min(...times[index]),
-      pairedRatio: median(times[index].map((ms, round) => ms / times[0][round])),
+      pairedRatio: median(ratios(index)),
+      pairedRatioInterval: medianInterval(ratios(index)),
     });
     const stdout = Array.from({ length: options.processes }, () => childMs('process.stdout;'));
     return { floor: summary(0), payment: summary(1), floorCopy: summary(2), stdoutMs: median(stdout) };

@@ -13,6 +13,21 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
+/**
+ * A 90% bootstrap confidence interval of the median of `values`: the 5th and 95th percentiles of
+ * the medians of 1,000 resamples, drawn with a fixed seed so that one run's interval is repeatable.
+ */
+export function medianInterval(values: readonly number[]): [number, number] {
+  // Park–Miller minimal standard generator: exact in double arithmetic.
+  let seed = 20_261_127;
+  const random = () => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed / 2_147_483_647;
+  };
+  const medians = Array.from({ length: 1000 }, () => median(values.map(() => values[Math.floor(random() * values.length)])));
+  return [percentile(medians, 5), percentile(medians, 95)];
+}
+
 /** A number for a table: integers as they are, others to `digits` decimals. */
 export function formatNumber(value: number, digits = 1): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
