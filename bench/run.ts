@@ -324,6 +324,10 @@ function coldExplanation(cold: Cold): string[] {
     `The rest, ${formatNumber(Math.max(0, cold.payment.medianMs - cold.floor.medianMs - cold.stdoutMs))} ms, is parsing the larger bundle and setting up Metrics. Creating stdout cannot be`,
     'avoided by a handler that emits metrics in embedded metric format: Powertools writes them through a',
     'Console of its own on stdout, not through the global console, which the Lambda runtime patches.',
+    ...(cold.payment.pairedRatioInterval[0] <= 1.1 && cold.payment.pairedRatioInterval[1] > 1.1
+      ? ['The 90% interval of the ratio reaches past 1.10: on this machine a run can land on either side of the',
+        'target, which the handler meets by a few milliseconds at best.']
+      : []),
   ];
 }
 
