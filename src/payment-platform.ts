@@ -1,3 +1,4 @@
+import { CustomResourceProviderBase, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -108,6 +109,14 @@ export class PaymentPlatform extends Construct {
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });
     }
-    this.tags = MandatoryTags.apply(this, MandatoryTags.propsFromProfile(profile));
+    const tagValues = MandatoryTags.propsFromProfile(profile);
+    this.tags = MandatoryTags.apply(this, tagValues);
+    // aws-cdk-lib puts the providers of its own custom resources (the VPC's default security group
+    // rules, bucket auto-delete) at the stack's root, outside this construct; they get the tags too.
+    for (const child of Stack.of(this).node.children) {
+      if (child instanceof CustomResourceProviderBase) {
+        MandatoryTags.apply(child, tagValues);
+      }
+    }
   }
 }

@@ -67,6 +67,14 @@ describe.each([
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
   });
 
+  test('every role and function is tagged, including the custom resource providers aws-cdk-lib puts at the stack root', () => {
+    const resources = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>);
+    const rolesAndFunctions = resources.filter(([, r]) => ['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(r.Type));
+    expect(rolesAndFunctions.some(([logicalId]) => logicalId.startsWith('CustomVpcRestrictDefaultSGCustomResourceProvider'))).toBe(true);
+    const untagged = rolesAndFunctions.filter(([, r]) => !Array.isArray(r.Properties?.Tags)).map(([logicalId]) => logicalId);
+    expect(untagged).toEqual([]);
+  });
+
   test(`the ledger and the audit buckets are ${profile.removalPolicy === RemovalPolicy.RETAIN ? 'retained' : 'destroyed'} with the stack`, () => {
     const policy = profile.removalPolicy === RemovalPolicy.RETAIN ? 'Retain' : 'Delete';
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: policy });
