@@ -1,11 +1,13 @@
 /**
- * The prices the cost model uses: AWS public on-demand prices for US East (N. Virginia), in US
- * dollars, without free tiers, savings plans or volume tiers beyond the first. Every cost in
- * docs/benchmarks.md is computed from these and from the synthesized templates; update the date
- * with the prices.
+ * The prices the cost model uses: AWS public on-demand list prices for US East (N. Virginia), in
+ * US dollars, without free tiers, savings plans or volume tiers beyond the first, each with the
+ * page that publishes it. Every cost in docs/benchmarks.md is computed from these and from the
+ * synthesized templates. The table was written on `PRICES_DATE` from those published prices, on a
+ * machine that cannot reach the pages; check them against `source` before relying on a total, and
+ * move the date with any change.
  */
 
-/** When the prices below were taken from the pages in `source`. */
+/** When this table was last written. */
 export const PRICES_DATE = '2026-11-27';
 
 export const PRICES_REGION = 'us-east-1';
