@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HANDLER_ENVIRONMENT } from './handler-environment';
 import { median, medianInterval, percentile } from './stats';
 
 export interface ColdStartOptions {
@@ -76,21 +77,12 @@ export function measureColdStart(options: ColdStartOptions): ColdStartResult {
   }
 }
 
-/** What both handlers read at module scope, as Lambda sets it; the SDK sends nothing during set-up. */
+/** What both handlers read at module scope; the SDK sends nothing during set-up. */
 const ENVIRONMENT = {
+  ...HANDLER_ENVIRONMENT,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-  AWS_LAMBDA_FUNCTION_NAME: 'payment-handler',
-  LEDGER_TABLE_NAME: 'ledger',
-  IDEMPOTENCY_TABLE_NAME: 'idempotency',
-  IDEMPOTENCY_TTL_SECONDS: '86400',
-  IAM_AUTHORIZATION: 'false',
-  POWERTOOLS_SERVICE_NAME: 'payments-api',
-  POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
-  PAYMENTS_ENVIRONMENT: 'bench',
 };
 
 /** Milliseconds that a fresh Node.js process takes to `require()` the bundle. */

@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, DynamoDBRecord } from 'aws-lambda';
+import { HANDLER_ENVIRONMENT, IDEMPOTENCY_TABLE, LEDGER_TABLE } from './handler-environment';
 import { median, percentile } from './stats';
 import { toAuditObject } from '../src/handlers/audit-records';
 import { jsonHeaders, lambdaContext, OutputCapture, postPayment, validBody } from '../test/handlers/events';
@@ -60,29 +61,16 @@ export interface ThroughputResult {
   readonly auditLineBytes: number;
 }
 
-const LEDGER = 'ledger';
-const IDEMPOTENCY = 'idempotency';
 const FLOOR_LEDGER = 'floor-ledger';
 
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  Object.assign(process.env, HANDLER_ENVIRONMENT);
   const moto = await MotoServer.start();
   try {
     moto.useAsAwsEndpoint();
-    await moto.createLedgerTable(LEDGER);
-    await moto.createIdempotencyTable(IDEMPOTENCY);
+    await moto.createLedgerTable(LEDGER_TABLE);
+    await moto.createIdempotencyTable(IDEMPOTENCY_TABLE);
     await moto.createLedgerTable(FLOOR_LEDGER);
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    process.env.IDEMPOTENCY_TABLE_NAME = IDEMPOTENCY;
-    process.env.IDEMPOTENCY_TTL_SECONDS = '86400';
-    process.env.IAM_AUTHORIZATION = 'false';
-    process.env.POWERTOOLS_SERVICE_NAME = 'payments-api';
-    process.env.POWERTOOLS_METRICS_NAMESPACE = 'PaymentPlatform';
-    process.env.PAYMENTS_ENVIRONMENT = 'bench';
-    // As the Lambda runtime sets them for an on-demand execution environment.
-    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
-    process.env.AWS_LAMBDA_FUNCTION_NAME = 'payment-handler';
-    process.env.LEDGER_TABLE_NAME = LEDGER;
     const payment = load<Handler>(options.paymentBundle);
     process.env.LEDGER_TABLE_NAME = FLOOR_LEDGER;
     const floor = load<Handler>(options.floorBundle);
@@ -107,7 +95,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     const accepted = options.rounds * options.requestsPerRound;
     const logLines = allLog.split('\n').filter((line) => line.startsWith('{'));
 
-    const ledgerItems = await moto.scan(LEDGER);
+    const ledgerItems = await moto.scan(LEDGER_TABLE);
     return {
       payment: summarise(runs.payment),
       floor: summarise(runs.floor),
@@ -117,7 +105,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       auditLineBytes: auditLineBytes(ledgerItems[0]),
       itemBytes: {
         ledger: maxItemBytes(ledgerItems),
-        idempotency: maxItemBytes(await moto.scan(IDEMPOTENCY)),
+        idempotency: maxItemBytes(await moto.scan(IDEMPOTENCY_TABLE)),
         floorLedger: maxItemBytes(await moto.scan(FLOOR_LEDGER)),
       },
     };
