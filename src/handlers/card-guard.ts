@@ -1,72 +1,151 @@
 /**
- * Detects primary account numbers (card numbers) anywhere in a request body, so that they are
- * refused before they can reach a log, a metric, the ledger or the audit bucket.
+ * Detects primary account numbers (card numbers) in the text of a request, so that they are refused
+ * before they can reach a log, a metric, the ledger or the audit bucket.
  *
- * A card number is 13 to 19 digits, possibly grouped with single spaces or dashes, that passes the
- * Luhn check. Within a longer run of digit groups (a card number followed by an expiry date or a
- * security code, say), every contiguous sequence of whole groups with 13 to 19 digits is checked.
+ * A card number is 13 to 19 digits that pass the Luhn check, written the way people and programs
+ * write them. The guard normalizes as it reads:
+ * - any Unicode decimal digit counts as its value (fullwidth `４`, Arabic-Indic `٤`, bold `𝟒`);
+ * - any run of separators may stand between two digits: white space, dash punctuation, dots,
+ *   slashes, invisible format characters (zero-width spaces, …) and combining marks (the keycap and
+ *   variation selectors of `4️⃣`).
+ *
+ * Separator runs split a run of digits into groups. Every contiguous sequence of whole groups with
+ * 13 to 19 digits is checked, so that a card number followed by an expiry date or a security code
+ * is found, while a 20-digit reference written without separators is not read as one.
+ *
+ * Each string is read once, one code point at a time, without recursion or backtracking. A group
+ * ends at most once per code point, and the check there tries at most 19 start groups of at most
+ * 19 digits each, so the time is linear in the length of the text.
  */
 
 const MIN_PAN_DIGITS = 13;
 const MAX_PAN_DIGITS = 19;
-/** Digits, with single spaces or dashes between them. */
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 
-/** Whether any string (or number, or object key) inside `value` contains a card number. */
-export function containsCardNumber(value: unknown): boolean {
-  if (typeof value === 'string') {
-    return stringContainsCardNumber(value);
-  }
-  if (typeof value === 'number') {
-    return Number.isInteger(value) && stringContainsCardNumber(String(Math.abs(value)));
-  }
-  if (Array.isArray(value)) {
-    return value.some(containsCardNumber);
-  }
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([key, item]) => stringContainsCardNumber(key) || containsCardNumber(item));
-  }
-  return false;
-}
+/** What a code point is to the guard: a digit's value (0 to 9), a separator, or anything else. */
+const SEPARATOR = 10;
+const OTHER = 11;
 
-/** Whether a string contains a card number. */
-export function stringContainsCardNumber(text: string): boolean {
-  for (const match of text.matchAll(DIGIT_RUN)) {
-    const run = match[0];
-    const digitCount = run.length - (run.match(/[ -]/g)?.length ?? 0);
-    if (digitCount < MIN_PAN_DIGITS) {
-      continue;
-    }
-    if (runContainsCardNumber(run.split(/[ -]/))) {
+/**
+ * Separators beyond the ASCII ones: the contract's classes by Unicode property, plus the dots and
+ * slashes that have no property of their own (middle dot, bullet, one-dot leader, hyphenation point,
+ * minus sign, fraction and division slashes, ideographic and fullwidth stops and solidi).
+ */
+const NON_ASCII_SEPARATOR = /^[\p{White_Space}\p{Pd}\p{Cf}\p{Mn}\p{Me}\u00b7\u2022\u2024\u2027\u2212\u2044\u2215\u3002\u30fb\uff0e\uff0f\uff3c\uff61]$/u;
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/** The value of each non-ASCII decimal digit met so far; there are a few hundred in Unicode. */
+const digitValues = new Map<number, number>();
+
+/** Whether any of the texts contains a card number. */
+export function containsCardNumber(texts: Iterable<string>): boolean {
+  for (const text of texts) {
+    if (stringContainsCardNumber(text)) {
       return true;
     }
   }
   return false;
 }
 
-/** Every contiguous sequence of whole groups with 13 to 19 digits, checked with Luhn. */
-function runContainsCardNumber(groups: string[]): boolean {
-  for (let start = 0; start < groups.length; start++) {
-    let digits = '';
-    for (let end = start; end < groups.length; end++) {
-      digits += groups[end];
-      if (digits.length > MAX_PAN_DIGITS) {
-        break;
+/** Whether one string contains a card number. */
+export function stringContainsCardNumber(text: string): boolean {
+  // The digits of the current run, and where each of its groups starts.
+  const digits: number[] = [];
+  const groupStarts: number[] = [];
+  let afterSeparator = false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
       }
-      if (digits.length >= MIN_PAN_DIGITS && passesLuhn(digits)) {
+    }
+    const kind = classify(code);
+    if (kind < SEPARATOR) {
+      if (digits.length === 0 || afterSeparator) {
+        groupStarts.push(digits.length);
+      }
+      digits.push(kind);
+      afterSeparator = false;
+    } else if (digits.length === 0) {
+      continue;
+    } else if (kind === SEPARATOR) {
+      if (!afterSeparator && groupEndsCardNumber(digits, groupStarts)) {
         return true;
       }
+      afterSeparator = true;
+    } else {
+      if (!afterSeparator && groupEndsCardNumber(digits, groupStarts)) {
+        return true;
+      }
+      digits.length = 0;
+      groupStarts.length = 0;
+      afterSeparator = false;
+    }
+  }
+  return digits.length > 0 && !afterSeparator && groupEndsCardNumber(digits, groupStarts);
+}
+
+/** Whether the whole groups that end with the last digit, taken from some group on, form a card number. */
+function groupEndsCardNumber(digits: number[], groupStarts: number[]): boolean {
+  const end = digits.length;
+  for (let g = groupStarts.length - 1; g >= 0; g--) {
+    const count = end - groupStarts[g];
+    if (count > MAX_PAN_DIGITS) {
+      return false;
+    }
+    if (count >= MIN_PAN_DIGITS && luhnSumIsZero(digits, groupStarts[g], end)) {
+      return true;
     }
   }
   return false;
 }
 
-/** The Luhn (mod 10) check that every card number passes. */
-export function passesLuhn(digits: string): boolean {
+/** A digit's value, `SEPARATOR` or `OTHER`. */
+function classify(code: number): number {
+  if (code < 0x80) {
+    if (code >= 0x30 && code <= 0x39) {
+      return code - 0x30;
+    }
+    // Space, tab, line feed, vertical tab, form feed, carriage return, hyphen-minus, dot, slashes.
+    return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2d || code === 0x2e || code === 0x2f || code === 0x5c
+      ? SEPARATOR
+      : OTHER;
+  }
+  const known = digitValues.get(code);
+  if (known !== undefined) {
+    return known;
+  }
+  const char = String.fromCodePoint(code);
+  if (DECIMAL_DIGIT.test(char)) {
+    const value = digitValue(code);
+    digitValues.set(code, value);
+    return value;
+  }
+  return NON_ASCII_SEPARATOR.test(char) ? SEPARATOR : OTHER;
+}
+
+/**
+ * Unicode encodes every set of decimal digits as ten contiguous code points from zero to nine, so a
+ * digit's value is its distance from the start of its contiguous range of digits, modulo ten (some
+ * sets, such as the five mathematical ones, follow each other directly).
+ */
+function digitValue(code: number): number {
+  let start = code;
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) {
+    start--;
+  }
+  return (code - start) % 10;
+}
+
+/** The Luhn (mod 10) check over `digits[start..end)`. */
+function luhnSumIsZero(digits: number[], start: number, end: number): boolean {
   let sum = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let digit = digits.charCodeAt(i) - 48;
+  for (let i = end - 1; i >= start; i--) {
+    let digit = digits[i];
     if (double) {
       digit *= 2;
       if (digit > 9) {
@@ -77,4 +156,9 @@ export function passesLuhn(digits: string): boolean {
     double = !double;
   }
   return sum % 10 === 0;
+}
+
+/** The Luhn (mod 10) check that every card number passes, over a string of ASCII digits. */
+export function passesLuhn(digits: string): boolean {
+  return luhnSumIsZero(Array.from(digits, (digit) => digit.charCodeAt(0) - 0x30), 0, digits.length);
 }

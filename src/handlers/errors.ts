@@ -17,6 +17,21 @@ export abstract class PaymentApiError extends Error {
   public readonly details?: FieldIssue[];
   /** Seconds after which a retry may succeed, sent as `Retry-After`. */
   public readonly retryAfterSeconds?: number;
+  /** What went wrong behind a refusal that the API did not expect to make, for the log only. */
+  public readonly failure?: unknown;
+}
+
+/** The most characters of client text (a field name) that a response echoes. */
+export const MAX_ECHOED_CHARACTERS = 40;
+
+/**
+ * Client text as a response may echo it: cut to `MAX_ECHOED_CHARACTERS` code points, with any lone
+ * surrogate shown as U+FFFD.
+ */
+export function echoed(text: string): string {
+  const wellFormed = text.replace(/[\ud800-\udfff]/gu, '\ufffd');
+  const characters = Array.from(wellFormed);
+  return characters.length > MAX_ECHOED_CHARACTERS ? characters.slice(0, MAX_ECHOED_CHARACTERS).join('') : wellFormed;
 }
 
 export class MissingIdempotencyKeyError extends PaymentApiError {
@@ -35,19 +50,38 @@ export class InvalidIdempotencyKeyError extends PaymentApiError {
   }
 }
 
+/** Which JSON rule a body broke. */
+export enum InvalidJsonReason {
+  /** Not UTF-8, not JSON, or not an object. */
+  SYNTAX = 'syntax',
+  /** A member name repeated within one object. */
+  REPEATED_NAME = 'repeated_name',
+  /** Objects and arrays nested deeper than the contract allows. */
+  DEPTH = 'depth',
+}
+
+const INVALID_JSON_MESSAGES: Record<InvalidJsonReason, string> = {
+  [InvalidJsonReason.SYNTAX]: 'The request body must be a JSON object.',
+  [InvalidJsonReason.REPEATED_NAME]: 'The request body must not repeat a member name within one object.',
+  [InvalidJsonReason.DEPTH]: 'The request body must not nest objects and arrays more than 32 levels deep.',
+};
+
 export class InvalidJsonError extends PaymentApiError {
   public readonly code = 'invalid_json';
   public readonly status = 400;
-  constructor() {
-    super('The request body must be a JSON object.');
+  constructor(reason: InvalidJsonReason = InvalidJsonReason.SYNTAX) {
+    super(INVALID_JSON_MESSAGES[reason]);
   }
 }
 
 export class ValidationError extends PaymentApiError {
   public readonly code = 'validation_error';
   public readonly status = 400;
-  constructor(public readonly details: FieldIssue[]) {
+  public readonly details: FieldIssue[];
+  /** `failure` is set where a dependency, not a rule of the contract, refused what the client sent. */
+  constructor(details: FieldIssue[], public readonly failure?: unknown) {
     super('One or more fields are invalid.');
+    this.details = details.map(({ field, issue }) => ({ field: echoed(field), issue }));
   }
 }
 
@@ -99,11 +133,19 @@ export class IdempotencyKeyReusedError extends PaymentApiError {
   }
 }
 
+/** What a client was doing when a dependency failed, which decides how it should retry. */
+export enum Operation {
+  CREATE = 'create',
+  READ = 'read',
+}
+
 export class ServiceUnavailableError extends PaymentApiError {
   public readonly code = 'service_unavailable';
   public readonly status = 503;
-  constructor(public readonly retryAfterSeconds: number) {
-    super('The service is temporarily unavailable. Retry with the same Idempotency-Key.');
+  constructor(public readonly retryAfterSeconds: number, operation: Operation = Operation.CREATE) {
+    super(operation === Operation.CREATE
+      ? 'The service is temporarily unavailable. Retry with the same Idempotency-Key.'
+      : 'The service is temporarily unavailable. Retry after the time in the Retry-After header.');
   }
 }
 

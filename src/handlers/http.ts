@@ -4,6 +4,7 @@ import { PaymentApiError } from './errors';
 const JSON_HEADERS = {
   'Content-Type': 'application/json',
   'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
 };
 
 /** A response with a JSON body that is already serialised, so that replays can repeat it byte for byte. */

@@ -5,13 +5,13 @@ import {
   CardDataRejectedError,
   FieldIssue,
   InvalidIdempotencyKeyError,
-  InvalidJsonError,
   MissingIdempotencyKeyError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
 import { bodyBytes, headerValues } from './http';
+import { readJsonObject } from './json-reader';
 
 /** The largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -38,8 +38,8 @@ export interface PaymentRequest {
 
 /**
  * Checks a `POST /payments` request in the contract's order: media type, size, idempotency key,
- * JSON, card data, then every field. Returns the key and the payment, or throws the error of the
- * first rule that fails (with every bad field listed for a validation error).
+ * JSON rules, card data, then every field. Returns the key and the payment, or throws the error of
+ * the first rule that fails (with every bad field listed for a validation error).
  */
 export function parsePaymentRequest(event: APIGatewayProxyEvent): { idempotencyKey: string; payment: PaymentRequest } {
   if (!isJsonMediaType(headerValues(event, 'content-type'))) {
@@ -50,21 +50,41 @@ export function parsePaymentRequest(event: APIGatewayProxyEvent): { idempotencyK
     throw new PayloadTooLargeError(MAX_BODY_BYTES);
   }
   const idempotencyKey = parseIdempotencyKey(headerValues(event, 'idempotency-key'));
-  const body = parseJsonObject(bytes);
-  if (containsCardNumber(body)) {
+  const document = readJsonObject(bytes);
+  if (containsCardNumber(document.texts)) {
     throw new CardDataRejectedError();
   }
-  return { idempotencyKey, payment: validatePayment(body) };
+  return { idempotencyKey, payment: validatePayment(document.value, document.illFormedFields) };
 }
 
-/** `application/json`, with at most a `charset` parameter. */
+// RFC 9110: media-type = type "/" subtype *( OWS ";" OWS [ parameter ] ), parameter values being
+// tokens or quoted strings. Read by a loop of sticky patterns, so that no header backtracks.
+const MEDIA_TYPE = /[ \t]*application\/json[ \t]*/iy;
+const SEMICOLON = /;[ \t]*/y;
+const PARAMETER = /[!#$%&'*+.^_`|~0-9A-Za-z-]+=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*")[ \t]*/y;
+
+/**
+ * `application/json` in any letter case, with any well-formed parameters or none, and nothing after
+ * a `;` allowed too. RFC 8259 gives JSON no `charset` parameter ("adding one really has no effect"):
+ * the body is read as UTF-8 whatever it says.
+ */
 export function isJsonMediaType(values: string[]): boolean {
   if (values.length !== 1) {
     return false;
   }
-  const [mediaType, ...parameters] = values[0].split(';').map((part) => part.trim().toLowerCase());
-  return mediaType === 'application/json'
-    && parameters.every((parameter) => /^charset=("?)[a-z0-9._-]+\1$/.test(parameter));
+  const value = values[0];
+  const at = (pattern: RegExp, position: number) => {
+    pattern.lastIndex = position;
+    return pattern.test(value) ? pattern.lastIndex : -1;
+  };
+  let position = at(MEDIA_TYPE, 0);
+  while (position >= 0 && position < value.length) {
+    position = at(SEMICOLON, position);
+    if (position > 0 && position < value.length && value[position] !== ';') {
+      position = at(PARAMETER, position);
+    }
+  }
+  return position === value.length;
 }
 
 /** The `Idempotency-Key` header: exactly one value of 1 to 255 visible ASCII characters. */
@@ -78,29 +98,22 @@ export function parseIdempotencyKey(values: string[]): string {
   return values[0];
 }
 
-function parseJsonObject(bytes: Buffer): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new InvalidJsonError();
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidJsonError();
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** Every field rule of the contract; throws one `ValidationError` naming every bad field. */
-export function validatePayment(body: Record<string, unknown>): PaymentRequest {
+/**
+ * Every field rule of the contract; throws one `ValidationError` naming every bad field.
+ * `illFormedFields` are the fields whose text the JSON reader found not to be well-formed Unicode.
+ */
+export function validatePayment(body: Record<string, unknown>, illFormedFields: readonly string[] = []): PaymentRequest {
   const issues: FieldIssue[] = [];
   const problem = (field: string, issue: string) => issues.push({ field, issue });
+  for (const field of illFormedFields) {
+    problem(field, 'must be well-formed Unicode text; it holds a lone surrogate such as \\ud800');
+  }
 
   const { amount, currency, merchantId, paymentMethodToken, description, metadata } = body;
   if (amount === undefined) {
     problem('amount', 'is required');
   } else if (typeof amount !== 'number' || !Number.isInteger(amount)) {
-    problem('amount', 'must be an integer number of minor units (cents), not a string or a decimal');
+    problem('amount', 'must be an integer number of minor units (cents), written without quotes, a decimal point or an exponent');
   } else if (amount < MIN_AMOUNT || amount > MAX_AMOUNT) {
     problem('amount', `must be from ${MIN_AMOUNT} to ${MAX_AMOUNT}`);
   }

@@ -13,7 +13,7 @@ export interface Outcome {
   /** `accepted`, `replayed`, `found`, or the error code. */
   readonly result: string;
   readonly transactionId?: string;
-  /** The unexpected error behind a 500, for the log only. */
+  /** The unexpected error behind a 500 (or an unexpected refusal), for the log only. */
   readonly failure?: unknown;
 }
 
@@ -73,7 +73,7 @@ export async function routePaymentRequest(
     throw new NotFoundError();
   } catch (error) {
     if (error instanceof PaymentApiError) {
-      return { response: errorResponse(error, requestId), result: error.code };
+      return { response: errorResponse(error, requestId), result: error.code, failure: error.failure };
     }
     return { response: errorResponse(new InternalError(), requestId), result: 'internal_error', failure: error };
   }

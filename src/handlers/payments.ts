@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError, PaymentApiError, ServiceUnavailableError } from './errors';
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  Operation,
+  PaymentApiError,
+  ServiceUnavailableError,
+  ValidationError,
+} from './errors';
 import { IdempotencyRecord, IdempotencyStore, requestHash } from './idempotency';
 import { AcceptedPayment, Ledger, paymentBody } from './ledger';
 import type { PaymentRequest } from './payment-request';
@@ -33,9 +40,10 @@ export interface PaymentServiceOptions {
  * 3. Append the ledger item with a condition on its key. Because every attempt for one claim writes
  *    the same key, the ledger can never hold the payment twice.
  *
- * A ledger write that DynamoDB refused (throttling) releases the claim, so an immediate retry
- * succeeds. One whose outcome is unknown (a timeout, a 5xx) keeps it: the retry after the lease
- * finds the ledger item and replays it, or writes it.
+ * A ledger write that DynamoDB refused (throttling, or a 4xx for what the request holds) releases
+ * the claim, so that nothing of the request is kept and a retry, or the same key with a corrected
+ * body, starts afresh. One whose outcome is unknown (a timeout, a 5xx) keeps it: the retry after the
+ * lease finds the ledger item and replays it, or writes it.
  */
 export class PaymentService {
   private readonly ledger: Ledger;
@@ -94,9 +102,18 @@ export class PaymentService {
     try {
       written = await this.ledger.append(stored, request, clientId);
     } catch (error) {
-      if (isThrottling(error)) {
-        const released = await this.idempotency.release(id, record);
-        throw new ServiceUnavailableError(released ? 1 : secondsUntil(record.lockedUntil, this.now()));
+      if (isRefused(error)) {
+        // DynamoDB answered and wrote nothing: take the claim back before answering.
+        if (!await this.idempotency.release(id, record)) {
+          throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
+        }
+        if (isThrottling(error)) {
+          throw new ServiceUnavailableError(1);
+        }
+        if (isInvalidInput(error)) {
+          throw new ValidationError([{ field: 'body', issue: 'holds a value that the ledger cannot store' }], error);
+        }
+        throw error;
       }
       if (isUnavailable(error)) {
         throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
@@ -108,7 +125,7 @@ export class PaymentService {
 
   /** The payment with this id, if this client created it. */
   public async get(clientId: string, transactionId: string): Promise<AcceptedPayment | undefined> {
-    return dependency(() => this.ledger.find(transactionId, clientId), 1000);
+    return dependency(() => this.ledger.find(transactionId, clientId), 1000, Operation.READ);
   }
 }
 
@@ -116,7 +133,7 @@ export class PaymentService {
  * Runs a call to a dependency, turning throttling and unavailability into a 503 that says when to
  * retry, and any other failure into a 500 that says nothing about it.
  */
-async function dependency<T>(call: () => Promise<T>, retryAfterMs: number): Promise<T> {
+async function dependency<T>(call: () => Promise<T>, retryAfterMs: number, operation: Operation = Operation.CREATE): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -124,10 +141,10 @@ async function dependency<T>(call: () => Promise<T>, retryAfterMs: number): Prom
       throw error;
     }
     if (isThrottling(error)) {
-      throw new ServiceUnavailableError(1);
+      throw new ServiceUnavailableError(1, operation);
     }
     if (isUnavailable(error)) {
-      throw new ServiceUnavailableError(Math.ceil(retryAfterMs / 1000));
+      throw new ServiceUnavailableError(Math.ceil(retryAfterMs / 1000), operation);
     }
     throw error;
   }
@@ -144,6 +161,21 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** DynamoDB refused the request for capacity: nothing was written. */
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && THROTTLING.has(error.name);
+}
+
+/**
+ * DynamoDB answered with a client error (a 4xx): the request was refused, and nothing was written.
+ * A conditional check that failed is not among them; the store and the ledger handle those.
+ */
+export function isRefused(error: unknown): boolean {
+  const details = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return isThrottling(error)
+    || (error instanceof Error && details.$fault === 'client' && details.$metadata?.httpStatusCode !== undefined);
+}
+
+/** DynamoDB refused what the item holds (a value it cannot store), as opposed to how it was sent. */
+export function isInvalidInput(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException';
 }
 
 /**

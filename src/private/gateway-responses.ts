@@ -45,7 +45,7 @@ export function contractGatewayResponses(api: apigateway.RestApi): void {
     const body = {
       error: { code: response.code, message: response.message, requestId: '$context.requestId' },
     };
-    const headers: Record<string, string> = { 'Content-Type': "'application/json'" };
+    const headers: Record<string, string> = { 'Content-Type': "'application/json'", 'X-Content-Type-Options': "'nosniff'" };
     if (response.retryAfterSeconds !== undefined) {
       headers['Retry-After'] = `'${response.retryAfterSeconds}'`;
     }

@@ -136,6 +136,15 @@ export class OutputCapture {
     return this.chunks.join('');
   }
 
+  /** A mark to read what is written after it with `textSince`. */
+  public mark(): number {
+    return this.chunks.length;
+  }
+
+  public textSince(mark: number): string {
+    return this.chunks.slice(mark).join('');
+  }
+
   /** The JSON lines written, parsed. */
   public lines(): Array<Record<string, unknown>> {
     return this.text().split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line));
