@@ -1,4 +1,4 @@
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, DynamoDBServiceException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { jsonHeaders, postPayment, validBody } from './events';
 import { MotoServer } from './moto';
 import { IdempotencyStore } from '../../src/handlers/idempotency';
@@ -13,7 +13,7 @@ import { PaymentService } from '../../src/handlers/payments';
  */
 const LEDGER = 'ledger';
 const IDEMPOTENCY = 'idempotency';
-type Fault = 'throttle' | 'lose-response';
+type Fault = 'throttle' | 'lose-response' | 'refuse-item';
 
 let moto: MotoServer;
 let keyCounter = 0;
@@ -41,6 +41,14 @@ function serviceWithFault(table: string, fault?: Fault, client: DynamoDBClient =
     if (fault === 'throttle') {
       throw new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} });
     }
+    if (fault === 'refuse-item') {
+      throw new DynamoDBServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'One or more parameter values were invalid',
+      });
+    }
     await next(args);
     throw Object.assign(new Error('socket timed out after the request was sent'), { name: 'TimeoutError' });
   }, { step: 'initialize', name: 'injectFault' });
@@ -67,6 +75,25 @@ test('ledger throttled (fault injected): 503 with Retry-After, nothing written, 
   expect(retried.response.statusCode).toBe(201);
   expect(retried.result).toBe('accepted');
   expect(await ledgerCount()).toBe(before + 1);
+});
+
+test('ledger refuses the item for what it holds (fault injected): 400, the claim is released, and the key is free', async () => {
+  const key = newKey();
+  const before = await ledgerCount();
+  const refused = await post(serviceWithFault(LEDGER, 'refuse-item'), key, validBody({ description: 'first try' }));
+  expect(refused.response.statusCode).toBe(400);
+  expect(JSON.parse(refused.response.body).error).toMatchObject({
+    code: 'validation_error',
+    details: [{ field: 'body', issue: 'holds a value that the ledger cannot store' }],
+  });
+  expect(refused.failure).toBeInstanceOf(DynamoDBServiceException);
+  expect(refused.response.body).not.toContain('parameter values');
+  expect(await ledgerCount()).toBe(before);
+  expect(await idempotencyRecord(key)).toBeUndefined();
+
+  const corrected = await post(serviceWithFault(LEDGER), key, validBody({ description: 'second try' }));
+  expect(corrected.response.statusCode).toBe(201);
+  expect(corrected.result).toBe('accepted');
 });
 
 test('idempotency claim throttled (fault injected): 503 with Retry-After, nothing written', async () => {
@@ -104,8 +131,11 @@ test('DynamoDB unreachable: 503 with Retry-After and no error text from the SDK'
 test('an unexpected failure: 500 internal_error with the request id, and no stack or AWS error text', async () => {
   const client = moto.dynamodb();
   const service = new PaymentService({ ledger: new Ledger(client, 'no-such-table'), idempotency: new IdempotencyStore(client, IDEMPOTENCY, 86400) });
-  const outcome = await post(service, newKey());
+  const key = newKey();
+  const outcome = await post(service, key);
   expect(outcome.response.statusCode).toBe(500);
+  // DynamoDB answered that the table does not exist: nothing was written, so no claim is kept.
+  expect(await idempotencyRecord(key)).toBeUndefined();
   const body = JSON.parse(outcome.response.body);
   expect(body).toEqual({
     error: {
