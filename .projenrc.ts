@@ -133,6 +133,12 @@ project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-on
 // No .NET SDK exists on these machines: generate the C# sources without building them.
 project.tasks.tryFind('package:dotnet')?.reset('jsii-pacmak -v --target dotnet --code-only');
 
+project.addTask('test:deep', {
+  description: 'Runs the property-based tests with 100,000 cases each instead of 10,000',
+  env: { PROPERTY_RUNS: '100000' },
+  exec: 'jest --coverage=false --testPathPatterns "(property|json-reader)\\.test\\.ts$"',
+});
+
 project.addTask('test:bindings', {
   description: 'Packages Python, Java and Go, runs a smoke app in each, and compares their templates with TypeScript',
   exec: 'bash test/bindings/run.sh',
