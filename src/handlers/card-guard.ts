@@ -13,6 +13,10 @@
  * 13 to 19 digits is checked, so that a card number followed by an expiry date or a security code
  * is found, while a 20-digit reference written without separators is not read as one.
  *
+ * One exception keeps payment references usable: an IBAN (ISO 13616) with its country's length and
+ * valid mod-97 check digits is an account number, not a card number, even though its print format
+ * (groups of four digits) looks like one. Typing a card number by mistake does not produce an IBAN.
+ *
  * Each string is read once, one code point at a time, without recursion or backtracking. A group
  * ends at most once per code point, and the check there tries at most 19 start groups of at most
  * 19 digits each, so the time is linear in the length of the text.
@@ -48,6 +52,10 @@ export function containsCardNumber(texts: Iterable<string>): boolean {
 
 /** Whether one string contains a card number. */
 export function stringContainsCardNumber(text: string): boolean {
+  return scan(IBAN_CANDIDATE.test(text) ? text.replace(IBAN_CANDIDATE, (match) => (isIban(match) ? '_' : match)) : text);
+}
+
+function scan(text: string): boolean {
   // The digits of the current run, and where each of its groups starts.
   const digits: number[] = [];
   const groupStarts: number[] = [];
@@ -138,6 +146,34 @@ function digitValue(code: number): number {
     start--;
   }
   return (code - start) % 10;
+}
+
+/**
+ * IBAN lengths by country, from the SWIFT IBAN registry. The candidate pattern is the electronic
+ * form or the print form (groups of four separated by single spaces).
+ */
+const IBAN_LENGTHS: Record<string, number> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24,
+  DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
+  HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20,
+  LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29,
+  RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22,
+  VG: 24, XK: 20,
+};
+const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Za-z0-9])/g;
+
+/** Whether the text is an IBAN: its country's length and a remainder of 1 modulo 97. */
+function isIban(candidate: string): boolean {
+  const iban = candidate.replace(/ /g, '');
+  if (IBAN_LENGTHS[iban.slice(0, 2)] !== iban.length) {
+    return false;
+  }
+  let remainder = 0;
+  for (const char of iban.slice(4) + iban.slice(0, 4)) {
+    const value = parseInt(char, 36);
+    remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
+  }
+  return remainder === 1;
 }
 
 /** The Luhn (mod 10) check over `digits[start..end)`. */

@@ -70,6 +70,33 @@ describe('every decimal digit of Unicode reads as its value', () => {
   });
 });
 
+describe('IBANs are account numbers, not card numbers', () => {
+  // DE89 3704 0044 0532 0130 00 holds 3704 0044 0532 0130 00 .. windows of 13 to 19 digits; this
+  // Austrian IBAN holds a Luhn-valid 16-digit window: 4111 1111 1111 1111 after AT + check digits.
+  const austrian = 'AT' + ibanCheckDigits('AT', '4111111111111111') + '4111111111111111';
+
+  test.each([
+    ['in print form', austrian.match(/.{1,4}/g)!.join(' ')],
+    ['in electronic form', austrian],
+    ['in a sentence', `Überweisung an ${austrian.match(/.{1,4}/g)!.join(' ')}, Verwendungszweck ORD-1`],
+    ['the well-known German example', 'DE89 3704 0044 0532 0130 00'],
+  ])('a valid IBAN %s is not refused', (_case, text) => {
+    expect(stringContainsCardNumber(text)).toBe(false);
+  });
+
+  // In print form, so that the card number is a window of whole groups of its own.
+  const printed = (iban: string) => iban.match(/.{1,4}/g)!.join(' ');
+  test.each([
+    ['wrong check digits', printed(austrian.replace(/^AT\d\d/, austrian.startsWith('AT00') ? 'AT01' : 'AT00'))],
+    ['a length that is not its country\'s', printed(`DE${ibanCheckDigits('DE', '4111111111111111')}4111111111111111`)],
+    ['an unknown country', printed(`ZZ${ibanCheckDigits('ZZ', '4111111111111111')}4111111111111111`)],
+    ['lower-case letters', printed(austrian).toLowerCase()],
+    ['a preceding word glued to it', `x${printed(austrian)}`],
+  ])('a card number in an IBAN-like text with %s is refused', (_case, text) => {
+    expect(stringContainsCardNumber(text)).toBe(true);
+  });
+});
+
 describe('containsCardNumber', () => {
   test('looks at every text it is given', () => {
     expect(containsCardNumber(['USD', 'x', '4111 1111 1111 1111'])).toBe(true);
@@ -83,6 +110,12 @@ describe('containsCardNumber', () => {
     expect(stringContainsCardNumber('1 '.repeat(8192))).toBe(false);
   });
 });
+
+/** The two check digits that make `country` + digits + `bban` an IBAN (ISO 13616, mod 97). */
+function ibanCheckDigits(country: string, bban: string): string {
+  const digits = `${bban}${country}00`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  return String(98 - Number(BigInt(digits) % 97n)).padStart(2, '0');
+}
 
 function checkDigit(partial: string): string {
   for (let d = 0; d <= 9; d++) {
