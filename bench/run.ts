@@ -14,6 +14,7 @@ import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, PaymentFootprint } from './cost';
 import { floorPlatform } from './floor-platform';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
+import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatNumber, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
 import { measureThroughput } from './throughput';
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     const cold = measureColdStart({ paymentBundle: PAYMENT_BUNDLE, floorBundle, processes: SETTINGS.coldStartProcesses });
     log('warm throughput');
     const warm = await measureThroughput({ paymentBundle: PAYMENT_BUNDLE, floorBundle, ...SETTINGS });
+    log('request reading and the card-data guard');
+    const guard = measureRequestGuard({ rounds: SETTINGS.rounds, requestsPerRound: SETTINGS.requestsPerRound });
     log('synthesis');
     const synthesis = measureSynthesis({ processes: SETTINGS.synthesisProcesses });
     log('unit test suite');
@@ -99,6 +102,20 @@ async function main(): Promise<void> {
     rows.push({ section: 'warm replay', measure: 'requests/s (same key and body again)', ours: formatNumber(warm.replay.requestsPerSecond), floor: formatNumber(warm.floor.requestsPerSecond), ratio: replayRatio });
     rows.push({ section: 'warm replay', measure: 'latency p50 / p99 (ms)', ours: `${formatNumber(warm.replay.p50Ms)} / ${formatNumber(warm.replay.p99Ms)}`, floor: `${formatNumber(warm.floor.p50Ms)} / ${formatNumber(warm.floor.p99Ms)}` });
     rows.push({ section: 'warm replay', measure: 'DynamoDB calls per request', ours: calls(warm.replay.dynamodbCalls), floor: calls(warm.floor.dynamodbCalls) });
+    for (const guardCase of guard.cases) {
+      const section = `request guard, ${guardCase.name} (${formatNumber(guardCase.bytes)} bytes)`;
+      const perRequest = `µs per request, median of ${SETTINGS.rounds} rounds of ${SETTINGS.requestsPerRound}; floor: \`JSON.parse\``;
+      rows.push({ section, measure: `JSON reader (${perRequest})`, ours: formatNumber(guardCase.readerUs, 1), floor: formatNumber(guardCase.jsonParseUs, 1), ratio: ratio(guardCase.readerUs, guardCase.jsonParseUs) });
+      rows.push({ section, measure: 'card-data guard over every string (µs per request)', ours: formatNumber(guardCase.guardUs, 1), floor: '' });
+      rows.push({ section, measure: 'whole request check: media type, key, JSON, guard, fields (µs per request)', ours: formatNumber(guardCase.parseRequestUs, 1), floor: formatNumber(guardCase.jsonParseUs, 1), ratio: ratio(guardCase.parseRequestUs, guardCase.jsonParseUs) });
+    }
+    rows.push({
+      section: 'request guard',
+      measure: `ordinary payment text refused as card data (\`bench/ordinary-payment-text.txt\`, ${formatNumber(guard.corpusLines)} lines)`,
+      ours: formatNumber(guard.corpusRefused.length),
+      floor: '',
+      target: `${guard.corpusRefused.length === 0 ? 'met' : 'missed'} (0)`,
+    });
     for (const time of synthesis) {
       const synthRatio = ratio(time.platformMs, time.floorMs);
       const one = time.environment !== 'all';
@@ -132,8 +149,8 @@ async function main(): Promise<void> {
     const table = markdownTable(rows);
     console.log(table);
     const minutes = (performance.now() - started) / 60_000;
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, costs, footprint, minutes));
-    updateReadme(readmeSummary(cold, warm, synthesis, costs));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes));
+    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -193,7 +210,7 @@ function updateReadme(lines: string[]): void {
   writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
 }
 
-function readmeSummary(cold: Cold, warm: Warm, synthesis: Synthesis, costs: Costs): string[] {
+function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesis: Synthesis, costs: Costs): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
   const rps = warm.payment.requestsPerSecond / warm.floor.requestsPerSecond;
   const worstSynthesis = Math.max(...synthesis.filter((time) => time.environment !== 'all').map((time) => time.platformMs / time.floorMs));
@@ -208,6 +225,8 @@ function readmeSummary(cold: Cold, warm: Warm, synthesis: Synthesis, costs: Cost
     `| payment handler bundle, against the floor handler | ${bytes.toFixed(2)}× | ≤ 1.30×, ${verdict(bytes <= 1.3)} |`,
     `| cold initialisation, against the floor handler (90% interval) | ${cold.payment.pairedRatio.toFixed(2)}× (${cold.payment.pairedRatioInterval.map((r) => r.toFixed(2)).join('–')}) | ≤ 1.10×, ${verdict(cold.payment.pairedRatio <= 1.1)} |`,
     `| warm \`POST /payments\` throughput against moto_server, against the floor | ${rps.toFixed(2)}× | ≥ 0.90×, ${verdict(rps >= 0.9)}: two DynamoDB writes per payment against the floor's one; the floor is not idempotent |`,
+    `| request check (JSON reader, card-data guard, fields), typical / 16 KiB worst case | ${guard.cases.map((c) => `${formatNumber(c.parseRequestUs / 1000, 2)} ms`).filter((_, i) => i !== 1).join(' / ')} | reported |`,
+    `| ordinary payment text refused as card data | ${guard.corpusRefused.length} of ${formatNumber(guard.corpusLines)} lines | 0, ${verdict(guard.corpusRefused.length === 0)} |`,
     `| synthesis of one environment, against plain L2 constructs (slowest of three) | ${worstSynthesis.toFixed(2)}× | ≤ 1.30×, ${verdict(worstSynthesis <= 1.3)} |`,
     `| cost per million payments, dev / staging / production | ${dollars(perMillion)} | < $6.00, ${verdict(perMillion.every((usd) => usd < 6))} |`,
     `| fixed cost per month, dev / staging / production | ${dollars(costs.map(({ ours }) => ours.fixedUsd))} | with CDK defaults: ${dollars(costs.map(({ defaults }) => defaults.fixedUsd))} |`,
@@ -227,7 +246,7 @@ type Warm = Awaited<ReturnType<typeof measureThroughput>>;
 type Synthesis = ReturnType<typeof measureSynthesis>;
 type Costs = Array<{ name: string; ours: Cost; defaults: Cost }>;
 
-function report(table: string, cold: Cold, warm: Warm, costs: Costs, footprint: PaymentFootprint, minutes: number): string {
+function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number): string {
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
   const lines = [
@@ -252,6 +271,13 @@ function report(table: string, cold: Cold, warm: Warm, costs: Costs, footprint: 
     '  at a fixed concurrency, against DynamoDB on a moto_server on 127.0.0.1. Rounds of the payment',
     '  handler, the floor and the replay path alternate after a warm-up round. DynamoDB calls are counted',
     '  on the wire; CPU is that of the handler process and of moto_server per request.',
+    '- **Request guard.** `parsePaymentRequest` (media type, idempotency key, the JSON reader, the card-data',
+    '  guard over every string, every field rule), the reader alone and the guard alone, in this process, on',
+    '  three bodies: a typical payment, 16 KiB of ordinary text, and the guard\'s worst case (a 16 KiB run of',
+    '  single digits between separators, where every separator ends a group to check). The floor is',
+    '  `JSON.parse` of the same bytes, which checks none of the contract\'s JSON rules.',
+    '  The corpus, `bench/ordinary-payment-text.txt`, holds realistic descriptions and metadata values; every',
+    '  line is run through the guard.',
     '- **Synthesis.** From `new App()` to the end of `app.synth()` in a fresh process per synthesis, modules',
     '  already loaded. The floor, `bench/floor-platform.ts`, declares the same resources (same types and',
     '  counts, checked by `test/bench/floor-platform.test.ts`) with plain aws-cdk-lib L2 constructs: no',
@@ -267,6 +293,8 @@ function report(table: string, cold: Cold, warm: Warm, costs: Costs, footprint: 
     ...coldExplanation(cold),
     '',
     ...warmExplanation(warm),
+    '',
+    ...guardExplanation(guard),
     '',
     '## Where the money goes',
     '',
@@ -336,6 +364,23 @@ function coldExplanation(cold: Cold): string[] {
       ? ['The 90% interval of the ratio reaches past 1.10: on this machine a run can land on either side of the',
         'target, which the handler meets by a few milliseconds at best.']
       : []),
+  ];
+}
+
+function guardExplanation(guard: GuardMeasurement): string[] {
+  const lines = ['## What the card-data guard refuses', ''];
+  if (guard.corpusRefused.length === 0) {
+    return [...lines, `None of the ${formatNumber(guard.corpusLines)} lines of ordinary payment text is refused.`];
+  }
+  return [
+    ...lines,
+    `${guard.corpusRefused.length} of the ${formatNumber(guard.corpusLines)} lines of ordinary payment text are refused. The contract counts any 13 to 19`,
+    'digits joined only by separators that pass the Luhn check as a card number, whatever their grouping, and one',
+    'such sequence in ten passes the check by chance. Long order numbers (3-7-7 digits), 13-digit ticket numbers,',
+    '13-digit phone numbers and a date range written with separators only are such sequences. IBANs with valid',
+    'check digits are recognised and not refused. Each refused line:',
+    '',
+    ...guard.corpusRefused.map((line) => `- \`${line}\``),
   ];
 }
 

@@ -27,7 +27,7 @@ afterAll(async () => {
 /** Every code point of one Unicode category or property, read from the runtime's own Unicode data. */
 const UNICODE = (() => {
   const zeros: number[] = [];
-  const separators: Record<string, number[]> = { whiteSpace: [], dash: [], format: [] };
+  const separators = { whiteSpace: [] as number[], dash: [] as number[], format: [] as number[] };
   const nd = /^\p{Nd}$/u;
   for (let code = 0; code <= 0x10ffff; code++) {
     if (code >= 0xd800 && code <= 0xdfff) {
