@@ -103,6 +103,7 @@ describe('PaymentApi with default props', () => {
     expect(JSON.parse(byType.INTEGRATION_TIMEOUT.ResponseTemplates['application/json']).error.message).toContain('Retry with the same Idempotency-Key');
     for (const response of responses) {
       expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/json'");
+      expect(response.ResponseParameters['gatewayresponse.header.X-Content-Type-Options']).toBe("'nosniff'");
     }
   });
 
