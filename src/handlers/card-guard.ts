@@ -261,25 +261,12 @@ function isIban(candidate: string): boolean {
   return remainder === 1;
 }
 
-/** The Luhn (mod 10) check over `digits[start..end)`. */
-function luhnSumIsZero(digits: number[], start: number, end: number): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = end - 1; i >= start; i--) {
-    let digit = digits[i];
-    if (double) {
-      digit *= 2;
-      if (digit > 9) {
-        digit -= 9;
-      }
-    }
-    sum += digit;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 /** The Luhn (mod 10) check that every card number passes, over a string of ASCII digits. */
 export function passesLuhn(digits: string): boolean {
-  return luhnSumIsZero(Array.from(digits, (digit) => digit.charCodeAt(0) - 0x30), 0, digits.length);
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    const digit = digits.charCodeAt(i) - 0x30;
+    sum += double ? (digit * 2 > 9 ? digit * 2 - 9 : digit * 2) : digit;
+  }
+  return sum % 10 === 0;
 }
