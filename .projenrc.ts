@@ -53,6 +53,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3',
     // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
     '@aws-sdk/client-dynamodb-streams',
+    // Tests only: evaluates the synthesized IAM, key, topic, bucket and queue policies as IAM does.
+    // AGPL-3.0-or-later; it is never bundled or shipped, so it is pinned and used by tests alone.
+    '@cloud-copilot/iam-simulate@0.1.173',
     // The CDK CLI for the example app in app/ (`npx cdk synth -c env=dev`).
     'aws-cdk@^2',
   ],

@@ -1,0 +1,171 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Evaluates the policies of a synthesized template as IAM does, with `@cloud-copilot/iam-simulate`
+ * (AGPL-3.0-or-later, a development dependency used by tests only).
+ *
+ * The engine needs plain JSON, so CloudFormation's `Ref`, `Fn::GetAtt`, `Fn::Join` and pseudo
+ * parameters are resolved to fixed fake names and ARNs per logical ID, the way CloudFormation would
+ * resolve them in the stack's account and region.
+ */
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+export class PolicyModel {
+  public readonly account: string;
+  public readonly region: string;
+  private readonly resources: Template['Resources'];
+
+  constructor(private readonly stack: Stack, template: Template) {
+    this.account = stack.account;
+    this.region = stack.region;
+    this.resources = template.Resources;
+  }
+
+  public logicalId(construct: IConstruct): string {
+    return this.stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+  }
+
+  /** What `Fn::GetAtt [id, Arn]` gives: the resource's ARN. */
+  public arn(logicalId: string): string {
+    const type = this.typeOf(logicalId);
+    const { account, region } = this;
+    switch (type) {
+      case 'AWS::SNS::Topic': return `arn:aws:sns:${region}:${account}:${logicalId}`;
+      case 'AWS::KMS::Key': return `arn:aws:kms:${region}:${account}:key/${logicalId}`;
+      case 'AWS::S3::Bucket': return `arn:aws:s3:::${logicalId.toLowerCase()}`;
+      case 'AWS::SQS::Queue': return `arn:aws:sqs:${region}:${account}:${logicalId}`;
+      case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${region}:${account}:table/${logicalId}`;
+      case 'AWS::IAM::Role': return `arn:aws:iam::${account}:role/${logicalId}`;
+      case 'AWS::Lambda::Function': return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
+      case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${region}:${account}:alarm:${logicalId}`;
+      case 'AWS::Logs::LogGroup': return `arn:aws:logs:${region}:${account}:log-group:${logicalId}:*`;
+      default: return `arn:aws:${type.split('::')[1].toLowerCase()}:${region}:${account}:${logicalId}`;
+    }
+  }
+
+  /** What `Ref` gives. */
+  public ref(logicalId: string): string {
+    switch (this.typeOf(logicalId)) {
+      case 'AWS::SNS::Topic': return this.arn(logicalId);
+      case 'AWS::S3::Bucket': return logicalId.toLowerCase();
+      case 'AWS::SQS::Queue': return `https://sqs.${this.region}.amazonaws.com/${this.account}/${logicalId}`;
+      default: return logicalId;
+    }
+  }
+
+  /** A template value with every intrinsic function resolved. */
+  public resolve(value: unknown): unknown {
+    if (Array.isArray(value)) {
+      return value.map((item) => this.resolve(item));
+    }
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    const object = value as Record<string, unknown>;
+    if ('Ref' in object) {
+      return PSEUDO[object.Ref as string]?.(this) ?? this.ref(object.Ref as string);
+    }
+    if ('Fn::GetAtt' in object) {
+      const [id, attribute] = object['Fn::GetAtt'] as [string, string];
+      if (attribute === 'Arn') {
+        return this.arn(id);
+      }
+      if (attribute === 'StreamArn') {
+        return `${this.arn(id)}/stream/2026-01-01T00:00:00.000`;
+      }
+      throw new Error(`no fake value for Fn::GetAtt ${id}.${attribute}`);
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map((part) => this.resolve(part)).join(separator);
+    }
+    const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
+    if (intrinsic) {
+      throw new Error(`no fake value for ${intrinsic}`);
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, this.resolve(item)]));
+  }
+
+  /** The resolved documents of every `AWS::IAM::Policy` attached to a role. */
+  public identityPolicies(roleLogicalId: string): Array<{ name: string; policy: unknown }> {
+    return Object.entries(this.resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy'
+        && JSON.stringify(resource.Properties?.Roles ?? []).includes(JSON.stringify({ Ref: roleLogicalId })))
+      .map(([id, resource]) => ({ name: id, policy: this.resolve(resource.Properties!.PolicyDocument) }));
+  }
+
+  /** The resolved resource policy that a policy resource of `type` attaches to the resource. */
+  public resourcePolicy(type: string, listProperty: string, resourceLogicalId: string): unknown {
+    const target = JSON.stringify({ Ref: resourceLogicalId });
+    const found = Object.values(this.resources).filter((resource) => resource.Type === type
+      && JSON.stringify(resource.Properties?.[listProperty] ?? null).includes(target));
+    if (found.length !== 1) {
+      throw new Error(`expected one ${type} for ${resourceLogicalId}, found ${found.length}`);
+    }
+    return this.resolve(found[0].Properties!.PolicyDocument);
+  }
+
+  /** A key's own policy. */
+  public keyPolicy(keyLogicalId: string): unknown {
+    return this.resolve(this.resources[keyLogicalId].Properties!.KeyPolicy);
+  }
+
+  private typeOf(logicalId: string): string {
+    const resource = this.resources[logicalId];
+    if (!resource) {
+      throw new Error(`no resource ${logicalId} in the template`);
+    }
+    return resource.Type;
+  }
+}
+
+const PSEUDO: Record<string, (model: PolicyModel) => string> = {
+  'AWS::AccountId': (model) => model.account,
+  'AWS::Region': (model) => model.region,
+  'AWS::Partition': () => 'aws',
+  'AWS::URLSuffix': () => 'amazonaws.com',
+};
+
+export interface Request {
+  /** A principal ARN, or a service principal such as `cloudwatch.amazonaws.com`. */
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  /** The account that owns the resource. */
+  readonly resourceAccount: string;
+  /** Request context; nothing is filled in, so pass `aws:SecureTransport` and the source keys. */
+  readonly context: Record<string, string | string[]>;
+  readonly identityPolicies?: Array<{ name: string; policy: unknown }>;
+  readonly resourcePolicy?: unknown;
+}
+
+/**
+ * One decision. Fails loudly if the engine could not evaluate the request or ignored a context key
+ * (a misspelt key, or one the engine drops), so that no case passes by accident.
+ */
+export async function decide(request: Request): Promise<Decision> {
+  const result = await runSimulation({
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: request.resourceAccount },
+      contextVariables: request.context,
+    },
+    identityPolicies: request.identityPolicies ?? [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: request.resourcePolicy,
+  }, { simulationMode: 'Strict' });
+  if (result.resultType === 'error') {
+    throw new Error(`the simulation could not run: ${JSON.stringify(result.errors)}`);
+  }
+  const ignored = result.resultType === 'single' ? result.result.ignoredContextKeys ?? [] : result.results.flatMap((r) => r.ignoredContextKeys ?? []);
+  if (ignored.length > 0) {
+    throw new Error(`the simulation ignored context keys ${ignored.join(', ')} of ${request.action}`);
+  }
+  return result.overallResult as Decision;
+}
