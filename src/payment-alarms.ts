@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -136,6 +136,7 @@ export class PaymentAlarms extends Construct {
     const datapointsToAlarm = props.datapointsToAlarm ?? Math.min(2, evaluationPeriods);
 
     this.topic = props.alarmTopic ?? this.newTopic(api.key, envName);
+    this.allowAlarmsToPublish();
     if (props.alarmEmail) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
       acknowledge(this.topic, [{
@@ -254,6 +255,28 @@ export class PaymentAlarms extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+  }
+
+  /**
+   * A topic policy replaces SNS's default policy, so CloudWatch may publish only if a statement says
+   * so: for alarms of this account, which keeps another account's alarms (a confused deputy) out.
+   */
+  private allowAlarmsToPublish(): void {
+    const stack = Stack.of(this);
+    const added = this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:alarmTopicPolicy',
+        'The alarm topic was imported, so its policy cannot be changed here: it must allow cloudwatch.amazonaws.com to sns:Publish, or no alarm notifies anyone.');
+    }
   }
 
   private newDashboard(api: PaymentApi, period: Duration): cloudwatch.Dashboard {

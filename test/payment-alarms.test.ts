@@ -1,5 +1,5 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PaymentAlarms, PaymentAlarmsOptions, PaymentApi, Profiles } from '../src';
 import { newStack } from './setup/stacks';
@@ -139,6 +139,30 @@ describe('PaymentAlarms options', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as CfnElement) }] });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  test('a given topic of the app lets CloudWatch publish alarms of this account', () => {
+    const stack = newStack(Profiles.staging);
+    const topic = new sns.Topic(stack, 'OnCall', { enforceSSL: true });
+    const { template } = build({ alarmTopic: topic, dashboard: false }, stack);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+        })]),
+      },
+    });
+  });
+
+  test('an imported topic gets a warning that its policy must allow CloudWatch to publish', () => {
+    const stack = newStack(Profiles.staging);
+    const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:us-east-2:111111111111:oncall');
+    build({ alarmTopic: topic, dashboard: false }, stack);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('must allow cloudwatch.amazonaws.com to sns:Publish'));
   });
 
   test('refuses bad options, listing every problem', () => {
