@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { EnvironmentProfile, LedgerBillingMode } from './environment-profile';
 import { acknowledge, inPacks, skipCheckov } from './private/acknowledge';
 import { newPlatformKey } from './private/keys';
+import { perCreationName } from './private/names';
 import { assertValidProfile, ledgerMaxCapacity } from './private/profile-validation';
 
 /**
@@ -154,6 +155,8 @@ export class EncryptedLedgerTable extends Construct {
 
   private newBackupPlan(removalPolicy: RemovalPolicy): backup.BackupPlan {
     const vault = new backup.BackupVault(this, 'BackupVault', {
+      // Retained in production, so named anew for each creation of the stack.
+      backupVaultName: perCreationName(this, '', 50),
       encryptionKey: this.key,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

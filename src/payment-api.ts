@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +20,7 @@ import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName
 import { contractGatewayResponses } from './private/gateway-responses';
 import { grantAuditRecordWrite } from './private/grants';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
+import { perCreationName } from './private/names';
 import { assertValidProfile } from './private/profile-validation';
 import { SecureVpc } from './secure-vpc';
 
@@ -430,9 +431,10 @@ export class PaymentApi extends Construct {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: webAcl.attrArn,
     });
-    // WAF writes only to log groups whose names start with aws-waf-logs-.
+    // WAF writes only to log groups whose names start with aws-waf-logs-; the log group is retained
+    // in production, so its name changes with each creation of the stack.
     const wafLogs = new logs.LogGroup(this, 'WafLogs', {
-      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 100 })}`,
+      logGroupName: perCreationName(this, 'aws-waf-logs-', 512),
       encryptionKey: this.key,
       retention,
       removalPolicy,
@@ -442,6 +444,8 @@ export class PaymentApi extends Construct {
       logDestinationConfigs: [Stack.of(this).formatArn({
         service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       })],
+      // Credentials never reach the WAF logs, which are kept for a year.
+      redactedFields: ['x-api-key', 'authorization', 'x-amz-security-token'].map((name) => ({ singleHeader: { Name: name } })),
     });
     return webAcl;
   }
