@@ -16,4 +16,5 @@ export const HANDLER_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: 'payments-api',
   POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
   PAYMENTS_ENVIRONMENT: 'bench',
+  PAYMENTS_PLATFORM: 'bench',
 };

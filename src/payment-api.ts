@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -174,6 +174,11 @@ export class PaymentApi extends Construct {
   public readonly profile: EnvironmentProfile;
   /** The AWS WAF web ACL in front of the API, where it is on. */
   public readonly webAcl?: wafv2.CfnWebACL;
+  /**
+   * The platform's name, unique in the account and region: the REST API's name (API Gateway's
+   * `ApiName` metric dimension) and the `platform` dimension of the handlers' metrics.
+   */
+  public readonly platformName: string;
 
   constructor(scope: Construct, id: string, props: PaymentApiProps = {}) {
     super(scope, id);
@@ -218,10 +223,14 @@ export class PaymentApi extends Construct {
       removalPolicy,
     });
 
+    // Unique in the account and region, so that API Gateway's metrics (by ApiName) and the handlers'
+    // (by platform) of one platform never count another's, dev and production side by side included.
+    this.platformName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     const environment = {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PAYMENTS_ENVIRONMENT: profile.envName,
+      PAYMENTS_PLATFORM: this.platformName,
     };
     this.handlerSecurityGroup = this.functionSecurityGroup('HandlerSecurityGroup', 'payment handler');
     this.handler = new PaymentHandlerFunction(this, 'Handler', {
@@ -282,6 +291,7 @@ export class PaymentApi extends Construct {
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
     const cloudWatchRole = props.cloudWatchRole ?? true;
     this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: this.platformName,
       description: `Payments API (${profile.envName})`,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       cloudWatchRole,
@@ -399,7 +409,7 @@ export class PaymentApi extends Construct {
   }
 
   private metricDimensions(): { [name: string]: string } {
-    return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName };
+    return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName, platform: this.platformName };
   }
 
   private newWebAcl(retention: logs.RetentionDays, removalPolicy: RemovalPolicy): wafv2.CfnWebACL {

@@ -7,7 +7,10 @@ import { toAuditObject } from './audit-records';
 
 const logger = new Logger();
 const metrics = new Metrics();
-metrics.setDefaultDimensions({ environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown' });
+metrics.setDefaultDimensions({
+  environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown',
+  platform: process.env.PAYMENTS_PLATFORM ?? 'unknown',
+});
 const s3 = new S3Client({ maxAttempts: 5 });
 const bucket = process.env.AUDIT_BUCKET_NAME!;
 const prefix = process.env.AUDIT_PREFIX ?? 'audit/';

@@ -9,7 +9,10 @@ import { routePaymentRequest } from './payment-routes';
 import { PaymentService } from './payments';
 
 const metrics = new Metrics();
-metrics.setDefaultDimensions({ environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown' });
+metrics.setDefaultDimensions({
+  environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown',
+  platform: process.env.PAYMENTS_PLATFORM ?? 'unknown',
+});
 
 // Short timeouts and one retry keep every answer well inside API Gateway's 29-second limit, so a
 // slow dependency becomes a 503 with Retry-After rather than a gateway timeout.

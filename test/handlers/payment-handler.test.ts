@@ -31,6 +31,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_SERVICE_NAME = 'payments-api';
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'PaymentPlatform';
   process.env.PAYMENTS_ENVIRONMENT = 'test';
+  process.env.PAYMENTS_PLATFORM = 'test-platform';
   handler = loadModule<{ handler: typeof handler }>('../../src/handlers/payment-handler.lambda').handler;
   output.start();
 });
@@ -369,7 +370,7 @@ describe('logs and metrics', () => {
     const refusedCodes = new Set(metrics.filter((line) => 'PaymentsRefused' in line).map((line) => line.errorCode));
     expect([...refusedCodes]).toEqual(expect.arrayContaining(['validation_error', 'card_data_rejected', 'idempotency_key_reused', 'not_found']));
     for (const line of metrics) {
-      expect(line).toMatchObject({ service: 'payments-api', environment: 'test' });
+      expect(line).toMatchObject({ service: 'payments-api', environment: 'test', platform: 'test-platform' });
     }
   });
 });

@@ -32,6 +32,7 @@ export async function startPaymentHandler(): Promise<PaymentHarness> {
     POWERTOOLS_SERVICE_NAME: 'payments-api',
     POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
     PAYMENTS_ENVIRONMENT: 'test',
+    PAYMENTS_PLATFORM: 'test-platform',
   });
   type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
   const handler = loadModule<{ handler: Handler }>('../../src/handlers/payment-handler.lambda').handler;
