@@ -174,6 +174,8 @@ export class PaymentApi extends Construct {
   public readonly profile: EnvironmentProfile;
   /** The AWS WAF web ACL in front of the API, where it is on. */
   public readonly webAcl?: wafv2.CfnWebACL;
+  /** The log group of the stage's execution logs, which API Gateway writes to. */
+  public readonly executionLogGroup: logs.LogGroup;
   /**
    * The platform's name, unique in the account and region: the REST API's name (API Gateway's
    * `ApiName` metric dimension) and the `platform` dimension of the handlers' metrics.
@@ -314,6 +316,15 @@ export class PaymentApi extends Construct {
       },
     });
     contractGatewayResponses(this.api);
+    // With execution logging on, API Gateway writes to this log group, and would otherwise create it
+    // itself: unencrypted and kept forever. The stage waits for it, so no log line lands elsewhere.
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      encryptionKey: this.key,
+      retention,
+      removalPolicy,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
     const integration = new apigateway.LambdaIntegration(this.handler, { proxy: true, allowTestInvoke: false });
     const validator = this.api.addRequestValidator('RequestValidator', {

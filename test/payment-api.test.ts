@@ -74,6 +74,16 @@ describe('PaymentApi with default props', () => {
     expect(accessLogGroup(Template.fromStack(standardStack), standard, standardStack).LogGroupClass).toBe('STANDARD');
   });
 
+  test('execution logs go to an encrypted log group of the stack, kept for a year, which the stage waits for', () => {
+    const [id] = Object.entries(template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('PaymentsApi') }, '/v1']] } },
+    })).map(([logicalId]) => logicalId);
+    expect(id).toBeDefined();
+    const logGroup = template.toJSON().Resources[id];
+    expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, RetentionInDays: 365 });
+    template.hasResource('AWS::ApiGateway::Stage', { DependsOn: Match.arrayWith([id]) });
+  });
+
   test('access logs are JSON lines in an encrypted log group kept for a year', () => {
     const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
     const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
