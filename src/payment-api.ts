@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -291,6 +291,7 @@ export class PaymentApi extends Construct {
     });
     const stageName = props.stageName ?? 'v1';
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
+    this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
     const cloudWatchRole = props.cloudWatchRole ?? true;
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: this.platformName,
@@ -423,6 +424,22 @@ export class PaymentApi extends Construct {
     return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName, platform: this.platformName };
   }
 
+  /**
+   * API Gateway throttles all APIs of an account and region together, by default at 10,000 requests
+   * per second with a burst of 5,000; a stage limit above that is never reached unless the quota is
+   * raised, and every other API of the account, dev included, draws on the same quota.
+   */
+  private warnAboveAccountQuota(rateLimit: number, burstLimit: number): void {
+    const over = [
+      rateLimit > ACCOUNT_RATE_QUOTA ? `a rate of ${rateLimit} requests per second (quota ${ACCOUNT_RATE_QUOTA})` : undefined,
+      burstLimit > ACCOUNT_BURST_QUOTA ? `a burst of ${burstLimit} requests (quota ${ACCOUNT_BURST_QUOTA})` : undefined,
+    ].filter((text) => text !== undefined);
+    if (over.length > 0) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:apiGatewayAccountQuota',
+        `The profile asks for ${over.join(' and ')}, above API Gateway's default account-level throttling quota in this Region, which every API of the account shares. Request an increase of "Throttle rate" and "Throttle burst" for Amazon API Gateway in Service Quotas, or lower apiRateLimit and apiBurstLimit.`);
+    }
+  }
+
   private newWebAcl(retention: logs.RetentionDays, removalPolicy: RemovalPolicy): wafv2.CfnWebACL {
     const managed = (name: string, priority: number, excluded: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
       name,
@@ -525,6 +542,10 @@ export class PaymentApi extends Construct {
     }
   }
 }
+
+/** API Gateway's default account-level throttling quota per Region: steady rate and burst. */
+const ACCOUNT_RATE_QUOTA = 10_000;
+const ACCOUNT_BURST_QUOTA = 5_000;
 
 /** Namespace of the metrics the handlers emit in embedded metric format. */
 const METRICS_NAMESPACE = 'PaymentPlatform';

@@ -1,5 +1,5 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -268,6 +268,18 @@ describe('PaymentApi per profile', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: days * 24 * 3600 });
     template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true, AuthorizationType: auth });
+  });
+
+  test('a rate or burst above API Gateway\'s default account quota is flagged at synthesis, naming the quota', () => {
+    const warning = Match.stringLikeRegexp('above API Gateway\'s default account-level throttling quota');
+    // Production asks for a burst of 20,000 against the default 5,000.
+    const production = synth(Profiles.production);
+    Annotations.fromStack(production.stack).hasWarning('*', Match.stringLikeRegexp('a burst of 20000 requests \\(quota 5000\\).*Service Quotas'));
+    Annotations.fromStack(synth({ ...Profiles.production, apiRateLimit: 12_000, apiBurstLimit: 4000 }).stack)
+      .hasWarning('*', Match.stringLikeRegexp('a rate of 12000 requests per second \\(quota 10000\\)'));
+    for (const profile of [Profiles.dev, Profiles.staging, { ...Profiles.production, apiBurstLimit: 5000 }]) {
+      Annotations.fromStack(synth(profile).stack).hasNoWarning('*', warning);
+    }
   });
 
   test('production puts AWS WAF in front of the API and logs it; dev and staging do not', () => {
