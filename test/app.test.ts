@@ -55,6 +55,45 @@ describe.each([
   });
 });
 
+describe('API keys', () => {
+  const synthesized = (context: Record<string, string>) => {
+    const run = runApp(context);
+    expect(run.stderr).toBe('');
+    const template = JSON.parse(readFileSync(join(run.outdir, 'PaymentPlatform-dev.template.json'), 'utf8'));
+    rmSync(run.outdir, { recursive: true, force: true });
+    return template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown }> };
+  };
+  const ofType = (template: ReturnType<typeof synthesized>, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+  test('one key named default, in the usage plan, with an output that reads its value', () => {
+    const template = synthesized({ env: 'dev' });
+    const keys = ofType(template, 'AWS::ApiGateway::ApiKey');
+    expect(keys).toHaveLength(1);
+    const [keyId] = keys[0];
+    const usagePlanKeys = ofType(template, 'AWS::ApiGateway::UsagePlanKey');
+    expect(usagePlanKeys.map(([, r]) => r.Properties.KeyId)).toEqual([{ Ref: keyId }]);
+    const read = Object.entries(template.Outputs).find(([id]) => id.startsWith('ApiKeydefaultRead'));
+    expect(JSON.stringify(read?.[1].Value)).toContain('aws apigateway get-api-key --api-key ');
+    expect(JSON.stringify(read?.[1].Value)).toContain(`{"Ref":"${keyId}"}`);
+    expect(Object.keys(template.Outputs).some((id) => id.startsWith('PaymentsUrl'))).toBe(true);
+  });
+
+  test('-c apiKeys=checkout,refunds makes one key for each, each in the usage plan', () => {
+    const template = synthesized({ env: 'dev', apiKeys: 'checkout,refunds' });
+    expect(ofType(template, 'AWS::ApiGateway::ApiKey')).toHaveLength(2);
+    expect(ofType(template, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(2);
+    expect(Object.keys(template.Outputs).filter((id) => id.startsWith('ApiKey')).sort().map((id) => id.replace(/Read.*$/, '')))
+      .toEqual(['ApiKeycheckout', 'ApiKeyrefunds']);
+  });
+
+  test.each(['', 'a,,b', 'has space', 'dup,dup'])('-c apiKeys=%p stops the app with what is allowed', (value) => {
+    const run = runApp({ env: 'dev', apiKeys: value });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`Invalid -c apiKeys=${value}: give distinct names of 1 to 64 characters of A-Z, a-z, 0-9, _ and -, separated by commas.`);
+    rmSync(run.outdir, { recursive: true, force: true });
+  });
+});
+
 test('a missing environment stops the app with the valid names and a non-zero exit', () => {
   const run = runApp({});
   expect(run.status).toBe(1);
