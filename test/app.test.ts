@@ -61,7 +61,10 @@ describe('API keys', () => {
     expect(run.stderr).toBe('');
     const template = JSON.parse(readFileSync(join(run.outdir, 'PaymentPlatform-dev.template.json'), 'utf8'));
     rmSync(run.outdir, { recursive: true, force: true });
-    return template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown }> };
+    return template as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs: Record<string, { Value: unknown }>;
+    };
   };
   const ofType = (template: ReturnType<typeof synthesized>, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
