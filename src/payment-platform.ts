@@ -86,6 +86,13 @@ export class PaymentPlatform extends Construct {
   constructor(scope: Construct, id: string, profile: EnvironmentProfile, options: PaymentPlatformOptions = {}) {
     super(scope, id);
     assertValidProfile(profile);
+    const stack = Stack.of(this);
+    // The custom resource providers that aws-cdk-lib shares at the stack's root carry one platform's
+    // mandatory tags, so two platforms in one stack would tag them with whichever came last.
+    const other = stack.node.findAll().find((construct) => construct !== this && construct instanceof PaymentPlatform);
+    if (other) {
+      throw new Error(`A stack holds one PaymentPlatform: '${other.node.path}' is already in stack '${stack.stackName}', so '${this.node.path}' cannot be added. Put each platform in a stack of its own.`);
+    }
     this.profile = profile;
 
     this.key = options.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payment platform's data`, profile.removalPolicy);

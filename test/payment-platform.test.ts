@@ -122,6 +122,15 @@ describe('PaymentPlatform options', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 
+  test('refuses a second platform in the same stack, naming both; one per stack in one app is fine', () => {
+    const stack = newStack(Profiles.dev);
+    new PaymentPlatform(stack, 'Dev', Profiles.dev);
+    expect(() => new PaymentPlatform(stack, 'Prod', Profiles.production)).toThrow(
+      "A stack holds one PaymentPlatform: 'TestStack/Dev' is already in stack 'TestStack', so 'TestStack/Prod' cannot be added. Put each platform in a stack of its own.");
+    const other = new Stack(stack.node.root, 'Other', { env: { region: Profiles.production.region } });
+    expect(() => new PaymentPlatform(other, 'Prod', Profiles.production)).not.toThrow();
+  });
+
   test('refuses an invalid profile before building anything', () => {
     const stack = newStack();
     expect(() => new PaymentPlatform(stack, 'Payments', { ...Profiles.staging, deadLetterRetention: Duration.days(17) })).toThrow(
