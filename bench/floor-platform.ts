@@ -309,6 +309,11 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
       accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
     },
   });
+  // The execution log group that API Gateway would otherwise create itself.
+  const executionLogs = new logs.LogGroup(stack, 'ExecutionLogs', {
+    logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/v1`, encryptionKey: key, retention, removalPolicy,
+  });
+  api.deploymentStage.node.addDependency(executionLogs);
   for (const [type, statusCode, code, message, retryAfter] of GATEWAY_RESPONSES) {
     api.addGatewayResponse(`${type.responseType}Response`, {
       type,
