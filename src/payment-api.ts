@@ -1,8 +1,9 @@
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,7 +17,7 @@ import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile, Profiles } from './environment-profile';
 import { AuditWriterFunction } from './handlers/audit-writer-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
-import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName } from './private/acknowledge';
+import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName, skipCheckov } from './private/acknowledge';
 import { contractGatewayResponses } from './private/gateway-responses';
 import { grantAuditRecordWrite } from './private/grants';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
@@ -237,7 +238,7 @@ export class PaymentApi extends Construct {
     this.handlerSecurityGroup = this.functionSecurityGroup('HandlerSecurityGroup', 'payment handler');
     this.handler = new PaymentHandlerFunction(this, 'Handler', {
       description: 'Accepts and reads payments for the payments API',
-      ...this.functionDefaults('HandlerLogs', retention, removalPolicy, this.handlerSecurityGroup),
+      ...this.functionDefaults('Handler', retention, removalPolicy, this.handlerSecurityGroup),
       memorySize: 512,
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.handlerReservedConcurrency,
@@ -258,7 +259,7 @@ export class PaymentApi extends Construct {
 
     this.auditWriter = new AuditWriterFunction(this, 'AuditWriter', {
       description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
-      ...this.functionDefaults('AuditWriterLogs', retention, removalPolicy,
+      ...this.functionDefaults('AuditWriter', retention, removalPolicy,
         this.functionSecurityGroup('AuditWriterSecurityGroup', 'audit writer')),
       memorySize: 256,
       timeout: Duration.seconds(60),
@@ -498,7 +499,28 @@ export class PaymentApi extends Construct {
     return group;
   }
 
-  private functionDefaults(logGroupId: string, retention: logs.RetentionDays, removalPolicy: RemovalPolicy, group: ec2.ISecurityGroup) {
+  /**
+   * What both functions share. Each gets a role of its own instead of aws-cdk-lib's, whose AWS
+   * managed policies let a function write to every log group of the account: this one may write only
+   * to the function's own log group, and manage the network interfaces that attach it to the VPC.
+   */
+  private functionDefaults(name: string, retention: logs.RetentionDays, removalPolicy: RemovalPolicy, group: ec2.ISecurityGroup) {
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, { encryptionKey: this.key, retention, removalPolicy });
+    const role = new iam.Role(this, `${name}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: {
+        OwnLogsAndNetworkInterfaces: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+            new iam.PolicyStatement({ actions: [...VPC_ACCESS_ACTIONS], resources: ['*'] }),
+          ],
+        }),
+      },
+    });
+    skipCheckov(role.node.defaultChild as CfnResource, [{
+      id: 'CKV_AWS_111',
+      comment: 'The only unconstrained write actions are the EC2 network interface actions that attach the function to its VPC, which take no resource-level permissions (as in the AWS managed AWSLambdaVPCAccessExecutionRole).',
+    }]);
     return {
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
@@ -506,7 +528,8 @@ export class PaymentApi extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [group],
       environmentEncryption: this.key,
-      logGroup: new logs.LogGroup(this, logGroupId, { encryptionKey: this.key, retention, removalPolicy }),
+      logGroup,
+      role,
     };
   }
 
@@ -518,8 +541,9 @@ export class PaymentApi extends Construct {
         ...inPacks('APIGWAssociatedWithWAF', WAF_REASON, ['NIST.800.53.R5', 'PCI.DSS.321']),
       ]);
     }
-    acknowledge(this.handler, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
-    acknowledge(this.auditWriter, [
+    // Each function's role is its own construct beside the function (see functionDefaults).
+    acknowledge(this.handler.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
+    acknowledge(this.auditWriter.role!, [
       ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
       {
         id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, this.auditBucket.arnForObjects(`${AuditBucket.RECORD_PREFIX}*`))}]`,
@@ -542,6 +566,19 @@ export class PaymentApi extends Construct {
     }
   }
 }
+
+/**
+ * What a function in a VPC needs to attach to it, as AWS's AWSLambdaVPCAccessExecutionRole grants;
+ * EC2 network interface actions of Lambda take no resource-level permissions.
+ */
+const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 /** API Gateway's default account-level throttling quota per Region: steady rate and burst. */
 const ACCOUNT_RATE_QUOTA = 10_000;

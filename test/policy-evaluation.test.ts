@@ -49,6 +49,16 @@ describe.each(Profiles.names)('%s', (name) => {
         .toBe('ImplicitlyDenied');
     });
 
+    test('writes its own log group only', async () => {
+      const stream = (fn: { logGroup: { node: unknown } }) => `${model.arn(model.logicalId(fn.logGroup as never)).replace(/:\*$/, '')}:log-stream:2026/12/01/a`;
+      const own = { resource: stream(platform.api.handler), resourceAccount: ACCOUNT, context: TLS };
+      const other = { resource: stream(platform.api.auditWriter), resourceAccount: ACCOUNT, context: TLS };
+      expect(await decide({ ...handler, ...own, action: 'logs:PutLogEvents' })).toBe('Allowed');
+      expect(await decide({ ...handler, ...other, action: 'logs:PutLogEvents' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...other, action: 'logs:PutLogEvents' })).toBe('Allowed');
+      expect(await decide({ ...auditWriter, ...own, action: 'logs:PutLogEvents' })).toBe('ImplicitlyDenied');
+    });
+
     test('may not write, overwrite or delete audit records', async () => {
       for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) {
         expect(await decide({ ...handler, ...bucket, resource: auditObject, action, context: TLS })).not.toBe('Allowed');

@@ -76,10 +76,7 @@ function flatten(value: unknown): string {
  * @param resourceStarActions what the `Resource::*` statements allow, for the reason
  */
 export function functionRoleFindings(resourceStarActions: string): Acknowledgement[] {
-  const managed = (policy: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`;
   return [
-    { id: managed('AWSLambdaBasicExecutionRole'), reason: 'The AWS managed policy that lets a function write its own logs, and nothing else.' },
-    { id: managed('AWSLambdaVPCAccessExecutionRole'), reason: 'The AWS managed policy that lets a function attach to its VPC through network interfaces.' },
     {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
@@ -88,7 +85,14 @@ export function functionRoleFindings(resourceStarActions: string): Acknowledgeme
       id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
     },
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${resourceStarActions} support no resource-level permissions.` },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${resourceStarActions} and the network interface actions that attach a function to its VPC support no resource-level permissions.`,
+    },
+    {
+      id: 'Serverless-LambdaStarPermissions',
+      reason: 'The only wildcard is the resource of the network interface actions that attach the function to its VPC, which support no resource-level permissions; logs go to the function\'s own log group only.',
+    },
   ];
 }
 

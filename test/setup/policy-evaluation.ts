@@ -90,12 +90,23 @@ export class PolicyModel {
     return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, this.resolve(item)]));
   }
 
-  /** The resolved documents of every `AWS::IAM::Policy` attached to a role. */
+  /**
+   * The resolved documents of a role's inline policies and of every `AWS::IAM::Policy` attached to
+   * it. A role with managed policies is refused: their documents are not in the template, and a
+   * suite that skipped them would decide on half of what IAM sees.
+   */
   public identityPolicies(roleLogicalId: string): Array<{ name: string; policy: unknown }> {
-    return Object.entries(this.resources)
+    const role = this.resources[roleLogicalId].Properties ?? {};
+    if (role.ManagedPolicyArns) {
+      throw new Error(`${roleLogicalId} has managed policies, which cannot be evaluated from the template`);
+    }
+    const inline = ((role.Policies ?? []) as Array<{ PolicyName: string; PolicyDocument: unknown }>)
+      .map((policy) => ({ name: `${roleLogicalId}/${policy.PolicyName}`, policy: this.resolve(policy.PolicyDocument) }));
+    const attached = Object.entries(this.resources)
       .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy'
         && JSON.stringify(resource.Properties?.Roles ?? []).includes(JSON.stringify({ Ref: roleLogicalId })))
       .map(([id, resource]) => ({ name: id, policy: this.resolve(resource.Properties!.PolicyDocument) }));
+    return [...inline, ...attached];
   }
 
   /** The resolved resource policy that a policy resource of `type` attaches to the resource. */
