@@ -148,6 +148,7 @@ export class AuditBucket extends Construct {
       autoDeleteObjects: destroy,
     });
     this.deliverAccessLogsTo(accessLogsBucket);
+    this.refuseOtherEncryption();
     acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
       FRAMEWORKS));
@@ -178,6 +179,27 @@ export class AuditBucket extends Construct {
         StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
       },
     }));
+  }
+
+  /**
+   * Refuses an upload that asks for another encryption than the bucket's key: another type
+   * (SSE-S3, DSSE-KMS), another KMS key, or a key of the caller's own (SSE-C). An upload that names
+   * no encryption gets the bucket's default, this key.
+   */
+  private refuseOtherEncryption(): void {
+    const deny = (sid: string, conditions: Record<string, unknown>) => this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions,
+    }));
+    const header = 's3:x-amz-server-side-encryption';
+    const keyHeader = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+    deny('DenyOtherEncryptionTypes', { StringNotEquals: { [header]: 'aws:kms' }, Null: { [header]: 'false' } });
+    deny('DenyOtherKeys', { StringNotEquals: { [keyHeader]: this.key.keyArn }, Null: { [keyHeader]: 'false' } });
+    deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
   }
 
   /**

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EnvironmentProfile, LedgerBillingMode } from './environment-profile';
 import { acknowledge, inPacks, skipCheckov } from './private/acknowledge';
+import { grantDataKeyUse } from './private/grants';
 import { newPlatformKey } from './private/keys';
 import { perCreationName } from './private/names';
 import { assertValidProfile, ledgerMaxCapacity } from './private/profile-validation';
@@ -211,7 +212,7 @@ export class EncryptedLedgerTable extends Construct {
    * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
    */
   public grantAppend(grantee: iam.IGrantable): iam.Grant {
-    this.key.grantEncryptDecrypt(grantee);
+    grantDataKeyUse(this.key, grantee);
     return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
   }
 

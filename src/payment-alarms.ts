@@ -243,12 +243,13 @@ export class PaymentAlarms extends Construct {
   }
 
   private newTopic(key: kms.IKey, envName: string): sns.Topic {
-    // CloudWatch publishes to an encrypted topic only if the key lets it.
+    // CloudWatch publishes to an encrypted topic only if the key lets it; for alarms of this account.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
+      conditions: this.fromAlarmsOfThisAccount(),
     }));
     return new sns.Topic(this, 'Topic', {
       displayName: `Payments alarms (${envName})`,
@@ -262,21 +263,26 @@ export class PaymentAlarms extends Construct {
    * so: for alarms of this account, which keeps another account's alarms (a confused deputy) out.
    */
   private allowAlarmsToPublish(): void {
-    const stack = Stack.of(this);
     const added = this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['sns:Publish'],
       resources: [this.topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      },
+      conditions: this.fromAlarmsOfThisAccount(),
     }));
     if (!added.statementAdded) {
       Annotations.of(this).addWarningV2('@org/payment-platform:alarmTopicPolicy',
         'The alarm topic was imported, so its policy cannot be changed here: it must allow cloudwatch.amazonaws.com to sns:Publish, or no alarm notifies anyone.');
     }
+  }
+
+  /** Conditions that keep a statement for CloudWatch to alarms of this account and region. */
+  private fromAlarmsOfThisAccount(): Record<string, unknown> {
+    const stack = Stack.of(this);
+    return {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
   }
 
   private newDashboard(api: PaymentApi, period: Duration): cloudwatch.Dashboard {

@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -19,7 +19,7 @@ import { AuditWriterFunction } from './handlers/audit-writer-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName, skipCheckov } from './private/acknowledge';
 import { contractGatewayResponses } from './private/gateway-responses';
-import { grantAuditRecordWrite } from './private/grants';
+import { EncryptedQueueDestination, grantAuditRecordWrite, grantDataKeyUse } from './private/grants';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { perCreationName } from './private/names';
 import { assertValidProfile } from './private/profile-validation';
@@ -253,9 +253,12 @@ export class PaymentApi extends Construct {
       },
     });
     this.ledgerTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
-    this.ledgerTable.encryptionKey?.grantEncryptDecrypt(this.handler);
     this.idempotencyTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-    this.key.grantEncryptDecrypt(this.handler);
+    // The idempotency table and the dead-letter queue use the platform key; the ledger may have its own.
+    grantDataKeyUse(this.key, this.handler);
+    if (this.ledgerTable.encryptionKey && this.ledgerTable.encryptionKey !== this.key) {
+      grantDataKeyUse(this.ledgerTable.encryptionKey, this.handler);
+    }
 
     this.auditWriter = new AuditWriterFunction(this, 'AuditWriter', {
       description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
@@ -280,7 +283,7 @@ export class PaymentApi extends Construct {
       maxBatchingWindow: Duration.seconds(20),
       bisectBatchOnError: true,
       retryAttempts: 10,
-      onFailure: new SqsDlq(this.deadLetterQueue),
+      onFailure: new EncryptedQueueDestination(this.deadLetterQueue),
       filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
     }));
 

@@ -1,4 +1,4 @@
-import { CfnElement, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -247,6 +247,31 @@ describe('AuditBucket keys, log bucket and grants', () => {
         })]),
       },
     });
+  });
+
+  test('grantWriteRecords refuses a grantee that is neither a role nor a user, since the bucket policy names writers by ARN', () => {
+    const stack = newStack();
+    const audit = new AuditBucket(stack, 'Audit');
+    expect(() => audit.grantWriteRecords(new iam.ServicePrincipal('lambda.amazonaws.com')))
+      .toThrow('Audit records can be granted to a role or a user only');
+  });
+
+  test('the bucket policy names every writer granted, and no one before a grant', () => {
+    const denyOthers = (stack: Stack) => Template.fromStack(stack).findResources('AWS::S3::BucketPolicy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyAuditRecordWritesByOthers' })]) } },
+    });
+    const ungranted = newStack();
+    new AuditBucket(ungranted, 'Audit');
+    expect(Object.keys(denyOthers(ungranted))).toHaveLength(0);
+
+    const stack = newStack();
+    const audit = new AuditBucket(stack, 'Audit');
+    const writers = ['One', 'Two'].map((id) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    writers.forEach((writer) => audit.grantWriteRecords(writer));
+    const [policy] = Object.values(denyOthers(stack)) as Array<{ Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }>;
+    const statement = policy.Properties.PolicyDocument.Statement.find((s) => s.Sid === 'DenyAuditRecordWritesByOthers')!;
+    expect(statement.Condition.ArnNotEquals['aws:PrincipalArn'])
+      .toEqual(writers.map((writer) => ({ 'Fn::GetAtt': [stack.getLogicalId(writer.node.defaultChild as CfnElement), 'Arn'] })));
   });
 
   test('grantRead allows reading and decrypting records', () => {

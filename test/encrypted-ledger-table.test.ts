@@ -230,8 +230,8 @@ describe('EncryptedLedgerTable keys and grants', () => {
     const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     ledger.grantAppend(role);
     const actions = grantedActions(Template.fromStack(stack), stack.getLogicalId(role.node.defaultChild as CfnElement));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'kms:Encrypt', 'kms:GenerateDataKey*']));
-    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'kms:Decrypt', 'kms:GenerateDataKey*']));
+    for (const forbidden of ['kms:Encrypt', 'kms:ReEncrypt*', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
       expect(actions).not.toContain(forbidden);
     }
   });

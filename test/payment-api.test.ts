@@ -217,7 +217,7 @@ describe('PaymentApi with default props', () => {
     const actions = grantedActions(template, roleOf(stack, api.handler));
     expect([...new Set(actions)].sort()).toEqual([
       'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
-      'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'kms:Decrypt', 'kms:GenerateDataKey*',
       'sqs:SendMessage',
       'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
     ]);

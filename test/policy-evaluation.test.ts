@@ -32,6 +32,14 @@ describe.each(Profiles.names)('%s', (name) => {
   };
   const handler = role(platform.api.handler);
   const auditWriter = role(platform.api.auditWriter);
+  const queueId = model.logicalId(platform.api.deadLetterQueue);
+  const queue = { resource: model.arn(queueId), resourceAccount: ACCOUNT, resourcePolicy: model.resourcePolicy('AWS::SQS::QueuePolicy', 'Queues', queueId) };
+  const admin = {
+    principal: `arn:aws:iam::${ACCOUNT}:role/administrator`,
+    identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+  };
+  /** What every request carries: TLS, and the caller's own ARN (which the audit bucket's policy checks). */
+  const as = (caller: { principal: string }, extra: Record<string, string> = {}) => ({ ...TLS, 'aws:PrincipalArn': caller.principal, ...extra });
 
   describe('the payment handler', () => {
     test('appends to the ledger; may not delete or change ledger items', async () => {
@@ -61,18 +69,175 @@ describe.each(Profiles.names)('%s', (name) => {
 
     test('may not write, overwrite or delete audit records', async () => {
       for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) {
-        expect(await decide({ ...handler, ...bucket, resource: auditObject, action, context: TLS })).not.toBe('Allowed');
+        expect(await decide({ ...handler, ...bucket, resource: auditObject, action, context: as(handler) })).not.toBe('Allowed');
       }
+    });
+
+    test('claims and releases idempotency keys', async () => {
+      const onTable = { resource: model.arn(model.logicalId(platform.api.idempotencyTable)), resourceAccount: ACCOUNT, context: TLS };
+      for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+        expect(await decide({ ...handler, ...onTable, action })).toBe('Allowed');
+      }
+      expect(await decide({ ...handler, ...onTable, action: 'dynamodb:Scan' })).toBe('ImplicitlyDenied');
+    });
+
+    test('sends failed invocations to the dead-letter queue over TLS only', async () => {
+      expect(await decide({ ...handler, ...queue, action: 'sqs:SendMessage', context: TLS })).toBe('Allowed');
+      expect(await decide({ ...handler, ...queue, action: 'sqs:SendMessage', context: PLAIN_HTTP })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...handler, ...queue, action: 'sqs:ReceiveMessage', context: TLS })).toBe('ImplicitlyDenied');
+    });
+
+    test('may decrypt and generate data keys, but not encrypt or re-encrypt arbitrary data', async () => {
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+        expect(await decide({ ...handler, ...key, action, context: TLS })).toBe('Allowed');
+      }
+      for (const action of ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']) {
+        expect(await decide({ ...handler, ...key, action, context: TLS })).toBe('ImplicitlyDenied');
+      }
+    });
+  });
+
+  describe('API Gateway', () => {
+    const handlerId = model.logicalId(platform.api.handler);
+    const fn = { resource: model.arn(handlerId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(handlerId) };
+    const stage = model.logicalId(platform.api.api.deploymentStage);
+    const method = (api: string, verb: string, path: string) => ({
+      ...TLS,
+      'aws:SourceArn': `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${api}/${stage}/${verb}${path}`,
+    });
+    const api = model.logicalId(platform.api.api);
+
+    test('invokes the handler for the contract\'s two methods', async () => {
+      expect(await decide({ principal: 'apigateway.amazonaws.com', ...fn, action: 'lambda:InvokeFunction', context: method(api, 'POST', '/payments') }))
+        .toBe('Allowed');
+      expect(await decide({ principal: 'apigateway.amazonaws.com', ...fn, action: 'lambda:InvokeFunction', context: method(api, 'GET', '/payments/tx_1') }))
+        .toBe('Allowed');
+    });
+
+    test('invokes it for no other method and no other API', async () => {
+      expect(await decide({ principal: 'apigateway.amazonaws.com', ...fn, action: 'lambda:InvokeFunction', context: method(api, 'DELETE', '/payments/tx_1') }))
+        .toBe('ImplicitlyDenied');
+      expect(await decide({ principal: 'apigateway.amazonaws.com', ...fn, action: 'lambda:InvokeFunction', context: method('otherapi', 'POST', '/payments') }))
+        .toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe('CloudWatch Logs', () => {
+    const logGroups = model.idsOfType('AWS::Logs::LogGroup');
+    const logs = `logs.${profile.region}.amazonaws.com`;
+    const forGroup = (id: string, account = ACCOUNT) => ({
+      ...TLS,
+      'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${profile.region}:${account}:log-group:${model.ref(id)}`,
+    });
+
+    test('every log group of the stack is encrypted with the platform key', () => {
+      expect(logGroups.length).toBeGreaterThanOrEqual(5);
+      for (const id of logGroups) {
+        expect([id, model.properties(id).KmsKeyId]).toEqual([id, key.resource]);
+      }
+    });
+
+    test('may use the key for each log group of the stack', async () => {
+      for (const id of logGroups) {
+        for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+          expect([id, action, await decide({ principal: logs, ...key, action, context: forGroup(id) })]).toEqual([id, action, 'Allowed']);
+        }
+      }
+    });
+
+    test('may not use the key for another account\'s log group, nor without a log group, nor from another region', async () => {
+      expect(await decide({ principal: logs, ...key, action: 'kms:Decrypt', context: forGroup(logGroups[0], OTHER_ACCOUNT) })).toBe('ImplicitlyDenied');
+      expect(await decide({ principal: logs, ...key, action: 'kms:Decrypt', context: TLS })).toBe('ImplicitlyDenied');
+      expect(await decide({ principal: 'logs.eu-west-3.amazonaws.com', ...key, action: 'kms:Decrypt', context: forGroup(logGroups[0]) }))
+        .toBe('ImplicitlyDenied');
+    });
+
+    test('the WAF log group is one of them, named as WAF requires', () => {
+      if (!platform.api.webAcl) {
+        return;
+      }
+      const wafLogs = model.idsOfType('AWS::WAFv2::LoggingConfiguration').map((id) => model.properties(id).LogDestinationConfigs);
+      expect(wafLogs).toHaveLength(1);
+      const [destination] = wafLogs[0] as string[];
+      expect(destination).toMatch(new RegExp(`^arn:aws:logs:${profile.region}:${ACCOUNT}:log-group:`));
+      const group = logGroups.find((id) => destination.endsWith(`:log-group:${model.ref(id)}`));
+      expect(group).toBeDefined();
+      expect(String(model.properties(group!).LogGroupName ?? '')).toMatch(/^aws-waf-logs-/);
+    });
+
+    test('flow logs may write their own log group and no other', async () => {
+      const flowLogRoleIds = model.idsOfType('AWS::EC2::FlowLog').map((id) => {
+        const roleArn = String(model.properties(id).DeliverLogsPermissionArn);
+        return roleArn.slice(roleArn.lastIndexOf('/') + 1);
+      });
+      expect(flowLogRoleIds).toHaveLength(1);
+      const flowLogs = { principal: model.arn(flowLogRoleIds[0]), identityPolicies: model.identityPolicies(flowLogRoleIds[0]) };
+      const trust = model.properties(flowLogRoleIds[0]).AssumeRolePolicyDocument;
+      expect(await decide({
+        principal: 'vpc-flow-logs.amazonaws.com',
+        resource: flowLogs.principal,
+        resourceAccount: ACCOUNT,
+        resourcePolicy: trust,
+        action: 'sts:AssumeRole',
+        context: TLS,
+      })).toBe('Allowed');
+      const streamOf = (id: string) => `${model.arn(id).replace(/:\*$/, '')}:log-stream:eni-1-all`;
+      const flowLogGroup = model.logicalId(platform.network!.flowLogGroup);
+      const other = logGroups.find((id) => id !== flowLogGroup)!;
+      expect(await decide({ ...flowLogs, resource: streamOf(flowLogGroup), resourceAccount: ACCOUNT, action: 'logs:PutLogEvents', context: TLS })).toBe('Allowed');
+      expect(await decide({ ...flowLogs, resource: streamOf(other), resourceAccount: ACCOUNT, action: 'logs:PutLogEvents', context: TLS })).toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe('the audit bucket', () => {
+    test('S3 delivers the audit bucket\'s access logs under its prefix, from this bucket and account only', async () => {
+      const logsId = model.logicalId(platform.auditBucket.accessLogsBucket!);
+      const target = { resourceAccount: ACCOUNT, resourcePolicy: model.resourcePolicy('AWS::S3::BucketPolicy', 'Bucket', logsId) };
+      const delivery = (source: string, account = ACCOUNT) => ({ ...TLS, 'aws:SourceArn': source, 'aws:SourceAccount': account });
+      const object = `${model.arn(logsId)}/audit-bucket/2026-12-01-00-00-00-ABC`;
+      const put = { principal: 'logging.s3.amazonaws.com', ...target, action: 's3:PutObject' };
+      expect(await decide({ ...put, resource: object, context: delivery(model.arn(bucketId)) })).toBe('Allowed');
+      expect(await decide({ ...put, resource: object, context: delivery('arn:aws:s3:::another-bucket') })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...put, resource: object, context: delivery(model.arn(bucketId), OTHER_ACCOUNT) })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...put, resource: `${model.arn(logsId)}/elsewhere/x`, context: delivery(model.arn(bucketId)) })).toBe('ImplicitlyDenied');
+    });
+
+    test('no one but the audit writer may write under audit/, an administrator included', async () => {
+      expect(await decide({ ...admin, ...bucket, resource: auditObject, action: 's3:PutObject', context: as(admin) })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...admin, ...bucket, resource: `${model.arn(bucketId)}/reports/x`, action: 's3:PutObject', context: as(admin) })).toBe('Allowed');
+    });
+
+    test('refuses an upload that asks for another encryption type or another key', async () => {
+      const put = { ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject' };
+      const sse = 's3:x-amz-server-side-encryption';
+      expect(await decide({ ...put, context: as(auditWriter, { [sse]: 'aws:kms', [`${sse}-aws-kms-key-id`]: key.resource }) })).toBe('Allowed');
+      expect(await decide({ ...put, context: as(auditWriter, { [sse]: 'AES256' }) })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...put, context: as(auditWriter, { [sse]: 'aws:kms:dsse' }) })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...put, context: as(auditWriter, { [sse]: 'aws:kms', [`${sse}-aws-kms-key-id`]: `arn:aws:kms:${profile.region}:${ACCOUNT}:key/other` }) }))
+        .toBe('ExplicitlyDenied');
+      expect(await decide({ ...put, context: as(auditWriter, { [`${sse}-customer-algorithm`]: 'AES256' }) })).toBe('ExplicitlyDenied');
     });
   });
 
   describe('the audit writer', () => {
     test('writes audit records under audit/ over TLS, and nowhere else', async () => {
-      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject', context: TLS })).toBe('Allowed');
-      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject', context: PLAIN_HTTP })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject', context: as(auditWriter) })).toBe('Allowed');
+      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject', context: as(auditWriter, PLAIN_HTTP) }))
+        .toBe('ExplicitlyDenied');
       const outside = `${model.arn(bucketId)}/elsewhere/batch.jsonl`;
-      expect(await decide({ ...auditWriter, ...bucket, resource: outside, action: 's3:PutObject', context: TLS })).toBe('ImplicitlyDenied');
-      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:DeleteObject', context: TLS })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...bucket, resource: outside, action: 's3:PutObject', context: as(auditWriter) })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:DeleteObject', context: as(auditWriter) })).toBe('ImplicitlyDenied');
+    });
+
+    test('sends failed batches to the dead-letter queue, and uses the key only as it needs', async () => {
+      expect(await decide({ ...auditWriter, ...queue, action: 'sqs:SendMessage', context: TLS })).toBe('Allowed');
+      expect(await decide({ ...auditWriter, ...queue, action: 'sqs:SendMessage', context: PLAIN_HTTP })).toBe('ExplicitlyDenied');
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+        expect(await decide({ ...auditWriter, ...key, action, context: TLS })).toBe('Allowed');
+      }
+      for (const action of ['kms:Encrypt', 'kms:ReEncryptFrom']) {
+        expect(await decide({ ...auditWriter, ...key, action, context: TLS })).toBe('ImplicitlyDenied');
+      }
     });
 
     test('reads the ledger\'s stream, and neither reads nor changes ledger items', async () => {
@@ -105,9 +270,10 @@ describe.each(Profiles.names)('%s', (name) => {
         .toBe('ExplicitlyDenied');
     });
 
-    test('CloudWatch may use the key to publish to the encrypted topic', async () => {
+    test('CloudWatch may use the key to publish to the encrypted topic, for alarms of this account only', async () => {
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-        expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...key, action, context: TLS })).toBe('Allowed');
+        expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...key, action, context: fromAlarm(ACCOUNT) })).toBe('Allowed');
+        expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...key, action, context: fromAlarm(OTHER_ACCOUNT) })).toBe('ImplicitlyDenied');
       }
     });
   });

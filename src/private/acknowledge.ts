@@ -70,8 +70,8 @@ function flatten(value: unknown): string {
 
 /**
  * The findings on a Lambda function's role that every function of the library has: the AWS
- * managed policies for logs and VPC attachment, the KMS action families that aws-cdk-lib grants
- * for a customer-managed key, and the actions that have no resource-level permissions.
+ * managed policies for logs and VPC attachment, the data-key actions on the platform's
+ * customer-managed key, and the actions that have no resource-level permissions.
  *
  * @param resourceStarActions what the `Resource::*` statements allow, for the reason
  */
@@ -79,11 +79,7 @@ export function functionRoleFindings(resourceStarActions: string): Acknowledgeme
   return [
     {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
-    },
-    {
-      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      reason: 'Granted by aws-cdk-lib for the one customer-managed key of the platform, which encrypts the tables and queue the function uses.',
+      reason: 'Data keys of the one customer-managed key that encrypts the tables and queue the function writes, on that key only; nothing may encrypt or re-encrypt other data with it.',
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',

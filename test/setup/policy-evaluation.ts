@@ -83,6 +83,14 @@ export class PolicyModel {
       const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
       return parts.map((part) => this.resolve(part)).join(separator);
     }
+    if ('Fn::Select' in object) {
+      const [index, list] = object['Fn::Select'] as [number, unknown];
+      return (this.resolve(list) as unknown[])[Number(index)];
+    }
+    if ('Fn::Split' in object) {
+      const [separator, source] = object['Fn::Split'] as [string, unknown];
+      return String(this.resolve(source)).split(separator);
+    }
     const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
     if (intrinsic) {
       throw new Error(`no fake value for ${intrinsic}`);
@@ -120,6 +128,43 @@ export class PolicyModel {
     return this.resolve(found[0].Properties!.PolicyDocument);
   }
 
+  /**
+   * The function policy that Lambda builds from the function's `AWS::Lambda::Permission`s: one
+   * statement per permission, conditioned on its source ARN and account as `AddPermission` does.
+   */
+  public functionPolicy(functionLogicalId: string): unknown {
+    const statements = Object.values(this.resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Permission'
+        && JSON.stringify(resource.Properties?.FunctionName).includes(JSON.stringify(functionLogicalId)))
+      .map((resource) => {
+        const { Action, Principal, SourceArn, SourceAccount } = this.resolve(resource.Properties) as Record<string, string>;
+        return {
+          Effect: 'Allow',
+          Principal: { Service: Principal },
+          Action,
+          Resource: this.arn(functionLogicalId),
+          Condition: {
+            ...(SourceArn ? { ArnLike: { 'aws:SourceArn': SourceArn } } : {}),
+            ...(SourceAccount ? { StringEquals: { 'aws:SourceAccount': SourceAccount } } : {}),
+          },
+        };
+      });
+    if (statements.length === 0) {
+      throw new Error(`no AWS::Lambda::Permission for ${functionLogicalId}`);
+    }
+    return { Version: '2012-10-17', Statement: statements };
+  }
+
+  /** The logical IDs of every resource of `type`. */
+  public idsOfType(type: string): string[] {
+    return Object.entries(this.resources).filter(([, resource]) => resource.Type === type).map(([id]) => id);
+  }
+
+  /** A resource's properties, with every intrinsic function resolved. */
+  public properties(logicalId: string): Record<string, unknown> {
+    return this.resolve(this.resources[logicalId].Properties ?? {}) as Record<string, unknown>;
+  }
+
   /** A key's own policy. */
   public keyPolicy(keyLogicalId: string): unknown {
     return this.resolve(this.resources[keyLogicalId].Properties!.KeyPolicy);
@@ -139,6 +184,7 @@ const PSEUDO: Record<string, (model: PolicyModel) => string> = {
   'AWS::Region': (model) => model.region,
   'AWS::Partition': () => 'aws',
   'AWS::URLSuffix': () => 'amazonaws.com',
+  'AWS::StackId': (model) => `arn:aws:cloudformation:${model.region}:${model.account}:stack/Payments/51af3dc0-da77-11e4-872e-1234567db123`,
 };
 
 export interface Request {
@@ -155,21 +201,47 @@ export interface Request {
 }
 
 /**
+ * The engine drops every `kms:EncryptionContext:<key>` context key before it evaluates (its match
+ * for keys with a variable part looks for a `/`, and these use a `:`), so a statement conditioned
+ * on one would always come out as if the key were absent. `decide` therefore evaluates each such
+ * key under a stand-in that the engine keeps and that means nothing else in these policies
+ * (`aws:PrincipalTag/<key>`, a single string like the original), renamed alike in the request and
+ * in every policy document, with the same operator and value.
+ */
+const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:';
+const STAND_IN = 'aws:PrincipalTag/encryption-context.';
+
+function withStandIns<T>(value: T, keys: string[]): T {
+  if (keys.length === 0 || value === undefined) {
+    return value;
+  }
+  let text = JSON.stringify(value);
+  if (text.includes(STAND_IN)) {
+    throw new Error(`a policy already uses ${STAND_IN}, the stand-in for encryption-context keys`);
+  }
+  for (const key of keys) {
+    text = text.split(JSON.stringify(key)).join(JSON.stringify(STAND_IN + key.slice(ENCRYPTION_CONTEXT.length)));
+  }
+  return JSON.parse(text) as T;
+}
+
+/**
  * One decision. Fails loudly if the engine could not evaluate the request or ignored a context key
  * (a misspelt key, or one the engine drops), so that no case passes by accident.
  */
 export async function decide(request: Request): Promise<Decision> {
+  const contextKeys = Object.keys(request.context).filter((key) => key.startsWith(ENCRYPTION_CONTEXT));
   const result = await runSimulation({
     request: {
       principal: request.principal,
       action: request.action,
       resource: { resource: request.resource, accountId: request.resourceAccount },
-      contextVariables: request.context,
+      contextVariables: withStandIns(request.context, contextKeys),
     },
-    identityPolicies: request.identityPolicies ?? [],
+    identityPolicies: withStandIns(request.identityPolicies ?? [], contextKeys),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: request.resourcePolicy,
+    resourcePolicy: withStandIns(request.resourcePolicy, contextKeys),
   }, { simulationMode: 'Strict' });
   if (result.resultType === 'error') {
     throw new Error(`the simulation could not run: ${JSON.stringify(result.errors)}`);
