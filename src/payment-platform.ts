@@ -89,7 +89,8 @@ export class PaymentPlatform extends Construct {
     const stack = Stack.of(this);
     // The custom resource providers that aws-cdk-lib shares at the stack's root carry one platform's
     // mandatory tags, so two platforms in one stack would tag them with whichever came last.
-    const other = stack.node.findAll().find((construct) => construct !== this && construct instanceof PaymentPlatform);
+    const other = stack.node.findAll()
+      .find((construct) => construct !== this && construct instanceof PaymentPlatform && Stack.of(construct) === stack);
     if (other) {
       throw new Error(`A stack holds one PaymentPlatform: '${other.node.path}' is already in stack '${stack.stackName}', so '${this.node.path}' cannot be added. Put each platform in a stack of its own.`);
     }

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -129,6 +129,13 @@ describe('PaymentPlatform options', () => {
       "A stack holds one PaymentPlatform: 'TestStack/Dev' is already in stack 'TestStack', so 'TestStack/Prod' cannot be added. Put each platform in a stack of its own.");
     const other = new Stack(stack.node.root, 'Other', { env: { region: Profiles.production.region } });
     expect(() => new PaymentPlatform(other, 'Prod', Profiles.production)).not.toThrow();
+  });
+
+  test('a platform in a nested stack is in a stack of its own', () => {
+    const stack = newStack(Profiles.dev);
+    const nested = new NestedStack(stack, 'Nested');
+    new PaymentPlatform(nested, 'Staging', Profiles.staging);
+    expect(() => new PaymentPlatform(stack, 'Dev', Profiles.dev)).not.toThrow();
   });
 
   test('refuses an invalid profile before building anything', () => {
