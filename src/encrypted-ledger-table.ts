@@ -93,6 +93,11 @@ export class EncryptedLedgerTable extends Construct {
   public readonly tableStreamArn: string;
   /** The AWS Backup plan, where backups are on. */
   public readonly backupPlan?: backup.BackupPlan;
+  /**
+   * The role AWS Backup uses for the ledger, where backups are on: it may back the table up and
+   * restore it. Pass its ARN as the IAM role of a restore job.
+   */
+  public readonly backupRole?: iam.IRole;
 
   constructor(scope: Construct, id: string, props: EncryptedLedgerTableProps = {}) {
     super(scope, id);
@@ -146,7 +151,7 @@ export class EncryptedLedgerTable extends Construct {
       skipCheckov(this.table.node.defaultChild as CfnResource, [{ id: 'CKV_AWS_28', comment: reason }]);
     }
     if (props.backupPlan ?? profile?.ledgerBackups ?? false) {
-      this.backupPlan = this.newBackupPlan(removalPolicy);
+      [this.backupPlan, this.backupRole] = this.newBackupPlan(removalPolicy);
     } else {
       acknowledge(this.table, inPacks('DynamoDBInBackupPlan',
         'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
@@ -154,7 +159,7 @@ export class EncryptedLedgerTable extends Construct {
     }
   }
 
-  private newBackupPlan(removalPolicy: RemovalPolicy): backup.BackupPlan {
+  private newBackupPlan(removalPolicy: RemovalPolicy): [backup.BackupPlan, iam.IRole] {
     const vault = new backup.BackupVault(this, 'BackupVault', {
       // Retained in production, so named anew for each creation of the stack.
       backupVaultName: perCreationName(this, '', 50),
@@ -176,14 +181,19 @@ export class EncryptedLedgerTable extends Construct {
         }),
       ],
     });
-    const selection = plan.addSelection('Ledger', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)] });
+    // A backup that no role may restore is no recovery plan: the selection's role may do both.
+    const selection = plan.addSelection('Ledger', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)], allowRestores: true });
     acknowledge(selection, [
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
         reason: 'The AWS managed policy that AWS Backup needs to back up the selected table.',
       },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]',
+        reason: 'The AWS managed policy that AWS Backup needs to restore the table from its recovery points.',
+      },
     ]);
-    return plan;
+    return [plan, selection.grantPrincipal as iam.IRole];
   }
 
   /**

@@ -155,6 +155,20 @@ describe('EncryptedLedgerTable per profile', () => {
     }
   });
 
+  test('the backup role may restore the ledger as well as back it up, and is exposed for restore jobs', () => {
+    const stack = newStack();
+    const ledger = new EncryptedLedgerTable(stack, 'Ledger', { profile: Profiles.production });
+    expect(ledger.backupRole).toBeDefined();
+    const roleId = stack.getLogicalId(ledger.backupRole!.node.defaultChild as CfnElement);
+    const role = Template.fromStack(stack).toJSON().Resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'backup.amazonaws.com' } }),
+    ]);
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSBackupServiceRolePolicyForBackup');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSBackupServiceRolePolicyForRestores');
+    expect(new EncryptedLedgerTable(newStack(), 'Ledger', { profile: Profiles.dev }).backupRole).toBeUndefined();
+  });
+
   test('on-demand profiles have no auto scaling', () => {
     dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
     staging.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
