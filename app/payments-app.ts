@@ -7,21 +7,35 @@
  * Each stack lands in its profile's region, in the account of the CLI's credentials. Every method
  * of the API needs an API key, so the app creates one per name in `-c apiKeys` (one named `default`
  * without it) and outputs the command that reads each key's value.
+ *
+ * API Gateway's logging role is one setting per account and region, so it has a stack of its own,
+ * `PaymentPlatform-account-<region>`, which every environment's stack depends on: the first deploy
+ * in a region creates it, later ones find it unchanged, and deleting an environment leaves it for
+ * the others. `-c apiGatewayAccount=existing` leaves it out where the account already has one.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { EnvironmentProfile, PaymentPlatform, Profiles } from '../src';
+import { ApiGatewayAccount, EnvironmentProfile, PaymentPlatform, Profiles } from '../src';
 
 const API_KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 const app = new App();
 const profile = fromContext(() => profileOf(app.node.tryGetContext('env')));
 const apiKeyNames = fromContext(() => apiKeyNamesOf(app.node.tryGetContext('apiKeys')));
+const createApiGatewayAccount = fromContext(() => apiGatewayAccountOf(app.node.tryGetContext('apiGatewayAccount')));
 
 const stack = new Stack(app, `PaymentPlatform-${profile.envName}`, {
   description: `Payment platform (${profile.envName})`,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: profile.region },
 });
 const platform = new PaymentPlatform(stack, 'Payments', profile);
+if (createApiGatewayAccount) {
+  const accountStack = new Stack(app, `PaymentPlatform-account-${profile.region}`, {
+    description: 'API Gateway\'s logging role for every payment platform in this account and region',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: profile.region },
+  });
+  new ApiGatewayAccount(accountStack, 'ApiGatewayAccount');
+  stack.addDependency(accountStack);
+}
 new CfnOutput(stack, 'PaymentsUrl', { description: 'POST here to create a payment', value: `${platform.api.url}payments` });
 for (const name of apiKeyNames) {
   const key = platform.api.addApiKey(`ApiKey-${name}`, { description: `API key '${name}' of the ${profile.envName} payments API` });
@@ -51,6 +65,17 @@ function apiKeyNamesOf(value: unknown): string[] {
     throw new Error(`Invalid -c apiKeys=${String(value)}: give distinct names of 1 to 64 characters of A-Z, a-z, 0-9, _ and -, separated by commas.`);
   }
   return names;
+}
+
+/** Whether `-c apiGatewayAccount=create|existing` asks for the account stack. */
+function apiGatewayAccountOf(value: unknown): boolean {
+  if (value === undefined || value === 'create') {
+    return true;
+  }
+  if (value === 'existing') {
+    return false;
+  }
+  throw new Error(`Invalid -c apiGatewayAccount=${String(value)}: give create (the default) or existing.`);
 }
 
 /** Reads one context value; a bad one stops the app with the message and a non-zero exit. */

@@ -289,8 +289,8 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   const api = new apigateway.RestApi(stack, 'Api', {
     description: `Payments API (${profile.envName})`,
     endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-    cloudWatchRole: true,
-    cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+    // The account's logging role is set once per account and region, outside the environment.
+    cloudWatchRole: false,
     apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
     defaultMethodOptions: {
       apiKeyRequired: true,

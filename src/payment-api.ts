@@ -117,11 +117,15 @@ export interface PaymentApiProps {
   readonly stageName?: string;
 
   /**
-   * Whether to create the account's API Gateway CloudWatch role, which execution logging needs.
-   * Turn it off where the account already has one; the role is retained when the stack is deleted,
-   * since it is an account-wide setting.
+   * Whether this API sets the account's API Gateway CloudWatch role, which its logging needs.
    *
-   * @default true
+   * The role is one setting per account and region that every API there shares, so by default the
+   * API relies on it being set once, by an `ApiGatewayAccount` in a stack of its own (or by hand).
+   * Without it, the stage fails to deploy with "CloudWatch Logs role ARN must be set in account
+   * settings to enable logging". Turn this on only where this stack is the one place in the
+   * account and region that sets it; the role and setting are then retained with the stack.
+   *
+   * @default false
    */
   readonly cloudWatchRole?: boolean;
 
@@ -296,7 +300,7 @@ export class PaymentApi extends Construct {
     const stageName = props.stageName ?? 'v1';
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
     this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
-    const cloudWatchRole = props.cloudWatchRole ?? true;
+    const cloudWatchRole = props.cloudWatchRole ?? false;
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: this.platformName,
       description: `Payments API (${profile.envName})`,

@@ -41,6 +41,15 @@ export interface PaymentPlatformOptions {
   readonly iamAuthorization?: boolean;
 
   /**
+   * Whether the platform's API sets the account's API Gateway CloudWatch role (see
+   * `PaymentApiProps.cloudWatchRole`). Deploy an `ApiGatewayAccount` once per account and region
+   * instead, where several environments share them.
+   *
+   * @default false
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
    * How long the API's and the functions' logs are kept.
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -113,6 +122,7 @@ export class PaymentPlatform extends Construct {
       encryptionKey: this.key,
       iamAuthorization: options.iamAuthorization,
       logRetention: options.logRetention,
+      cloudWatchRole: options.cloudWatchRole,
     });
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });

@@ -97,6 +97,49 @@ describe('API keys', () => {
   });
 });
 
+describe('the account stack for API Gateway\'s logging role', () => {
+  type Manifest = { artifacts: Record<string, { type: string; dependencies?: string[]; environment?: string }> };
+  const synthesized = (context: Record<string, string>) => {
+    const run = runApp(context);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(run.outdir, 'manifest.json'), 'utf8')) as Manifest;
+    const read = (stack: string) => readFileSync(join(run.outdir, `${stack}.template.json`), 'utf8');
+    const stacks = Object.keys(manifest.artifacts).filter((id) => manifest.artifacts[id].type === 'aws:cloudformation:stack');
+    const result = { manifest, stacks, templates: Object.fromEntries(stacks.map((id) => [id, read(id)])) };
+    rmSync(run.outdir, { recursive: true, force: true });
+    return result;
+  };
+
+  test('every environment depends on the one account stack of its region, which alone sets the role', () => {
+    const dev = synthesized({ env: 'dev' });
+    expect(dev.stacks.sort()).toEqual(['PaymentPlatform-account-us-east-1', 'PaymentPlatform-dev']);
+    expect(dev.manifest.artifacts['PaymentPlatform-dev'].dependencies).toContain('PaymentPlatform-account-us-east-1');
+    expect(dev.templates['PaymentPlatform-dev']).not.toContain('AWS::ApiGateway::Account');
+    expect(dev.templates['PaymentPlatform-account-us-east-1']).toContain('AWS::ApiGateway::Account');
+    const staging = synthesized({ env: 'staging' });
+    expect(staging.manifest.artifacts['PaymentPlatform-staging'].dependencies).toContain('PaymentPlatform-account-us-east-2');
+  });
+
+  test('dev and production write the same account stack, so deploying the second changes nothing', () => {
+    const dev = synthesized({ env: 'dev' });
+    const production = synthesized({ env: 'production' });
+    expect(production.templates['PaymentPlatform-account-us-east-1']).toBe(dev.templates['PaymentPlatform-account-us-east-1']);
+  });
+
+  test('-c apiGatewayAccount=existing leaves it out', () => {
+    const dev = synthesized({ env: 'dev', apiGatewayAccount: 'existing' });
+    expect(dev.stacks).toEqual(['PaymentPlatform-dev']);
+  });
+
+  test('-c apiGatewayAccount with another value stops the app with what is allowed', () => {
+    const run = runApp({ env: 'dev', apiGatewayAccount: 'yes' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('Invalid -c apiGatewayAccount=yes: give create (the default) or existing.');
+    rmSync(run.outdir, { recursive: true, force: true });
+  });
+});
+
 test('a missing environment stops the app with the valid names and a non-zero exit', () => {
   const run = runApp({});
   expect(run.status).toBe(1);

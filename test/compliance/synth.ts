@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks,
 } from 'cdk-nag';
-import { PaymentPlatform, Profiles } from '../../src';
+import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../../src';
 
 const [outdir, flag] = process.argv.slice(2);
 const weaken = flag === '--weaken';
@@ -19,6 +19,11 @@ for (const envName of Profiles.names) {
   const profile = Profiles.named(envName);
   const stack = new Stack(app, `Compliance-${envName}`, { env: { region: profile.region } });
   new PaymentPlatform(stack, 'Payments', profile);
+  if (envName === Profiles.names[0]) {
+    // The account's API Gateway logging role, which a stack of its own sets once per account and
+    // region, is scanned with the first environment.
+    new ApiGatewayAccount(stack, 'ApiGatewayAccount');
+  }
   if (weaken) {
     new s3.CfnBucket(stack, 'WeakenedBucket');
   }
