@@ -26,6 +26,15 @@ export interface PaymentPlatformOptions {
   readonly vpc?: ec2.IVpc;
 
   /**
+   * The three availability zones of the new `SecureVpc`, by name. Name them where a zone of the
+   * region is constrained for the account (see `SecureVpcProps.availabilityZones`). Ignored when
+   * `vpc` is given.
+   *
+   * @default - the first three zones of the region
+   */
+  readonly availabilityZones?: string[];
+
+  /**
    * An existing customer-managed key for every data store, queue, topic and log group of the
    * platform.
    *
@@ -109,7 +118,7 @@ export class PaymentPlatform extends Construct {
     if (options.vpc) {
       this.vpc = options.vpc;
     } else {
-      this.network = new SecureVpc(this, 'Network', { profile, encryptionKey: this.key });
+      this.network = new SecureVpc(this, 'Network', { profile, encryptionKey: this.key, availabilityZones: options.availabilityZones });
       this.vpc = this.network.vpc;
     }
     this.ledger = new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key });

@@ -35,6 +35,21 @@ export interface SecureVpcProps {
   readonly cidr?: string;
 
   /**
+   * The three availability zones to place subnets in, by name, such as
+   * `['us-east-1a', 'us-east-1b', 'us-east-1d']`.
+   *
+   * Name them where a zone of the region is constrained for this account (in us-east-1, the zone
+   * with ID `use1-az3` has limited capacity, and some services do not support it).
+   * Zone names map to different physical zones in each account, so find the names by zone ID:
+   * `aws ec2 describe-availability-zones --region us-east-1 --query "AvailabilityZones[].[ZoneName,ZoneId]"`.
+   *
+   * @default - the first three zones of the region: those that CDK's context lookup gives for a
+   * stack with a concrete account and region, else the first three of `Fn::GetAZs`, which
+   * CloudFormation resolves at deployment in the account's own order
+   */
+  readonly availabilityZones?: string[];
+
+  /**
    * How long VPC flow logs are kept.
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -81,6 +96,7 @@ export class SecureVpc extends Construct {
     if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|20)$/.test(cidr)) {
       problems.push(`\`cidr\` is '${cidr}'; it must be an IPv4 block from /16 to /20, such as 10.0.0.0/16.`);
     }
+    problems.push(...availabilityZoneProblems(props.availabilityZones, Stack.of(this).region));
     if (problems.length > 0) {
       throw new Error(`Invalid SecureVpc props:\n  - ${problems.join('\n  - ')}`);
     }
@@ -91,7 +107,7 @@ export class SecureVpc extends Construct {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
-      availabilityZones: threeAvailabilityZones(this),
+      availabilityZones: props.availabilityZones ?? threeAvailabilityZones(this),
       natGateways,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
@@ -130,6 +146,24 @@ export class SecureVpc extends Construct {
 }
 
 const AZ_COUNT = 3;
+
+function availabilityZoneProblems(zones: string[] | undefined, region: string): string[] {
+  if (zones === undefined) {
+    return [];
+  }
+  const problems: string[] = [];
+  if (zones.length !== AZ_COUNT || new Set(zones).size !== zones.length) {
+    problems.push(`\`availabilityZones\` is [${zones.join(', ')}]; it must name ${AZ_COUNT} different zones.`);
+  }
+  const concrete = zones.filter((zone) => !Token.isUnresolved(zone));
+  const regionPattern = Token.isUnresolved(region) ? '[a-z]{2}(-[a-z]+)+-\\d' : region.replace(/[-]/g, '\\-');
+  const foreign = concrete.filter((zone) => !new RegExp(`^${regionPattern}[a-z]$`).test(zone));
+  if (foreign.length > 0) {
+    problems.push(`\`availabilityZones\` has ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is not a zone name' : 'are not zone names'} of ${
+      Token.isUnresolved(region) ? 'any region' : `the stack's region ${region}`}, such as ${Token.isUnresolved(region) ? 'us-east-1' : region}a.`);
+  }
+  return problems;
+}
 
 /**
  * Three availability zones, also in a stack without a concrete account and region, where

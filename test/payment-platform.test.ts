@@ -131,6 +131,13 @@ describe('PaymentPlatform options', () => {
     expect(() => new PaymentPlatform(other, 'Prod', Profiles.production)).not.toThrow();
   });
 
+  test('places the VPC in the availability zones it is given', () => {
+    const stack = newStack(Profiles.dev);
+    new PaymentPlatform(stack, 'Payments', Profiles.dev, { availabilityZones: ['us-east-1b', 'us-east-1c', 'us-east-1d'] });
+    const zones = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone);
+    expect([...new Set(zones)]).toEqual(['us-east-1b', 'us-east-1c', 'us-east-1d']);
+  });
+
   test('a platform in a nested stack is in a stack of its own', () => {
     const stack = newStack(Profiles.dev);
     const nested = new NestedStack(stack, 'Nested');

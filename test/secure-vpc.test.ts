@@ -147,6 +147,30 @@ describe('SecureVpc options', () => {
     );
   });
 
+  test('places the subnets in the availability zones it is given, in that order', () => {
+    const stack = newStack(Profiles.dev);
+    new SecureVpc(stack, 'Vpc', { availabilityZones: ['us-east-1b', 'us-east-1d', 'us-east-1f'] });
+    const zones = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone);
+    expect(zones).toHaveLength(6);
+    expect([...new Set(zones)]).toEqual(['us-east-1b', 'us-east-1d', 'us-east-1f']);
+  });
+
+  test.each([
+    [['us-east-1a', 'us-east-1b'], '`availabilityZones` is [us-east-1a, us-east-1b]; it must name 3 different zones.'],
+    [['us-east-1a', 'us-east-1a', 'us-east-1b'], '`availabilityZones` is [us-east-1a, us-east-1a, us-east-1b]; it must name 3 different zones.'],
+    [['us-east-1a', 'us-east-1b', 'eu-west-1c'], "`availabilityZones` has eu-west-1c, which is not a zone name of the stack's region us-east-1, such as us-east-1a."],
+    [['use1-az1', 'use1-az2', 'use1-az4'],
+      "`availabilityZones` has use1-az1, use1-az2, use1-az4, which are not zone names of the stack's region us-east-1, such as us-east-1a."],
+  ])('refuses availabilityZones %p, saying what is allowed', (zones, message) => {
+    expect(() => new SecureVpc(newStack(Profiles.dev), 'Vpc', { availabilityZones: zones })).toThrow(`Invalid SecureVpc props:\n  - ${message}`);
+  });
+
+  test('in an environment-agnostic stack, any region\'s zone names are accepted', () => {
+    expect(() => new SecureVpc(newStack(), 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] })).not.toThrow();
+    expect(() => new SecureVpc(newStack(), 'Vpc', { availabilityZones: ['a', 'b', 'c'] })).toThrow(
+      'Invalid SecureVpc props:\n  - `availabilityZones` has a, b, c, which are not zone names of any region, such as us-east-1a.');
+  });
+
   test('refuses an invalid profile', () => {
     expect(() => new SecureVpc(newStack(), 'Vpc', { profile: { ...Profiles.dev, region: 'nowhere' } })).toThrow(
       "Invalid EnvironmentProfile 'dev':\n  - `region` is 'nowhere'; it must be an AWS region code such as us-east-1.",
