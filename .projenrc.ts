@@ -58,6 +58,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@0.1.173',
     // The CDK CLI for the example app in app/ (`npx cdk synth -c env=dev`).
     'aws-cdk@^2',
+    // The deployable integration test in test/integ/: its snapshot is checked offline in CI, and
+    // `npx projen integ:deploy` runs it against an account of one's own.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
   ],
 
   lambdaOptions: {
@@ -166,6 +170,27 @@ project.addTask('test:consumer', {
   exec: 'bash test/consumer/run.sh',
 });
 
+// The integration test in test/integ/ (integ-tests-alpha, run by integ-runner). Its snapshot is
+// compared offline; only integ:deploy talks to AWS, with the caller's own credentials.
+const integRunner = 'integ-runner --directory test/integ --language typescript --app "node -r ts-node/register/transpile-only {filePath}"';
+const integEnv = { TS_NODE_PROJECT: 'tsconfig.dev.json' };
+project.addTask('integ:snapshot', {
+  description: 'Synthesizes the integration test and compares it with its committed snapshot, offline',
+  env: integEnv,
+  steps: [{ spawn: 'bundle' }, { exec: `${integRunner} --parallel-regions us-east-1` }],
+});
+project.addTask('integ:update', {
+  description: 'Rewrites the integration test\'s snapshot without deploying (after a deliberate change)',
+  env: integEnv,
+  steps: [{ spawn: 'bundle' }, { exec: `${integRunner} --parallel-regions us-east-1 --update-on-failed --dry-run` }],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploys the integration test to the account of the current AWS credentials, runs its assertions and deletes it (region: us-east-1, or --parallel-regions <region>)',
+  env: integEnv,
+  steps: [{ spawn: 'bundle' }, { exec: `${integRunner} --update-on-failed --force`, receiveArgs: true }],
+});
+
+project.gitignore.exclude('/test/integ/cdk-integ.out.*/', '/test/integ/**/cdk.out/');
 project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/', '/test/compliance/.venv/', '/test/compliance/.out*/', '/test/compliance/weakened.log');
 project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/', '/app/', '/bench/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
 

@@ -1,0 +1,75 @@
+/**
+ * A deployable integration test of the dev profile, run by integ-runner: it deploys the platform,
+ * sends `POST /payments` and its replay, waits for the audit record in the bucket, sets an alarm to
+ * ALARM and waits for the notification on a queue subscribed to the alarm topic, then deletes
+ * everything it deployed.
+ *
+ * CI only compares the synthesized snapshot (`npx projen integ:snapshot`, offline). Against an
+ * account of one's own: `npx projen integ:deploy` (see the README).
+ */
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../../src';
+
+const app = new App();
+const profile = Profiles.derive(Profiles.dev, { enableAlarms: true });
+// Environment-agnostic like the assertion stack beside it; integ-runner deploys both to one region.
+const stack = new Stack(app, 'PaymentPlatformInteg');
+
+// The account may not have API Gateway's logging role yet; an account stack would set it once. It is
+// kept after the test, as an account-wide setting must be.
+new ApiGatewayAccount(stack, 'ApiGatewayAccount');
+const platform = new PaymentPlatform(stack, 'Payments', profile);
+const apiKey = platform.api.addApiKey('IntegKey');
+
+// A queue on the alarm topic stands in for the on-call inbox.
+const inbox = new sqs.Queue(stack, 'AlarmInbox', {
+  encryption: sqs.QueueEncryption.SQS_MANAGED,
+  enforceSSL: true,
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+(platform.alarms!.topic as sns.Topic).addSubscription(new SqsSubscription(inbox, { rawMessageDelivery: true }));
+
+const integ = new IntegTest(app, 'PaymentPlatformIntegTest', {
+  testCases: [stack],
+  diffAssets: false,
+  stackUpdateWorkflow: false,
+  cdkCommandOptions: { destroy: { args: { force: true } } },
+});
+
+const key = integ.assertions.awsApiCall('APIGateway', 'getApiKey', { apiKey: apiKey.keyId, includeValue: true });
+const payment = {
+  method: 'POST',
+  headers: {
+    'x-api-key': key.getAttString('value'),
+    'Content-Type': 'application/json',
+    'Idempotency-Key': 'integ-0f8fad5b-d9cb-469f-a165-70867728950e',
+  },
+  body: JSON.stringify({ amount: 1999, currency: 'USD', merchantId: 'm_integ', paymentMethodToken: 'tok_visa_4242' }),
+};
+const url = `${platform.api.api.url}payments`;
+
+const created = integ.assertions.httpApiCall(url, payment);
+created.expect(ExpectedResult.objectLike({ status: 201, body: Match.objectLike({ status: 'accepted', amount: 1999 }) }));
+const replayed = integ.assertions.httpApiCall(url, payment);
+replayed.expect(ExpectedResult.objectLike({ status: 201, headers: Match.objectLike({ 'idempotent-replayed': 'true' }) }));
+
+const audited = integ.assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: platform.auditBucket.bucketName, Prefix: 'audit/' });
+audited.expect(ExpectedResult.objectLike({ KeyCount: 1 })).waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
+
+const alarm = platform.alarms!.alarms[0];
+const raised = integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
+  AlarmName: alarm.alarmName,
+  StateValue: 'ALARM',
+  StateReason: 'Integration test: the notification path from alarm to topic to inbox',
+});
+const notified = integ.assertions.awsApiCall('SQS', 'receiveMessage', { QueueUrl: inbox.queueUrl, WaitTimeSeconds: 20 });
+notified.expect(ExpectedResult.objectLike({
+  Messages: Match.arrayWith([Match.objectLike({ Body: Match.stringLikeRegexp('"NewStateValue":"ALARM"') })]),
+})).waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) });
+
+key.next(created).next(replayed).next(audited);
+created.next(raised).next(notified);
