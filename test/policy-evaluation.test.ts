@@ -263,6 +263,14 @@ describe.each(Profiles.names)('%s', (name) => {
       expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...topic(), action: 'sns:Publish', context: fromAlarm(ACCOUNT) })).toBe('Allowed');
     });
 
+    test('the suite notices a missing statement: without the publish statement, no alarm reaches the topic', async () => {
+      const policy = topic().resourcePolicy as { Statement: Array<{ Sid?: string }> };
+      const withoutPublish = { ...policy, Statement: policy.Statement.filter((statement) => statement.Sid !== 'AllowCloudWatchAlarmsToPublish') };
+      expect(withoutPublish.Statement.length).toBe(policy.Statement.length - 1);
+      expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...topic(), resourcePolicy: withoutPublish, action: 'sns:Publish', context: fromAlarm(ACCOUNT) }))
+        .toBe('ImplicitlyDenied');
+    });
+
     test('CloudWatch may not publish an alarm of another account, nor over plain HTTP', async () => {
       expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...topic(), action: 'sns:Publish', context: fromAlarm(OTHER_ACCOUNT) }))
         .not.toBe('Allowed');
