@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PaymentPlatform, Profiles } from '../src';
+import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../src';
 import { decide, PolicyModel } from './setup/policy-evaluation';
 
 /**
@@ -249,6 +249,25 @@ describe.each(Profiles.names)('%s', (name) => {
     });
   });
 
+  (profile.ledgerBackups ? describe : describe.skip)('AWS Backup', () => {
+    // What the role may do comes from AWS managed policies, whose documents are not in the template;
+    // the template's part is who may assume the role, and that the key leaves the decision to IAM.
+    test('only AWS Backup may assume the backup role, which may back up and restore', async () => {
+      const roleId = platform.ledger.backupRole ? model.logicalId(platform.ledger.backupRole) : '';
+      const trust = { resource: model.arn(roleId), resourceAccount: ACCOUNT, resourcePolicy: model.properties(roleId).AssumeRolePolicyDocument };
+      expect(await decide({ principal: 'backup.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('Allowed');
+      expect(await decide({ principal: 'lambda.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');
+      expect(JSON.stringify(model.properties(roleId).ManagedPolicyArns)).toMatch(/AWSBackupServiceRolePolicyForBackup.*AWSBackupServiceRolePolicyForRestores/);
+    });
+
+    test('the key lets an identity policy of the account decide on its use, as the backup role\'s does', async () => {
+      const backupRole = `arn:aws:iam::${ACCOUNT}:role/backup`;
+      const allowKey = [{ name: 'k', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:CreateGrant'], Resource: key.resource }] } }];
+      expect(await decide({ principal: backupRole, identityPolicies: allowKey, ...key, action: 'kms:CreateGrant', context: TLS })).toBe('Allowed');
+      expect(await decide({ principal: backupRole, identityPolicies: [], ...key, action: 'kms:CreateGrant', context: TLS })).toBe('ImplicitlyDenied');
+    });
+  });
+
   (profile.enableAlarms ? describe : describe.skip)('alarm notifications', () => {
     const topicId = platform.alarms ? model.logicalId(platform.alarms.topic) : '';
     const alarmId = platform.alarms ? model.logicalId(platform.alarms.alarms[0]) : '';
@@ -284,5 +303,22 @@ describe.each(Profiles.names)('%s', (name) => {
         expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...key, action, context: fromAlarm(OTHER_ACCOUNT) })).toBe('ImplicitlyDenied');
       }
     });
+  });
+});
+
+describe('the account\'s API Gateway logging role', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Account', { env: { account: ACCOUNT, region: 'us-east-1' } });
+  const account = new ApiGatewayAccount(stack, 'ApiGatewayAccount');
+  const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
+  const roleId = model.logicalId(account.role);
+  const trust = { resource: model.arn(roleId), resourceAccount: ACCOUNT, resourcePolicy: model.properties(roleId).AssumeRolePolicyDocument };
+
+  test('API Gateway may assume it, and no other service or account', async () => {
+    expect(await decide({ principal: 'apigateway.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('Allowed');
+    expect(await decide({ principal: 'lambda.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');
+    const stranger = `arn:aws:iam::${OTHER_ACCOUNT}:role/stranger`;
+    const strangerPolicy = [{ name: 'all', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+    expect(await decide({ principal: stranger, identityPolicies: strangerPolicy, ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');
   });
 });
