@@ -1,0 +1,62 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PaymentPlatform, Profiles } from '../src';
+
+/**
+ * The logical IDs and types of every stateful resource of `PaymentPlatform`, pinned for each stock
+ * profile (a platform with construct id `Payments`). CloudFormation identifies a resource by its
+ * logical ID: a changed ID, or a changed type, makes it create a new, empty resource and delete or
+ * orphan the old one. In production that sends payments to a new ledger and leaves the old one
+ * behind. Changing a pinned entry is therefore a breaking change (`feat!:` or `fix!:`, with the
+ * migration in the commit body); adding a new stateful resource only adds an entry.
+ */
+const STATEFUL_TYPES = new Set([
+  'AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup',
+  'AWS::Backup::BackupVault', 'AWS::SQS::Queue',
+]);
+
+const EVERY_PROFILE: Record<string, string> = {
+  PaymentsKeyB60DCB49: 'AWS::KMS::Key',
+  PaymentsLedgerTableED004DC0: 'AWS::DynamoDB::Table',
+  PaymentsAuditBucket1BB8A8D0: 'AWS::S3::Bucket',
+  PaymentsAuditAccessLogs3D422953: 'AWS::S3::Bucket',
+  PaymentsApiIdempotencyTable22D2FD2E: 'AWS::DynamoDB::Table',
+  PaymentsApiDeadLetterQueueA5B5A901: 'AWS::SQS::Queue',
+  PaymentsApiAccessLogs7F73B3DC: 'AWS::Logs::LogGroup',
+  PaymentsApiExecutionLogsD720CFFD: 'AWS::Logs::LogGroup',
+  PaymentsApiHandlerLogs6C6273AF: 'AWS::Logs::LogGroup',
+  PaymentsApiAuditWriterLogsFE5CB94C: 'AWS::Logs::LogGroup',
+  PaymentsNetworkFlowLogs158DDAC7: 'AWS::Logs::LogGroup',
+};
+
+const PINNED: Record<string, Record<string, string>> = {
+  dev: EVERY_PROFILE,
+  staging: EVERY_PROFILE,
+  production: {
+    ...EVERY_PROFILE,
+    PaymentsApiWafLogsE65752AA: 'AWS::Logs::LogGroup',
+    PaymentsLedgerBackupVault52391AD5: 'AWS::Backup::BackupVault',
+  },
+};
+
+test.each(Profiles.names)('%s: every stateful resource keeps its logical ID and type', (name) => {
+  const app = new App();
+  const stack = new Stack(app, 'PaymentPlatform', { env: { region: Profiles.named(name).region } });
+  new PaymentPlatform(stack, 'Payments', Profiles.named(name));
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+  const actual = Object.fromEntries(Object.entries(resources).filter(([, r]) => STATEFUL_TYPES.has(r.Type)).map(([id, r]) => [id, r.Type]));
+  const pinned = PINNED[name];
+
+  const lost = Object.keys(pinned).filter((id) => actual[id] !== pinned[id])
+    .map((id) => `  ${id} (${pinned[id]}) is ${actual[id] ? `now a ${actual[id]}` : 'gone'}`);
+  if (lost.length > 0) {
+    throw new Error(`Stateful resources of the ${name} profile lost their identity:\n${lost.join('\n')}\n`
+      + 'CloudFormation would create each anew, empty, and delete or orphan the old one: in production, payments, audit '
+      + 'records, keys or logs would be replaced. Restore the construct ids (or pin the logical ID with overrideLogicalId). '
+      + 'If the change is meant, it is a breaking change: commit it as feat!/fix! with the migration, and update this pin.');
+  }
+  const unpinned = Object.keys(actual).filter((id) => !(id in pinned)).map((id) => `  ${id}: '${actual[id]}'`);
+  if (unpinned.length > 0) {
+    throw new Error(`New stateful resources of the ${name} profile are not pinned yet; add them to PINNED:\n${unpinned.join('\n')}`);
+  }
+});
