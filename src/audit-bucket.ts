@@ -92,7 +92,7 @@ export class AuditBucket extends Construct {
   constructor(scope: Construct, id: string, props: AuditBucketProps = {}) {
     super(scope, id);
     if (props.profile) {
-      assertValidProfile(props.profile);
+      assertValidProfile(props.profile, this);
     }
     const glacierDays = props.glacierTransitionDays ?? props.profile?.auditGlacierTransitionDays ?? 90;
     if (!isWholeNumberIn(glacierDays, 1, MAX_DAYS)) {

@@ -102,7 +102,7 @@ export class EncryptedLedgerTable extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLedgerTableProps = {}) {
     super(scope, id);
     if (props.profile) {
-      assertValidProfile(props.profile);
+      assertValidProfile(props.profile, this);
     }
     const targetUtilization = props.targetUtilizationPercent ?? 70;
     if (!Number.isInteger(targetUtilization) || targetUtilization < 20 || targetUtilization > 90) {

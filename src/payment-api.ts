@@ -190,7 +190,7 @@ export class PaymentApi extends Construct {
   constructor(scope: Construct, id: string, props: PaymentApiProps = {}) {
     super(scope, id);
     const profile = props.profile ?? Profiles.production;
-    assertValidProfile(profile);
+    assertValidProfile(profile, this);
     validateProps(props);
     this.profile = profile;
 

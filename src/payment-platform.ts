@@ -103,7 +103,7 @@ export class PaymentPlatform extends Construct {
 
   constructor(scope: Construct, id: string, profile: EnvironmentProfile, options: PaymentPlatformOptions = {}) {
     super(scope, id);
-    assertValidProfile(profile);
+    assertValidProfile(profile, this);
     const stack = Stack.of(this);
     // The custom resource providers that aws-cdk-lib shares at the stack's root carry one platform's
     // mandatory tags, so two platforms in one stack would tag them with whichever came last.

@@ -85,7 +85,7 @@ export class SecureVpc extends Construct {
   constructor(scope: Construct, id: string, props: SecureVpcProps = {}) {
     super(scope, id);
     if (props.profile) {
-      assertValidProfile(props.profile);
+      assertValidProfile(props.profile, this);
     }
     const natGateways = props.natGateways ?? props.profile?.natGateways ?? 1;
     const problems: string[] = [];

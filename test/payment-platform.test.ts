@@ -1,8 +1,8 @@
-import { CfnElement, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EnvironmentProfile, MandatoryTags, PaymentPlatform, Profiles } from '../src';
+import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { newStack } from './setup/stacks';
 
 const synth = (profile: EnvironmentProfile) => {
@@ -138,10 +138,38 @@ describe('PaymentPlatform options', () => {
     expect([...new Set(zones)]).toEqual(['us-east-1b', 'us-east-1c', 'us-east-1d']);
   });
 
+  test('refuses a stack bound for another region or account than the profile\'s, saying how to fix it', () => {
+    const app = new App();
+    const east2 = new Stack(app, 'East2', { env: { region: 'us-east-2' } });
+    expect(() => new PaymentPlatform(east2, 'Payments', Profiles.production)).toThrow(
+      "Invalid EnvironmentProfile 'production':\n  - `region` is 'us-east-1', but stack 'East2' deploys to us-east-2; "
+      + "give the stack env: { region: 'us-east-1' }, or derive a profile for us-east-2.");
+    const other = new Stack(app, 'OtherAccount', { env: { region: 'us-east-1', account: '222222222222' } });
+    expect(() => new PaymentPlatform(other, 'Payments', Profiles.derive(Profiles.production, { account: '111111111111' }))).toThrow(
+      "Invalid EnvironmentProfile 'production':\n  - `account` is '111111111111', but stack 'OtherAccount' deploys to account 222222222222; "
+      + "give the stack env: { account: '111111111111' }, or derive a profile for account 222222222222.");
+    const agnostic = new Stack(app, 'Agnostic');
+    expect(() => new PaymentPlatform(agnostic, 'Payments', Profiles.production)).not.toThrow();
+  });
+
+  test('each construct that takes a profile refuses a stack of another region', () => {
+    const app = new App();
+    const east2 = new Stack(app, 'East2', { env: { region: 'us-east-2' } });
+    const profile = Profiles.dev;
+    for (const make of [
+      () => new SecureVpc(east2, 'Vpc', { profile }),
+      () => new EncryptedLedgerTable(east2, 'Ledger', { profile }),
+      () => new AuditBucket(east2, 'Audit', { profile }),
+      () => new PaymentApi(east2, 'Api', { profile }),
+    ]) {
+      expect(make).toThrow("`region` is 'us-east-1', but stack 'East2' deploys to us-east-2");
+    }
+  });
+
   test('a platform in a nested stack is in a stack of its own', () => {
     const stack = newStack(Profiles.dev);
     const nested = new NestedStack(stack, 'Nested');
-    new PaymentPlatform(nested, 'Staging', Profiles.staging);
+    new PaymentPlatform(nested, 'Production', Profiles.production);
     expect(() => new PaymentPlatform(stack, 'Dev', Profiles.dev)).not.toThrow();
   });
 

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { EnvironmentProfile } from '../environment-profile';
 import { DataClassification, LedgerBillingMode } from '../environment-profile';
 
@@ -128,12 +129,33 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
 /**
  * Throws one error that lists every problem of the profile, or returns quietly.
  */
-export function assertValidProfile(profile: EnvironmentProfile): void {
+export function assertValidProfile(profile: EnvironmentProfile, scope?: IConstruct): void {
   const problems = profileProblems(profile);
+  if (scope && problems.length === 0) {
+    problems.push(...stackProblems(profile, Stack.of(scope)));
+  }
   if (problems.length > 0) {
     const name = typeof profile.envName === 'string' ? `'${profile.envName}'` : '(unnamed)';
     throw new Error(`Invalid EnvironmentProfile ${name}:\n  - ${problems.join('\n  - ')}`);
   }
+}
+
+/**
+ * A stack with a concrete region or account must be the profile's: a production profile in a stack
+ * bound for another region would put the environment where its settings, quotas and alarms do not
+ * apply. An environment-agnostic stack deploys wherever the CLI points, and cannot be checked here.
+ */
+function stackProblems(profile: EnvironmentProfile, stack: Stack): string[] {
+  const problems: string[] = [];
+  if (!Token.isUnresolved(stack.region) && stack.region !== profile.region) {
+    problems.push(`\`region\` is '${profile.region}', but stack '${stack.node.path}' deploys to ${stack.region}; `
+      + `give the stack env: { region: '${profile.region}' }, or derive a profile for ${stack.region}.`);
+  }
+  if (profile.account !== undefined && !Token.isUnresolved(stack.account) && stack.account !== profile.account) {
+    problems.push(`\`account\` is '${profile.account}', but stack '${stack.node.path}' deploys to account ${stack.account}; `
+      + `give the stack env: { account: '${profile.account}' }, or derive a profile for account ${stack.account}.`);
+  }
+  return problems;
 }
 
 /** The ledger's auto scaling ceiling, which defaults to the API's sustained rate. */
