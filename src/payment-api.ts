@@ -382,6 +382,39 @@ export class PaymentApi extends Construct {
   }
 
   /**
+   * Grants a SigV4 caller `execute-api:Invoke` on both methods of the contract, `POST /payments`
+   * and `GET /payments/{transactionId}`, on this API's stage and nothing else. Callers also need an
+   * API key (`addApiKey`).
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.grantExecute(grantee, [['POST', '/payments'], ['GET', '/payments/*']]);
+  }
+
+  /**
+   * Grants a SigV4 caller `execute-api:Invoke` on `POST /payments` only: it may create payments,
+   * and read none.
+   */
+  public grantCreatePayments(grantee: iam.IGrantable): iam.Grant {
+    return this.grantExecute(grantee, [['POST', '/payments']]);
+  }
+
+  /**
+   * Grants a SigV4 caller `execute-api:Invoke` on `GET /payments/{transactionId}` only: it may
+   * read the payments that it created (with IAM authorization on, payments belong to the caller).
+   */
+  public grantReadPayments(grantee: iam.IGrantable): iam.Grant {
+    return this.grantExecute(grantee, [['GET', '/payments/*']]);
+  }
+
+  private grantExecute(grantee: iam.IGrantable, methods: Array<[string, string]>): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: methods.map(([method, path]) => this.api.arnForExecuteApi(method, path, this.api.deploymentStage.stageName)),
+    });
+  }
+
+  /**
    * Payments accepted by the handler (the `PaymentsAccepted` metric it emits).
    *
    * @default - sum over 5 minutes

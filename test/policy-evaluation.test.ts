@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../src';
 import { decide, PolicyModel } from './setup/policy-evaluation';
 
@@ -100,7 +101,8 @@ describe.each(Profiles.names)('%s', (name) => {
   describe('API Gateway', () => {
     const handlerId = model.logicalId(platform.api.handler);
     const fn = { resource: model.arn(handlerId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(handlerId) };
-    const stage = model.logicalId(platform.api.api.deploymentStage);
+    const stage = model.ref(model.logicalId(platform.api.api.deploymentStage));
+    expect(stage).toBe('v1');
     const method = (api: string, verb: string, path: string) => ({
       ...TLS,
       'aws:SourceArn': `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${api}/${stage}/${verb}${path}`,
@@ -320,5 +322,46 @@ describe('the account\'s API Gateway logging role', () => {
     const stranger = `arn:aws:iam::${OTHER_ACCOUNT}:role/stranger`;
     const strangerPolicy = [{ name: 'all', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
     expect(await decide({ principal: stranger, identityPolicies: strangerPolicy, ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('callers granted by PaymentApi', () => {
+  const profile = Profiles.production;
+  const app = new App();
+  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: profile.region } });
+  const platform = new PaymentPlatform(stack, 'P', profile);
+  const caller = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
+  const roles = { invoker: caller('Invoker'), creator: caller('Creator'), reader: caller('Reader') };
+  platform.api.grantInvoke(roles.invoker);
+  platform.api.grantCreatePayments(roles.creator);
+  platform.api.grantReadPayments(roles.reader);
+  const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
+  const api = model.ref(model.logicalId(platform.api.api));
+  const stage = 'v1';
+  const as = (role: iam.Role) => {
+    const id = model.logicalId(role);
+    return { principal: model.arn(id), identityPolicies: model.identityPolicies(id) };
+  };
+  const call = (method: string, path: string, apiId = api, stageName = stage) => ({
+    action: 'execute-api:Invoke',
+    resource: `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${apiId}/${stageName}/${method}${path}`,
+    resourceAccount: ACCOUNT,
+    context: TLS,
+  });
+
+  test('grantInvoke allows exactly the contract\'s two methods on this API\'s stage', async () => {
+    expect(await decide({ ...as(roles.invoker), ...call('POST', '/payments') })).toBe('Allowed');
+    expect(await decide({ ...as(roles.invoker), ...call('GET', '/payments/2b1f0e4e-3f9a-4c63-9a55-1f6f0c5a1d2e') })).toBe('Allowed');
+    expect(await decide({ ...as(roles.invoker), ...call('DELETE', '/payments/2b1f0e4e') })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...as(roles.invoker), ...call('PUT', '/payments') })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...as(roles.invoker), ...call('POST', '/payments', 'otherapi') })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...as(roles.invoker), ...call('POST', '/payments', api, 'test') })).toBe('ImplicitlyDenied');
+  });
+
+  test('grantCreatePayments allows POST only, grantReadPayments GET only', async () => {
+    expect(await decide({ ...as(roles.creator), ...call('POST', '/payments') })).toBe('Allowed');
+    expect(await decide({ ...as(roles.creator), ...call('GET', '/payments/x') })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...as(roles.reader), ...call('GET', '/payments/x') })).toBe('Allowed');
+    expect(await decide({ ...as(roles.reader), ...call('POST', '/payments') })).toBe('ImplicitlyDenied');
   });
 });

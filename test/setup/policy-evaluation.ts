@@ -53,6 +53,7 @@ export class PolicyModel {
       case 'AWS::SNS::Topic': return this.arn(logicalId);
       case 'AWS::S3::Bucket': return logicalId.toLowerCase();
       case 'AWS::SQS::Queue': return `https://sqs.${this.region}.amazonaws.com/${this.account}/${logicalId}`;
+      case 'AWS::ApiGateway::Stage': return String(this.resources[logicalId].Properties?.StageName);
       default: return logicalId;
     }
   }
