@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EnvironmentProfile } from './environment-profile';
+import { EnvironmentProfile, SecurityControl } from './environment-profile';
 import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
 import { grantAuditRecordWrite } from './private/grants';
+import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile, isWholeNumberIn, MAX_DAYS } from './private/profile-validation';
 
@@ -152,6 +153,23 @@ export class AuditBucket extends Construct {
     acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
       FRAMEWORKS));
+
+    guardControl(props.profile, {
+      control: SecurityControl.DATA_RETENTION,
+      weakened: destroy,
+      what: 'The audit records (and their key, if created here) are deleted with the stack',
+      profileField: 'removalPolicy',
+      prop: { name: 'removalPolicy', value: props.removalPolicy },
+      target: this.bucket,
+    });
+    guardControl(props.profile, {
+      control: SecurityControl.AUDIT_OBJECT_LOCK,
+      weakened: lockDays === undefined,
+      what: 'Audit records are not locked against overwriting and deletion (S3 Object Lock is off)',
+      profileField: 'auditObjectLockDays',
+      prop: { name: 'objectLockDays', value: props.objectLockDays },
+      target: this.bucket,
+    });
 
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;

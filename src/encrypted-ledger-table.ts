@@ -1,13 +1,14 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EnvironmentProfile, LedgerBillingMode } from './environment-profile';
-import { acknowledge, inPacks, skipCheckov } from './private/acknowledge';
+import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile';
+import { acknowledge, inPacks } from './private/acknowledge';
 import { grantDataKeyUse } from './private/grants';
+import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
 import { perCreationName } from './private/names';
 import { assertValidProfile, ledgerMaxCapacity } from './private/profile-validation';
@@ -145,18 +146,40 @@ export class EncryptedLedgerTable extends Construct {
     this.tableArn = this.table.tableArn;
     this.tableStreamArn = this.table.tableStreamArn!;
 
-    if (!pointInTimeRecovery) {
-      const reason = 'Point-in-time recovery is off by the profile\'s choice (the dev profile holds disposable test data); staging and production keep it on.';
-      acknowledge(this.table, [{ id: 'AwsSolutions-DDB3', reason }, ...inPacks('DynamoDBPITREnabled', reason, ['NIST.800.53.R5', 'HIPAA.Security'])]);
-      skipCheckov(this.table.node.defaultChild as CfnResource, [{ id: 'CKV_AWS_28', comment: reason }]);
-    }
-    if (props.backupPlan ?? profile?.ledgerBackups ?? false) {
+    const pitrReason = 'Point-in-time recovery is off by the profile\'s choice (the dev profile holds disposable test data); staging and production keep it on.';
+    guardControl(profile, {
+      control: SecurityControl.POINT_IN_TIME_RECOVERY,
+      weakened: !pointInTimeRecovery,
+      what: 'Point-in-time recovery of the ledger is off',
+      profileField: 'pointInTimeRecovery',
+      prop: { name: 'pointInTimeRecovery', value: props.pointInTimeRecovery },
+      target: this.table,
+      acknowledgements: [{ id: 'AwsSolutions-DDB3', reason: pitrReason }, ...inPacks('DynamoDBPITREnabled', pitrReason, ['NIST.800.53.R5', 'HIPAA.Security'])],
+      checkovSkips: [{ id: 'CKV_AWS_28', comment: pitrReason }],
+    });
+    const backups = props.backupPlan ?? profile?.ledgerBackups ?? false;
+    if (backups) {
       [this.backupPlan, this.backupRole] = this.newBackupPlan(removalPolicy);
-    } else {
-      acknowledge(this.table, inPacks('DynamoDBInBackupPlan',
-        'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
-        ['NIST.800.53.R5', 'HIPAA.Security']));
     }
+    guardControl(profile, {
+      control: SecurityControl.LEDGER_BACKUPS,
+      weakened: !backups,
+      what: 'The ledger is in no AWS Backup plan',
+      profileField: 'ledgerBackups',
+      prop: { name: 'backupPlan', value: props.backupPlan },
+      target: this.table,
+      acknowledgements: inPacks('DynamoDBInBackupPlan',
+        'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
+        ['NIST.800.53.R5', 'HIPAA.Security']),
+    });
+    guardControl(profile, {
+      control: SecurityControl.DATA_RETENTION,
+      weakened: removalPolicy === RemovalPolicy.DESTROY,
+      what: 'The ledger (and its key, if created here) is deleted with the stack',
+      profileField: 'removalPolicy',
+      prop: { name: 'removalPolicy', value: props.removalPolicy },
+      target: this.table,
+    });
   }
 
   private newBackupPlan(removalPolicy: RemovalPolicy): [backup.BackupPlan, iam.IRole] {

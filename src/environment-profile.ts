@@ -24,6 +24,38 @@ export enum DataClassification {
 }
 
 /**
+ * A security control of the platform that a setting can weaken.
+ */
+export enum SecurityControl {
+  /** Point-in-time recovery of the ledger (`pointInTimeRecovery`). */
+  POINT_IN_TIME_RECOVERY = 'point-in-time-recovery',
+  /** The ledger's AWS Backup plan (`ledgerBackups`, `backupPlan`). */
+  LEDGER_BACKUPS = 'ledger-backups',
+  /** Keeping the ledger, audit records and keys when the stack is deleted (`removalPolicy`). */
+  DATA_RETENTION = 'data-retention',
+  /** S3 Object Lock on audit records (`auditObjectLockDays`, `objectLockDays`). */
+  AUDIT_OBJECT_LOCK = 'audit-object-lock',
+  /** IAM (SigV4) authorization on the API (`apiIamAuthorization`, `iamAuthorization`). */
+  IAM_AUTHORIZATION = 'iam-authorization',
+  /** AWS WAF on the API (`apiWaf`, `webAcl`). */
+  WAF = 'waf',
+  /** Keeping API, function and flow logs for at least a year (`logRetention`, `flowLogRetention`). */
+  LOG_RETENTION = 'log-retention',
+}
+
+/**
+ * A stated exception to a security control, for an environment whose data is Restricted: the only
+ * way such an environment synthesizes with the control weakened. Each exception is written into
+ * the template metadata of the resources it concerns, under `PaymentPlatformSecurityExceptions`.
+ */
+export interface SecurityException {
+  /** The control that is weakened. */
+  readonly control: SecurityControl;
+  /** Why, for the auditor who reads it: at least 20 characters. */
+  readonly reason: string;
+}
+
+/**
  * Every environment-specific setting of the payment platform.
  *
  * Use a stock profile (`Profiles.dev`, `Profiles.staging`, `Profiles.production`) or derive one:
@@ -189,6 +221,16 @@ export interface EnvironmentProfile {
    * Value of the `DataClassification` tag on every taggable resource.
    */
   readonly dataClassification: DataClassification;
+
+  /**
+   * Exceptions to the platform's security controls, each with its reason. Where the data is
+   * Restricted, a setting of this app that weakens a control (one that no stock profile chose)
+   * stops synthesis unless its control is listed here; elsewhere it only warns. Either way the
+   * scanners' findings for it stay unacknowledged.
+   *
+   * @default - none
+   */
+  readonly securityExceptions?: SecurityException[];
 }
 
 /**
@@ -243,6 +285,8 @@ export interface EnvironmentProfileOverrides {
   readonly owner?: string;
   /** @default - the base profile's value */
   readonly dataClassification?: DataClassification;
+  /** @default - the base profile's value */
+  readonly securityExceptions?: SecurityException[];
 }
 
 const DEV: EnvironmentProfile = {

@@ -14,12 +14,13 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { AuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
-import { EnvironmentProfile, Profiles } from './environment-profile';
+import { EnvironmentProfile, Profiles, SecurityControl } from './environment-profile';
 import { AuditWriterFunction } from './handlers/audit-writer-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName, skipCheckov } from './private/acknowledge';
 import { contractGatewayResponses } from './private/gateway-responses';
 import { EncryptedQueueDestination, grantAuditRecordWrite, grantDataKeyUse } from './private/grants';
+import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { perCreationName } from './private/names';
 import { assertValidProfile } from './private/profile-validation';
@@ -368,7 +369,8 @@ export class PaymentApi extends Construct {
       this.webAcl = this.newWebAcl(retention, removalPolicy);
     }
 
-    this.acknowledgeFindings(profile);
+    this.acknowledgeFindings();
+    this.guardControls(profile, props, retention);
   }
 
   /**
@@ -573,14 +575,43 @@ export class PaymentApi extends Construct {
     };
   }
 
-  private acknowledgeFindings(profile: EnvironmentProfile): void {
-    acknowledge(this, PAYMENT_API_FINDINGS);
-    if (!this.webAcl) {
-      acknowledge(this, [
+  /** The controls that a profile or a prop can weaken (see `SecurityControl`). */
+  private guardControls(profile: EnvironmentProfile, props: PaymentApiProps, retention: logs.RetentionDays): void {
+    guardControl(profile, {
+      control: SecurityControl.WAF,
+      weakened: !this.webAcl,
+      what: 'The API has no AWS WAF web ACL',
+      profileField: 'apiWaf',
+      prop: { name: 'webAcl', value: props.webAcl },
+      target: this.api.deploymentStage,
+      acknowledgements: [
         { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
         ...inPacks('APIGWAssociatedWithWAF', WAF_REASON, ['NIST.800.53.R5', 'PCI.DSS.321']),
-      ]);
-    }
+      ],
+    });
+    guardControl(profile, {
+      control: SecurityControl.IAM_AUTHORIZATION,
+      weakened: !this.iamAuthorization,
+      what: 'The API authenticates no caller: IAM authorization is off, and an API key only identifies',
+      profileField: 'apiIamAuthorization',
+      prop: { name: 'iamAuthorization', value: props.iamAuthorization },
+      target: this.api,
+      acknowledgements: [{
+        id: 'AwsSolutions-APIG4',
+        reason: `IAM authorization is off by the ${profile.envName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
+      }],
+    });
+    guardControl(profile, {
+      control: SecurityControl.LOG_RETENTION,
+      weakened: retention < logs.RetentionDays.ONE_YEAR,
+      what: `API and function logs are kept ${retention} days, less than the year PCI DSS 10.5.1 asks`,
+      prop: { name: 'logRetention', value: props.logRetention },
+      target: this.accessLogGroup,
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(this, PAYMENT_API_FINDINGS);
     // Each function's role is its own construct beside the function (see functionDefaults).
     acknowledge(this.handler.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
     acknowledge(this.auditWriter.role!, [
@@ -590,12 +621,6 @@ export class PaymentApi extends Construct {
         reason: 'The audit writer may put objects under the audit/ prefix only; record keys are generated per batch.',
       },
     ]);
-    if (!this.iamAuthorization) {
-      acknowledge(this.api, [{
-        id: 'AwsSolutions-APIG4',
-        reason: `IAM authorization is off by the ${profile.envName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
-      }]);
-    }
     // The account's API Gateway CloudWatch role, created by aws-cdk-lib when `cloudWatchRole` is on.
     const accountRole = this.api.node.tryFindChild('CloudWatchRole');
     if (accountRole) {

@@ -3,8 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EnvironmentProfile } from './environment-profile';
+import { EnvironmentProfile, SecurityControl } from './environment-profile';
 import { acknowledge, FRAMEWORKS, inPacks } from './private/acknowledge';
+import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 
@@ -126,14 +127,23 @@ export class SecureVpc extends Construct {
       subnets: privateSubnets,
     });
 
+    const flowLogRetention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: this.key,
-      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: flowLogRetention,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    guardControl(props.profile, {
+      control: SecurityControl.LOG_RETENTION,
+      weakened: flowLogRetention < logs.RetentionDays.ONE_YEAR,
+      what: `VPC flow logs are kept ${flowLogRetention} days, less than the year PCI DSS 10.5.1 asks`,
+      prop: { name: 'flowLogRetention', value: props.flowLogRetention },
+      target: this.flowLogGroup,
     });
 
     acknowledge(this.vpc, [

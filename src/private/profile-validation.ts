@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentProfile } from '../environment-profile';
-import { DataClassification, LedgerBillingMode } from '../environment-profile';
+import { DataClassification, LedgerBillingMode, SecurityControl } from '../environment-profile';
 
 /** SQS accepts a message retention period from 60 seconds to 14 days. */
 const SQS_MIN_RETENTION_SECONDS = 60;
@@ -122,6 +122,17 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
   const classifications = Object.values(DataClassification) as string[];
   check('dataClassification', profile.dataClassification, classifications.includes(profile.dataClassification),
     `it must be one of ${classifications.join(', ')}`);
+
+  const controls = Object.values(SecurityControl) as string[];
+  const exceptions = profile.securityExceptions ?? [];
+  check('securityExceptions', exceptions, Array.isArray(exceptions), 'it must be a list of { control, reason }');
+  (Array.isArray(exceptions) ? exceptions : []).forEach((exception, i) => {
+    check(`securityExceptions[${i}].control`, exception?.control, controls.includes(exception?.control),
+      `it must be one of ${controls.join(', ')}`);
+    check(`securityExceptions[${i}].reason`, exception?.reason,
+      typeof exception?.reason === 'string' && exception.reason.trim().length >= 20,
+      'it must say why, for the auditor who reads it, in at least 20 characters');
+  });
 
   return problems;
 }
