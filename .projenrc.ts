@@ -34,11 +34,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.3',
   jsiiVersion: '~5.9.0',
 
-  github: false,
-  release: false,
-  buildWorkflow: false,
-  depsUpgrade: false,
+  // Releases: semantic versions from Conventional Commits on main, a changelog, and every package
+  // (npm, PyPI, Maven Central, Go, NuGet) published by the release workflow.
+  github: true,
+  release: true,
+  buildWorkflow: true,
+  npmAccess: javascript.NpmAccess.PUBLIC,
+  releaseToNpm: true,
+  depsUpgrade: true,
+  depsUpgradeOptions: {
+    workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY },
+  },
   pullRequestTemplate: false,
+  githubOptions: { mergify: false },
+  // The public API is compared with the committed baseline in every build (see the compat task).
+  compat: true,
 
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -105,6 +115,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
+
+// jsii-diff compares the public API with compat/baseline (the assembly of the last release; before
+// the first release, of the API as first published here) in every build. Any removal or
+// incompatible change fails, experimental APIs included, unless .compatignore lists its key: such a
+// change is released as a breaking change (`feat!:`). A release replaces the baseline with its own
+// assembly (`cp .jsii compat/baseline/.jsii`).
+project.tasks.tryFind('compat')?.reset('jsii-diff ./compat/baseline . --keys --error-on all --ignore-file .compatignore');
+project.postCompileTask.spawn(project.tasks.tryFind('compat')!);
+project.npmignore?.exclude('/compat/', '/.compatignore');
 // Handlers bundle their dependencies at build time, so those are development dependencies.
 project.eslint?.allowDevDeps('src/handlers/**');
 
