@@ -25,7 +25,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 // Types only: the floor takes the profile's data and loads none of the library's modules.
-import type { EnvironmentProfile } from '../src/environment-profile';
+import type { EnvironmentProfile } from '../src/environment-profile-types';
 
 /**
  * Options of `floorPlatform`.

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EnvironmentProfile, SecurityControl } from './environment-profile';
+import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile';
+import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile-types';
 import { acknowledge, inPacks } from './private/acknowledge';
 import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';

@@ -1,3 +1,4 @@
+export * from './environment-profile-types';
 export * from './environment-profile';
 export * from './mandatory-tags';
 export * from './secure-vpc';

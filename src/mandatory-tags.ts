@@ -1,6 +1,6 @@
 import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { DataClassification, EnvironmentProfile } from './environment-profile';
+import { DataClassification, EnvironmentProfile } from './environment-profile-types';
 import { TAG_VALUE } from './private/profile-validation';
 
 /**

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
-import { EnvironmentProfile } from './environment-profile';
+import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApi } from './payment-api';

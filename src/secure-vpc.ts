@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EnvironmentProfile, SecurityControl } from './environment-profile';
+import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, inPacks } from './private/acknowledge';
 import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';

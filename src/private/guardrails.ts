@@ -1,6 +1,7 @@
 import { Annotations, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { DataClassification, EnvironmentProfile, Profiles, SecurityControl } from '../environment-profile';
+import { Profiles } from '../environment-profile';
+import { DataClassification, EnvironmentProfile, SecurityControl } from '../environment-profile-types';
 import { Acknowledgement, acknowledge, skipCheckov } from './acknowledge';
 
 /** The template metadata key under which stated exceptions are written, on each resource they concern. */

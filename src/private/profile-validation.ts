@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentProfile } from '../environment-profile';
-import { DataClassification, LedgerBillingMode, SecurityControl } from '../environment-profile';
+import { DataClassification, EnvironmentProfile, LedgerBillingMode, SecurityControl } from '../environment-profile-types';
 
 /** SQS accepts a message retention period from 60 seconds to 14 days. */
 const SQS_MIN_RETENTION_SECONDS = 60;
