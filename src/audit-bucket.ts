@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
 import { grantAuditRecordWrite } from './private/grants';
@@ -71,16 +71,58 @@ export interface AuditBucketProps {
 }
 
 /**
+ * An audit bucket, created by `AuditBucket` or imported with `AuditBucket.fromBucketAttributes`,
+ * with the grants that its writers and readers need.
+ */
+export interface IAuditBucket extends IConstruct {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The key that encrypts the audit records. */
+  readonly key: kms.IKey;
+  /** Name of the bucket. */
+  readonly bucketName: string;
+  /** ARN of the bucket. */
+  readonly bucketArn: string;
+
+  /**
+   * Grants permission to write audit records under the `audit/` prefix (`s3:PutObject`, and
+   * `kms:GenerateDataKey` on the key), and nothing else.
+   */
+  grantWriteRecords(grantee: iam.IGrantable): iam.Grant;
+  /** Grants permission to read audit records (and decrypt them). */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * What identifies an existing audit bucket, for `AuditBucket.fromBucketAttributes`.
+ */
+export interface AuditBucketAttributes {
+  /** ARN of the bucket. */
+  readonly bucketArn: string;
+  /** The customer-managed key that encrypts the audit records. */
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
  * The audit bucket: versioned, KMS-encrypted with an S3 bucket key, public access blocked,
  * TLS 1.2 or later enforced, server access logs kept in a separate bucket, and a lifecycle that
  * moves records and their old versions to Glacier after the profile's days.
  */
-export class AuditBucket extends Construct {
+export class AuditBucket extends Construct implements IAuditBucket {
   /** Prefix under which audit records are written, followed by `YYYY/MM/DD/`. */
   public static readonly RECORD_PREFIX = 'audit/';
 
-  /** The audit bucket. */
-  public readonly bucket: s3.Bucket;
+  /**
+   * An audit bucket that exists elsewhere (another stack, or created outside CDK), with the same
+   * grants. Its policy, encryption and retention are its owner's: in particular, the policy that
+   * refuses writes under `audit/` by anyone but the granted writers is not added to it.
+   */
+  public static fromBucketAttributes(scope: Construct, id: string, attrs: AuditBucketAttributes): IAuditBucket {
+    return new ImportedAuditBucket(scope, id, attrs);
+  }
+
+  /** The audit bucket (its L2 `s3.Bucket` is `node.findChild('Bucket')`). */
+  public readonly bucket: s3.IBucket;
   /** The bucket that receives server access logs, when this construct created it. */
   public readonly accessLogsBucket?: s3.Bucket;
   /** The key that encrypts the audit records. */
@@ -132,7 +174,7 @@ export class AuditBucket extends Construct {
       }]);
     }
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    const bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
@@ -148,6 +190,7 @@ export class AuditBucket extends Construct {
       removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       autoDeleteObjects: destroy,
     });
+    this.bucket = bucket;
     this.deliverAccessLogsTo(accessLogsBucket);
     this.refuseOtherEncryption();
     acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
@@ -253,3 +296,26 @@ const ACCESS_LOG_BUCKET_FINDINGS = [
   ...inPacks('S3BucketReplicationEnabled',
     'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.', FRAMEWORKS),
 ];
+
+class ImportedAuditBucket extends Construct implements IAuditBucket {
+  public readonly bucket: s3.IBucket;
+  public readonly key: kms.IKey;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, attrs: AuditBucketAttributes) {
+    super(scope, id);
+    this.bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', { bucketArn: attrs.bucketArn, encryptionKey: attrs.encryptionKey });
+    this.key = attrs.encryptionKey;
+    this.bucketName = this.bucket.bucketName;
+    this.bucketArn = this.bucket.bucketArn;
+  }
+
+  public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
+    return grantAuditRecordWrite(this.bucket, AuditBucket.RECORD_PREFIX, grantee);
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.bucket.grantRead(grantee);
+  }
+}

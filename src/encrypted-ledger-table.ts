@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile-types';
 import { acknowledge, inPacks } from './private/acknowledge';
 import { grantDataKeyUse } from './private/grants';
@@ -71,19 +71,70 @@ export interface EncryptedLedgerTableProps {
 }
 
 /**
+ * A payment ledger, created by `EncryptedLedgerTable` or imported with
+ * `EncryptedLedgerTable.fromTableAttributes`, with the grants that its users need.
+ */
+export interface IEncryptedLedgerTable extends IConstruct {
+  /** The DynamoDB table. */
+  readonly table: dynamodb.ITable;
+  /** The key that encrypts the table and its stream. */
+  readonly key: kms.IKey;
+  /** Name of the table. */
+  readonly tableName: string;
+  /** ARN of the table. */
+  readonly tableArn: string;
+  /** ARN of the table's stream of new item images. */
+  readonly tableStreamArn: string;
+
+  /** Grants permission to read payments (and decrypt them). */
+  grantReadData(grantee: iam.IGrantable): iam.Grant;
+  /** Grants permission to write payments (and encrypt them). */
+  grantWriteData(grantee: iam.IGrantable): iam.Grant;
+  /** Grants permission to read and write payments. */
+  grantReadWriteData(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Grants permission to add new payments only: `PutItem` (use a condition expression to refuse
+   * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
+   */
+  grantAppend(grantee: iam.IGrantable): iam.Grant;
+  /** Grants permission to read the stream of new payments (and decrypt it). */
+  grantStreamRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * What identifies an existing payment ledger, for `EncryptedLedgerTable.fromTableAttributes`.
+ */
+export interface EncryptedLedgerTableAttributes {
+  /** ARN of the table. */
+  readonly tableArn: string;
+  /** ARN of the table's stream of new item images (`NEW_IMAGE`), which the audit pipeline reads. */
+  readonly tableStreamArn: string;
+  /** The customer-managed key that encrypts the table and its stream. */
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
  * The payment ledger: a DynamoDB table keyed by `transaction_id` (string) and `timestamp`
  * (string), encrypted with a customer-managed key, with a stream of new images for the audit
  * pipeline. Billing, point-in-time recovery and removal follow the environment profile;
  * provisioned capacity is a floor with target-tracking auto scaling above it.
  */
-export class EncryptedLedgerTable extends Construct {
+export class EncryptedLedgerTable extends Construct implements IEncryptedLedgerTable {
+  /**
+   * A ledger that exists elsewhere (another stack, or created outside CDK), with the same grants.
+   * The ledger's settings (recovery, backups, deletion protection) are its owner's.
+   */
+  public static fromTableAttributes(scope: Construct, id: string, attrs: EncryptedLedgerTableAttributes): IEncryptedLedgerTable {
+    return new ImportedLedgerTable(scope, id, attrs);
+  }
+
   /** Name of the partition key (string): one item per accepted payment. */
   public static readonly PARTITION_KEY = 'transaction_id';
   /** Name of the sort key (string): the RFC 3339 UTC time the payment was accepted. */
   public static readonly SORT_KEY = 'timestamp';
 
-  /** The DynamoDB table. */
-  public readonly table: dynamodb.Table;
+  /** The DynamoDB table (its L2 `dynamodb.Table` is `node.findChild('Table')`). */
+  public readonly table: dynamodb.ITable;
   /** The key that encrypts the table and its stream. */
   public readonly key: kms.IKey;
   /** Name of the table. */
@@ -116,7 +167,7 @@ export class EncryptedLedgerTable extends Construct {
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment ledger', removalPolicy);
 
-    this.table = new dynamodb.Table(this, 'Table', {
+    const table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName,
       partitionKey: { name: EncryptedLedgerTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
       sortKey: { name: EncryptedLedgerTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
@@ -132,19 +183,20 @@ export class EncryptedLedgerTable extends Construct {
     });
 
     if (provisioned) {
-      this.table.autoScaleReadCapacity({
+      table.autoScaleReadCapacity({
         minCapacity: profile!.ledgerReadCapacity!,
         maxCapacity: ledgerMaxCapacity(profile!, 'read'),
       }).scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
-      this.table.autoScaleWriteCapacity({
+      table.autoScaleWriteCapacity({
         minCapacity: profile!.ledgerWriteCapacity!,
         maxCapacity: ledgerMaxCapacity(profile!, 'write'),
       }).scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
     }
 
-    this.tableName = this.table.tableName;
-    this.tableArn = this.table.tableArn;
-    this.tableStreamArn = this.table.tableStreamArn!;
+    this.table = table;
+    this.tableName = table.tableName;
+    this.tableArn = table.tableArn;
+    this.tableStreamArn = table.tableStreamArn!;
 
     const pitrReason = 'Point-in-time recovery is off by the profile\'s choice (the dev profile holds disposable test data); staging and production keep it on.';
     guardControl(profile, {
@@ -245,13 +297,59 @@ export class EncryptedLedgerTable extends Construct {
    * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
    */
   public grantAppend(grantee: iam.IGrantable): iam.Grant {
-    grantDataKeyUse(this.key, grantee);
-    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+    return grantLedgerAppend(this, grantee);
   }
 
   /**
-   * Grants permission to read the table's stream of new payments.
+   * Grants permission to read the stream of new payments (and decrypt it).
    */
+  public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantStreamRead(grantee);
+  }
+}
+
+/** `PutItem` and the data-key use that writing an encrypted item needs, on any ledger. */
+function grantLedgerAppend(ledger: IEncryptedLedgerTable, grantee: iam.IGrantable): iam.Grant {
+  grantDataKeyUse(ledger.key, grantee);
+  return ledger.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+}
+
+class ImportedLedgerTable extends Construct implements IEncryptedLedgerTable {
+  public readonly table: dynamodb.ITable;
+  public readonly key: kms.IKey;
+  public readonly tableName: string;
+  public readonly tableArn: string;
+  public readonly tableStreamArn: string;
+
+  constructor(scope: Construct, id: string, attrs: EncryptedLedgerTableAttributes) {
+    super(scope, id);
+    this.table = dynamodb.Table.fromTableAttributes(this, 'Table', {
+      tableArn: attrs.tableArn,
+      tableStreamArn: attrs.tableStreamArn,
+      encryptionKey: attrs.encryptionKey,
+    });
+    this.key = attrs.encryptionKey;
+    this.tableName = this.table.tableName;
+    this.tableArn = this.table.tableArn;
+    this.tableStreamArn = attrs.tableStreamArn;
+  }
+
+  public grantReadData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadData(grantee);
+  }
+
+  public grantWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantWriteData(grantee);
+  }
+
+  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadWriteData(grantee);
+  }
+
+  public grantAppend(grantee: iam.IGrantable): iam.Grant {
+    return grantLedgerAppend(this, grantee);
+  }
+
   public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
     return this.table.grantStreamRead(grantee);
   }

@@ -148,7 +148,7 @@ export interface PaymentApiProps {
  * Every method needs an API key (see `addApiKey`) and, by default, IAM authorization. Rates come
  * from the profile, both as stage throttling and in a usage plan.
  */
-export class PaymentApi extends Construct {
+export class PaymentApi extends Construct implements ec2.IConnectable {
   /** The REST API. */
   public readonly api: apigateway.RestApi;
   /** The usage plan that every API key is added to. */
@@ -173,6 +173,12 @@ export class PaymentApi extends Construct {
   public readonly vpc: ec2.IVpc;
   /** The security group of the payment handler. */
   public readonly handlerSecurityGroup: ec2.SecurityGroup;
+  /**
+   * The network connections of both functions (handler and audit writer), to let them reach a
+   * resource of yours: `database.connections.allowDefaultPortFrom(payments)`. Their outbound
+   * traffic is otherwise limited to HTTPS.
+   */
+  public readonly connections: ec2.Connections;
   /** Whether methods require IAM authorization. */
   public readonly iamAuthorization: boolean;
   /** The URL of the API's stage, ending in `/`. */
@@ -266,10 +272,12 @@ export class PaymentApi extends Construct {
       grantDataKeyUse(this.ledgerTable.encryptionKey, this.handler);
     }
 
+    const auditWriterSecurityGroup = this.functionSecurityGroup('AuditWriterSecurityGroup', 'audit writer');
+    this.connections = new ec2.Connections({ securityGroups: [this.handlerSecurityGroup, auditWriterSecurityGroup] });
     this.auditWriter = new AuditWriterFunction(this, 'AuditWriter', {
       description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
       ...this.functionDefaults('AuditWriter', retention, removalPolicy,
-        this.functionSecurityGroup('AuditWriterSecurityGroup', 'audit writer')),
+        auditWriterSecurityGroup),
       memorySize: 256,
       timeout: Duration.seconds(60),
       // Stream batches that keep failing reach the queue through the event source's on-failure

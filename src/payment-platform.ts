@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AuditBucket } from './audit-bucket';
-import { EncryptedLedgerTable } from './encrypted-ledger-table';
+import { AuditBucket, IAuditBucket } from './audit-bucket';
+import { EncryptedLedgerTable, IEncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
@@ -41,6 +41,23 @@ export interface PaymentPlatformOptions {
    * @default - a new key with rotation enabled, one per environment
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * An existing payment ledger to adopt instead of creating one (`EncryptedLedgerTable` from
+   * another stack, or `EncryptedLedgerTable.fromTableAttributes`). It needs a `NEW_IMAGE` stream.
+   * Its recovery, backups and retention are then its owner's, not the profile's.
+   *
+   * @default - a new `EncryptedLedgerTable` from the profile
+   */
+  readonly ledger?: IEncryptedLedgerTable;
+
+  /**
+   * An existing audit bucket to adopt instead of creating one (`AuditBucket` from another stack,
+   * or `AuditBucket.fromBucketAttributes`). Its policy, lock and retention are then its owner's.
+   *
+   * @default - a new `AuditBucket` from the profile
+   */
+  readonly auditBucket?: IAuditBucket;
 
   /**
    * Whether the API requires IAM (SigV4) authorization in addition to an API key.
@@ -90,10 +107,10 @@ export class PaymentPlatform extends Construct {
   public readonly vpc: ec2.IVpc;
   /** The `SecureVpc`, unless an existing VPC was given. */
   public readonly network?: SecureVpc;
-  /** The payment ledger. */
-  public readonly ledger: EncryptedLedgerTable;
-  /** The audit bucket. */
-  public readonly auditBucket: AuditBucket;
+  /** The payment ledger, created here or adopted (`ledger`). */
+  public readonly ledger: IEncryptedLedgerTable;
+  /** The audit bucket, created here or adopted (`auditBucket`). */
+  public readonly auditBucket: IAuditBucket;
   /** The payments API, its handler and audit pipeline. */
   public readonly api: PaymentApi;
   /** The alarms and dashboard, where the profile enables alarms. */
@@ -121,8 +138,8 @@ export class PaymentPlatform extends Construct {
       this.network = new SecureVpc(this, 'Network', { profile, encryptionKey: this.key, availabilityZones: options.availabilityZones });
       this.vpc = this.network.vpc;
     }
-    this.ledger = new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key });
-    this.auditBucket = new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key });
+    this.ledger = options.ledger ?? new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key });
+    this.auditBucket = options.auditBucket ?? new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key });
     this.api = new PaymentApi(this, 'Api', {
       profile,
       vpc: this.vpc,

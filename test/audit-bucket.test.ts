@@ -284,3 +284,18 @@ describe('AuditBucket keys, log bucket and grants', () => {
     expect(actions).not.toContain('s3:PutObject');
   });
 });
+
+describe('AuditBucket.fromBucketAttributes', () => {
+  test('an imported bucket grants record writes under audit/ and reads, and adds no policy to a bucket it does not own', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/abcd');
+    const audit = AuditBucket.fromBucketAttributes(stack, 'Audit', { bucketArn: 'arn:aws:s3:::audit-records', encryptionKey: key });
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    audit.grantWriteRecords(writer);
+    const template = Template.fromStack(stack);
+    expect(grantedActions(template, stack.getLogicalId(writer.node.defaultChild as CfnElement)).sort()).toEqual(['kms:GenerateDataKey', 's3:PutObject']);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('arn:aws:s3:::audit-records/audit/*');
+    template.resourceCountIs('AWS::S3::BucketPolicy', 0);
+    expect(audit.bucketName).toBe('audit-records');
+  });
+});

@@ -277,3 +277,27 @@ describe('EncryptedLedgerTable keys and grants', () => {
     expect(EncryptedLedgerTable.SORT_KEY).toBe('timestamp');
   });
 });
+
+describe('EncryptedLedgerTable.fromTableAttributes', () => {
+  test('an imported ledger grants append and stream reads on its own ARNs and key', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/abcd');
+    const ledger = EncryptedLedgerTable.fromTableAttributes(stack, 'Ledger', {
+      tableArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/ledger',
+      tableStreamArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/ledger/stream/2026',
+      encryptionKey: key,
+    });
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    ledger.grantAppend(writer);
+    ledger.grantStreamRead(reader);
+    const template = Template.fromStack(stack);
+    const writerActions = grantedActions(template, stack.getLogicalId(writer.node.defaultChild as CfnElement));
+    expect(writerActions.sort()).toEqual(['dynamodb:DescribeTable', 'dynamodb:PutItem', 'kms:Decrypt', 'kms:GenerateDataKey*']);
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('arn:aws:dynamodb:us-east-1:111111111111:table/ledger/stream/2026');
+    expect(policies).toContain('arn:aws:kms:us-east-1:111111111111:key/abcd');
+    expect(ledger.tableStreamArn).toBe('arn:aws:dynamodb:us-east-1:111111111111:table/ledger/stream/2026');
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+  });
+});

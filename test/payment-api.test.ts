@@ -343,6 +343,20 @@ describe('PaymentApi per profile', () => {
 });
 
 describe('PaymentApi options', () => {
+  test('is connectable: a resource of the app can let both functions in on its port, and nothing else', () => {
+    const stack = newStack(Profiles.staging);
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging });
+    const database = new ec2.SecurityGroup(stack, 'Database', { vpc: api.vpc });
+    database.connections.allowFrom(api, ec2.Port.tcp(5432), 'payments to the database');
+    const ingress = Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress');
+    const sources = Object.values(ingress).map((rule) => rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).sort();
+    expect(sources).toEqual([
+      stack.getLogicalId(api.handlerSecurityGroup.node.defaultChild as CfnElement),
+      stack.getLogicalId(api.connections.securityGroups[1].node.defaultChild as CfnElement),
+    ].sort());
+    expect(Object.values(ingress).every((rule) => rule.Properties.FromPort === 5432 && rule.Properties.ToPort === 5432)).toBe(true);
+  });
+
   test('uses an existing VPC, ledger table, audit bucket and key, and creates none of them', () => {
     const stack = newStack(Profiles.staging);
     const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });

@@ -181,3 +181,55 @@ describe('PaymentPlatform options', () => {
     expect(stack.node.tryFindChild('Payments')?.node.children).toEqual([]);
   });
 });
+
+describe('PaymentPlatform adopting data stores of another stack', () => {
+  const app = new App();
+  const env = { region: Profiles.production.region };
+  const data = new Stack(app, 'Data', { env });
+  const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
+  const ledger = new EncryptedLedgerTable(data, 'Ledger', { profile: Profiles.production, encryptionKey: key });
+  const audit = new AuditBucket(data, 'Audit', { profile: Profiles.production, encryptionKey: key });
+  const api = new Stack(app, 'Api', { env });
+  const platform = new PaymentPlatform(api, 'Payments', Profiles.production, { ledger, auditBucket: audit });
+  const template = Template.fromStack(api);
+
+  test('creates neither a ledger nor an audit bucket, and uses the adopted ones', () => {
+    expect(platform.ledger).toBe(ledger);
+    expect(platform.auditBucket).toBe(audit);
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(1); // the idempotency table
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LEDGER_TABLE_NAME: { 'Fn::ImportValue': Match.anyValue() } }) },
+    });
+  });
+
+  test('the handler may use the adopted ledger\'s key, and the audit writer is told its bucket cannot name it', () => {
+    const json = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(json).toContain('Fn::ImportValue');
+    Annotations.fromStack(api).hasWarning('*', Match.stringLikeRegexp('is in another stack, so its policy cannot refuse writes under audit/'));
+  });
+
+  test('both stacks synthesize without a cycle of references', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('PaymentPlatform adopting imported data stores', () => {
+  test('fromTableAttributes and fromBucketAttributes keep the grants, on the given ARNs', () => {
+    const stack = newStack(Profiles.staging);
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-2:111111111111:key/11111111-2222-3333-4444-555555555555');
+    const ledger = EncryptedLedgerTable.fromTableAttributes(stack, 'Ledger', {
+      tableArn: 'arn:aws:dynamodb:us-east-2:111111111111:table/ledger',
+      tableStreamArn: 'arn:aws:dynamodb:us-east-2:111111111111:table/ledger/stream/2026-01-01T00:00:00.000',
+      encryptionKey: key,
+    });
+    const audit = AuditBucket.fromBucketAttributes(stack, 'Audit', { bucketArn: 'arn:aws:s3:::audit-records', encryptionKey: key });
+    new PaymentPlatform(stack, 'Payments', Profiles.staging, { ledger, auditBucket: audit });
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    for (const arn of ['arn:aws:dynamodb:us-east-2:111111111111:table/ledger', 'table/ledger/stream/2026-01-01T00:00:00.000',
+      'arn:aws:s3:::audit-records/audit/*', 'key/11111111-2222-3333-4444-555555555555']) {
+      expect(policies).toContain(arn);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../src';
+import { ApiGatewayAccount, AuditBucket, EncryptedLedgerTable, PaymentPlatform, Profiles } from '../src';
 import { decide, PolicyModel } from './setup/policy-evaluation';
 
 /**
@@ -193,7 +193,7 @@ describe.each(Profiles.names)('%s', (name) => {
 
   describe('the audit bucket', () => {
     test('S3 delivers the audit bucket\'s access logs under its prefix, from this bucket and account only', async () => {
-      const logsId = model.logicalId(platform.auditBucket.accessLogsBucket!);
+      const logsId = model.logicalId((platform.auditBucket as AuditBucket).accessLogsBucket!);
       const target = { resourceAccount: ACCOUNT, resourcePolicy: model.resourcePolicy('AWS::S3::BucketPolicy', 'Bucket', logsId) };
       const delivery = (source: string, account = ACCOUNT) => ({ ...TLS, 'aws:SourceArn': source, 'aws:SourceAccount': account });
       const object = `${model.arn(logsId)}/audit-bucket/2026-12-01-00-00-00-ABC`;
@@ -255,7 +255,8 @@ describe.each(Profiles.names)('%s', (name) => {
     // What the role may do comes from AWS managed policies, whose documents are not in the template;
     // the template's part is who may assume the role, and that the key leaves the decision to IAM.
     test('only AWS Backup may assume the backup role, which may back up and restore', async () => {
-      const roleId = platform.ledger.backupRole ? model.logicalId(platform.ledger.backupRole) : '';
+      const backupRole = (platform.ledger as EncryptedLedgerTable).backupRole;
+      const roleId = backupRole ? model.logicalId(backupRole) : '';
       const trust = { resource: model.arn(roleId), resourceAccount: ACCOUNT, resourcePolicy: model.properties(roleId).AssumeRolePolicyDocument };
       expect(await decide({ principal: 'backup.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('Allowed');
       expect(await decide({ principal: 'lambda.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');

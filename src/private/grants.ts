@@ -1,9 +1,10 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 
 /**
  * The key actions that reading and writing a KMS-encrypted DynamoDB table or SQS queue needs:
@@ -27,6 +28,16 @@ const recordWriters = new WeakMap<s3.IBucket, string[]>();
  */
 export function grantAuditRecordWrite(bucket: s3.IBucket, prefix: string, grantee: iam.IGrantable): iam.Grant {
   const writer = principalArn(grantee.grantPrincipal);
+  // A role or a user, as principalArn has checked: both are constructs.
+  const writerConstruct = grantee.grantPrincipal as unknown as IConstruct;
+  if (Stack.of(bucket) !== Stack.of(writerConstruct)) {
+    // A policy in the bucket's stack cannot name a writer of another stack without a cycle of
+    // references between the two stacks; the bucket's owner names it instead.
+    Annotations.of(writerConstruct).addWarningV2('@org/payment-platform:auditWriterNotNamed',
+      `The audit bucket ${bucket.node.path} is in another stack, so its policy cannot refuse writes under ${prefix} by anyone but this writer. `
+      + 'Add that statement in the bucket\'s stack, naming this writer\'s role ARN.');
+    return grantObjectWrite(bucket, prefix, grantee);
+  }
   let writers = recordWriters.get(bucket);
   if (!writers) {
     writers = [];
@@ -42,6 +53,10 @@ export function grantAuditRecordWrite(bucket: s3.IBucket, prefix: string, grante
     }));
   }
   writers.push(writer);
+  return grantObjectWrite(bucket, prefix, grantee);
+}
+
+function grantObjectWrite(bucket: s3.IBucket, prefix: string, grantee: iam.IGrantable): iam.Grant {
   bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey');
   return iam.Grant.addToPrincipal({
     grantee,
