@@ -120,6 +120,11 @@ export interface EncryptedLedgerTableAttributes {
  * provisioned capacity is a floor with target-tracking auto scaling above it.
  */
 export class EncryptedLedgerTable extends Construct implements IEncryptedLedgerTable {
+  /** Name of the partition key (string): one item per accepted payment. */
+  public static readonly PARTITION_KEY = 'transaction_id';
+  /** Name of the sort key (string): the RFC 3339 UTC time the payment was accepted. */
+  public static readonly SORT_KEY = 'timestamp';
+
   /**
    * A ledger that exists elsewhere (another stack, or created outside CDK), with the same grants.
    * The ledger's settings (recovery, backups, deletion protection) are its owner's.
@@ -127,11 +132,6 @@ export class EncryptedLedgerTable extends Construct implements IEncryptedLedgerT
   public static fromTableAttributes(scope: Construct, id: string, attrs: EncryptedLedgerTableAttributes): IEncryptedLedgerTable {
     return new ImportedLedgerTable(scope, id, attrs);
   }
-
-  /** Name of the partition key (string): one item per accepted payment. */
-  public static readonly PARTITION_KEY = 'transaction_id';
-  /** Name of the sort key (string): the RFC 3339 UTC time the payment was accepted. */
-  public static readonly SORT_KEY = 'timestamp';
 
   /** The DynamoDB table (its L2 `dynamodb.Table` is `node.findChild('Table')`). */
   public readonly table: dynamodb.ITable;
