@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'app', 'bench', '.projenrc.ts'],
+    devdirs: ['test', 'app', 'bench', 'examples', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -68,6 +68,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@0.1.173',
     // The CDK CLI for the example app in app/ (`npx cdk synth -c env=dev`).
     'aws-cdk@^2',
+    // The SigV4 client example in examples/ (and its test against a server on 127.0.0.1).
+    '@smithy/signature-v4',
+    '@smithy/hash-node',
+    '@aws-sdk/credential-provider-node',
     // The deployable integration test in test/integ/: its snapshot is checked offline in CI, and
     // `npx projen integ:deploy` runs it against an account of one's own.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
@@ -115,6 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
+project.tsconfigDev.addInclude('examples/**/*.ts');
 
 // jsii-diff compares the public API with compat/baseline (the assembly of the last release; before
 // the first release, of the API as first published here) in every build. Any removal or
@@ -211,6 +216,6 @@ project.addTask('integ:deploy', {
 
 project.gitignore.exclude('/test/integ/cdk-integ.out.*/', '/test/integ/**/cdk.out/');
 project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/', '/test/compliance/.venv/', '/test/compliance/.out*/', '/test/compliance/weakened.log');
-project.npmignore?.exclude('/cdk.out/', '/.ci/', '/docs/', '/app/', '/bench/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
+project.npmignore?.exclude('/examples/', '/cdk.out/', '/.ci/', '/docs/', '/app/', '/bench/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
 
 project.synth();
