@@ -47,6 +47,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   pullRequestTemplate: false,
   githubOptions: { mergify: false },
+  // The release tooling (commit-and-tag-version 13) needs Node.js 22 or later; the library itself
+  // is built and tested on Node.js 20 too.
+  workflowNodeVersion: '24.x',
   // The public API is compared with the committed baseline in every build (see the compat task).
   compat: true,
 
