@@ -1,5 +1,6 @@
 import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -26,6 +27,39 @@ import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { perCreationName } from './private/names';
 import { assertValidProfile } from './private/profile-validation';
 import { SecureVpc } from './secure-vpc';
+
+/**
+ * A custom domain for the payments API.
+ */
+export interface PaymentApiDomainOptions {
+  /** The domain name, such as `payments.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate for the domain, in the stack's region. */
+  readonly certificate: acm.ICertificate;
+  /**
+   * The S3 object (a PEM bundle of the CA certificates) that client certificates must chain to.
+   * Setting it turns on mutual TLS and turns off the API's `execute-api` endpoint.
+   *
+   * @default - no mutual TLS
+   */
+  readonly mutualTlsTrustStore?: PaymentApiTrustStore;
+}
+
+/**
+ * Where the CA bundle for mutual TLS is kept.
+ */
+export interface PaymentApiTrustStore {
+  /** The bucket that holds the bundle. */
+  readonly bucket: s3.IBucket;
+  /** The object key of the bundle, such as `truststore.pem`. */
+  readonly key: string;
+  /**
+   * The version of the object, so that a changed bundle is a deliberate deployment.
+   *
+   * @default - the latest version
+   */
+  readonly version?: string;
+}
 
 /**
  * Properties of a `PaymentApi`.
@@ -132,6 +166,22 @@ export interface PaymentApiProps {
   readonly cloudWatchRole?: boolean;
 
   /**
+   * Memory of the payment handler, in MiB; Lambda gives CPU in proportion.
+   *
+   * @default 512
+   */
+  readonly handlerMemorySize?: number;
+
+  /**
+   * A custom domain for the API, such as `payments.example.com`. Its security policy is always
+   * TLS 1.2 or later; with `mutualTlsTrustStore`, clients must also present a certificate, and the
+   * API's default `execute-api` endpoint is turned off so that no client can go around it.
+   *
+   * @default - no custom domain; clients call the `execute-api` endpoint
+   */
+  readonly customDomain?: PaymentApiDomainOptions;
+
+  /**
    * Reserved concurrent executions of the payment handler, which caps how hard it can press on the
    * ledger.
    *
@@ -153,6 +203,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   public readonly api: apigateway.RestApi;
   /** The usage plan that every API key is added to. */
   public readonly usagePlan: apigateway.UsagePlan;
+  /** The custom domain, where `customDomain` is set: point a DNS alias at its regional domain name. */
+  public readonly domain?: apigateway.DomainName;
   /** The payment handler behind both methods. */
   public readonly handler: lambda.Function;
   /** The function that writes audit records from the ledger's stream. */
@@ -251,7 +303,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.handler = new PaymentHandlerFunction(this, 'Handler', {
       description: 'Accepts and reads payments for the payments API',
       ...this.functionDefaults('Handler', retention, removalPolicy, this.handlerSecurityGroup),
-      memorySize: 512,
+      memorySize: props.handlerMemorySize ?? 512,
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.handlerReservedConcurrency,
       deadLetterQueue: this.deadLetterQueue,
@@ -315,6 +367,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       restApiName: this.platformName,
       description: `Payments API (${profile.envName})`,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // With mutual TLS on the custom domain, the default endpoint would be a way around it.
+      disableExecuteApiEndpoint: props.customDomain?.mutualTlsTrustStore ? true : undefined,
       cloudWatchRole,
       cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
@@ -335,6 +389,16 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       },
     });
     contractGatewayResponses(this.api);
+    if (props.customDomain) {
+      const { domainName, certificate, mutualTlsTrustStore: trustStore } = props.customDomain;
+      this.domain = this.api.addDomainName('Domain', {
+        domainName,
+        certificate,
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+        mtls: trustStore ? { bucket: trustStore.bucket, key: trustStore.key, version: trustStore.version } : undefined,
+      });
+    }
     // With execution logging on, API Gateway writes to this log group, and would otherwise create it
     // itself: unencrypted and kept forever. The stage waits for it, so no log line lands elsewhere.
     this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -713,6 +777,10 @@ function validateProps(props: PaymentApiProps): void {
   const concurrency = props.handlerReservedConcurrency;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     problems.push(`\`handlerReservedConcurrency\` is ${concurrency}; it must be a whole number of at least 1.`);
+  }
+  const memory = props.handlerMemorySize;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+    problems.push(`\`handlerMemorySize\` is ${memory}; Lambda takes a whole number of MiB from 128 to 10240.`);
   }
   if (props.stageName !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(props.stageName)) {
     problems.push(`\`stageName\` is '${props.stageName}'; it must be 1 to 128 letters, digits or underscores.`);

@@ -8,7 +8,7 @@ import { EncryptedLedgerTable, IEncryptedLedgerTable } from './encrypted-ledger-
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
-import { PaymentApi } from './payment-api';
+import { PaymentApi, PaymentApiDomainOptions } from './payment-api';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 import { SecureVpc } from './secure-vpc';
@@ -65,6 +65,29 @@ export interface PaymentPlatformOptions {
    * @default - the profile's `apiIamAuthorization`, else true
    */
   readonly iamAuthorization?: boolean;
+
+  /**
+   * Memory of the payment handler, in MiB (see `PaymentApiProps.handlerMemorySize`).
+   *
+   * @default 512
+   */
+  readonly handlerMemorySize?: number;
+
+  /**
+   * Reserved concurrent executions of the payment handler (see
+   * `PaymentApiProps.handlerReservedConcurrency`).
+   *
+   * @default - no reservation
+   */
+  readonly handlerReservedConcurrency?: number;
+
+  /**
+   * A custom domain for the API, always with the TLS 1.2 security policy, and optionally mutual
+   * TLS (see `PaymentApiProps.customDomain`).
+   *
+   * @default - no custom domain
+   */
+  readonly customDomain?: PaymentApiDomainOptions;
 
   /**
    * Whether the platform's API sets the account's API Gateway CloudWatch role (see
@@ -149,6 +172,9 @@ export class PaymentPlatform extends Construct {
       iamAuthorization: options.iamAuthorization,
       logRetention: options.logRetention,
       cloudWatchRole: options.cloudWatchRole,
+      handlerMemorySize: options.handlerMemorySize,
+      handlerReservedConcurrency: options.handlerReservedConcurrency,
+      customDomain: options.customDomain,
     });
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });

@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -343,6 +344,45 @@ describe('PaymentApi per profile', () => {
 });
 
 describe('PaymentApi options', () => {
+  test('handlerMemorySize sets the handler\'s memory, within Lambda\'s range', () => {
+    const stack = newStack(Profiles.staging);
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging, handlerMemorySize: 1024 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [roleOf(stack, api.handler), 'Arn'] }, MemorySize: 1024,
+    });
+    expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, handlerMemorySize: 64 })).toThrow(
+      'Invalid PaymentApi props:\n  - `handlerMemorySize` is 64; Lambda takes a whole number of MiB from 128 to 10240.');
+  });
+
+  test('a custom domain always has the TLS 1.2 security policy, and keeps the execute-api endpoint without mutual TLS', () => {
+    const stack = newStack(Profiles.staging);
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging, customDomain: { domainName: 'payments.example.com', certificate } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'payments.example.com', SecurityPolicy: 'TLS_1_2', EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { DomainName: Match.anyValue(), RestApiId: Match.anyValue() });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: Match.absent() });
+    expect(api.domain).toBeDefined();
+  });
+
+  test('mutual TLS asks clients for a certificate from the trust store and turns the execute-api endpoint off', () => {
+    const stack = newStack(Profiles.staging);
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');
+    const bucket = s3.Bucket.fromBucketName(stack, 'TrustStore', 'payments-truststore');
+    new PaymentApi(stack, 'Payments', {
+      profile: Profiles.staging,
+      customDomain: { domainName: 'payments.example.com', certificate, mutualTlsTrustStore: { bucket, key: 'truststore.pem', version: 'v1' } },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      SecurityPolicy: 'TLS_1_2',
+      MutualTlsAuthentication: { TruststoreUri: 's3://payments-truststore/truststore.pem', TruststoreVersion: 'v1' },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  });
+
   test('is connectable: a resource of the app can let both functions in on its port, and nothing else', () => {
     const stack = newStack(Profiles.staging);
     const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging });

@@ -1,5 +1,6 @@
 import { App, CfnElement, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
@@ -129,6 +130,18 @@ describe('PaymentPlatform options', () => {
       "A stack holds one PaymentPlatform: 'TestStack/Dev' is already in stack 'TestStack', so 'TestStack/Prod' cannot be added. Put each platform in a stack of its own.");
     const other = new Stack(stack.node.root, 'Other', { env: { region: Profiles.production.region } });
     expect(() => new PaymentPlatform(other, 'Prod', Profiles.production)).not.toThrow();
+  });
+
+  test('passes the handler\'s memory and concurrency and the custom domain to its API', () => {
+    const stack = newStack(Profiles.staging);
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');
+    const platform = new PaymentPlatform(stack, 'Payments', Profiles.staging, {
+      handlerMemorySize: 2048, handlerReservedConcurrency: 40, customDomain: { domainName: 'payments.example.com', certificate },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 2048, ReservedConcurrentExecutions: 40 });
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'payments.example.com', SecurityPolicy: 'TLS_1_2' });
+    expect(platform.api.domain).toBeDefined();
   });
 
   test('places the VPC in the availability zones it is given', () => {
