@@ -173,6 +173,15 @@ export interface PaymentApiProps {
   readonly handlerMemorySize?: number;
 
   /**
+   * Interface VPC endpoints for `execute-api` through which the API is reached. Setting them makes
+   * the API private: reachable only through those endpoints, which its resource policy enforces
+   * (callers still need an API key and, where IAM authorization is on, a signature and a grant).
+   *
+   * @default - a regional API, reachable from the internet
+   */
+  readonly privateEndpoints?: ec2.IInterfaceVpcEndpoint[];
+
+  /**
    * A custom domain for the API, such as `payments.example.com`. Its security policy is always
    * TLS 1.2 or later; with `mutualTlsTrustStore`, clients must also present a certificate, and the
    * API's default `execute-api` endpoint is turned off so that no client can go around it.
@@ -363,10 +372,14 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
     this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
     const cloudWatchRole = props.cloudWatchRole ?? false;
+    const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: this.platformName,
       description: `Payments API (${profile.envName})`,
-      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      endpointConfiguration: privateEndpoints
+        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: privateEndpoints }
+        : { types: [apigateway.EndpointType.REGIONAL] },
+      policy: privateEndpoints ? this.privateApiPolicy(privateEndpoints) : undefined,
       // With mutual TLS on the custom domain, the default endpoint would be a way around it.
       disableExecuteApiEndpoint: props.customDomain?.mutualTlsTrustStore ? true : undefined,
       cloudWatchRole,
@@ -648,6 +661,34 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     };
   }
 
+  /**
+   * Lets the API be called through the given VPC endpoints and nothing else. With IAM authorization
+   * the policy allows this account's principals, so that their own grants (`grantInvoke`) decide;
+   * without it, API keys are the only check and the endpoint is the boundary.
+   */
+  private privateApiPolicy(endpoints: ec2.IInterfaceVpcEndpoint[]): iam.PolicyDocument {
+    const endpointIds = endpoints.map((endpoint) => endpoint.vpcEndpointId);
+    return new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AllowThroughThePlatformsEndpoints',
+          principals: [this.iamAuthorization ? new iam.AccountRootPrincipal() : new iam.AnyPrincipal()],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+          conditions: { StringEquals: { 'aws:SourceVpce': endpointIds } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyFromAnywhereElse',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+          conditions: { StringNotEquals: { 'aws:SourceVpce': endpointIds } },
+        }),
+      ],
+    });
+  }
+
   /** The controls that a profile or a prop can weaken (see `SecurityControl`). */
   private guardControls(profile: EnvironmentProfile, props: PaymentApiProps, retention: logs.RetentionDays): void {
     guardControl(profile, {
@@ -777,6 +818,9 @@ function validateProps(props: PaymentApiProps): void {
   const concurrency = props.handlerReservedConcurrency;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     problems.push(`\`handlerReservedConcurrency\` is ${concurrency}; it must be a whole number of at least 1.`);
+  }
+  if (props.privateEndpoints?.length && props.customDomain) {
+    problems.push('`customDomain` and `privateEndpoints` are both set; a private API takes a private custom domain, which this construct does not create. Use one of them.');
   }
   const memory = props.handlerMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {

@@ -82,6 +82,14 @@ export interface PaymentPlatformOptions {
   readonly handlerReservedConcurrency?: number;
 
   /**
+   * Interface VPC endpoints for `execute-api` that make the API private (see
+   * `PaymentApiProps.privateEndpoints`). Create them in the VPC you pass as `vpc`.
+   *
+   * @default - a regional API
+   */
+  readonly privateEndpoints?: ec2.IInterfaceVpcEndpoint[];
+
+  /**
    * A custom domain for the API, always with the TLS 1.2 security policy, and optionally mutual
    * TLS (see `PaymentApiProps.customDomain`).
    *
@@ -175,6 +183,7 @@ export class PaymentPlatform extends Construct {
       handlerMemorySize: options.handlerMemorySize,
       handlerReservedConcurrency: options.handlerReservedConcurrency,
       customDomain: options.customDomain,
+      privateEndpoints: options.privateEndpoints,
     });
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });

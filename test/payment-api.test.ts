@@ -367,6 +367,16 @@ describe('PaymentApi options', () => {
     expect(api.domain).toBeDefined();
   });
 
+  test('a private API with a custom domain is refused, saying to use one of them', () => {
+    const stack = newStack(Profiles.staging);
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const endpoint = vpc.addInterfaceEndpoint('ExecuteApi', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');
+    expect(() => new PaymentApi(stack, 'Payments', {
+      profile: Profiles.staging, vpc, privateEndpoints: [endpoint], customDomain: { domainName: 'payments.example.com', certificate },
+    })).toThrow('`customDomain` and `privateEndpoints` are both set; a private API takes a private custom domain, which this construct does not create. Use one of them.');
+  });
+
   test('mutual TLS asks clients for a certificate from the trust store and turns the execute-api endpoint off', () => {
     const stack = newStack(Profiles.staging);
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');

@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiGatewayAccount, AuditBucket, EncryptedLedgerTable, PaymentPlatform, Profiles } from '../src';
+import { ApiGatewayAccount, AuditBucket, EncryptedLedgerTable, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { decide, PolicyModel } from './setup/policy-evaluation';
 
 /**
@@ -365,4 +366,47 @@ describe('callers granted by PaymentApi', () => {
     expect(await decide({ ...as(roles.reader), ...call('GET', '/payments/x') })).toBe('Allowed');
     expect(await decide({ ...as(roles.reader), ...call('POST', '/payments') })).toBe('ImplicitlyDenied');
   });
+});
+
+describe.each([['production', true], ['dev', false]] as const)('a private API (%s)', (name, iamAuthorization) => {
+  const profile = Profiles.named(name);
+  const app = new App();
+  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: profile.region } });
+  const network = new SecureVpc(stack, 'Network', { profile });
+  const endpoint = network.vpc.addInterfaceEndpoint('ExecuteApi', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY });
+  const api = new PaymentApi(stack, 'Api', { profile, vpc: network.vpc, privateEndpoints: [endpoint] });
+  const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+  api.grantInvoke(caller);
+  const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
+  const apiId = model.logicalId(api.api);
+  const apiArn = `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${model.ref(apiId)}`;
+  // API Gateway reads `execute-api:/` in its resource policy as the API's own ARN.
+  const resourcePolicy = JSON.parse(JSON.stringify(model.properties(apiId).Policy).split('"execute-api:/').join(`"${apiArn}/`));
+  const vpce = model.ref(model.logicalId(endpoint));
+  const post = { action: 'execute-api:Invoke', resource: `${apiArn}/v1/POST/payments`, resourceAccount: ACCOUNT, resourcePolicy };
+  const through = (endpointId?: string) => (endpointId ? { ...TLS, 'aws:SourceVpce': endpointId } : TLS);
+  const callerId = model.logicalId(caller);
+  const signed = { principal: model.arn(callerId), identityPolicies: model.identityPolicies(callerId) };
+
+  test('is private, through the given endpoint', () => {
+    expect(model.properties(apiId).EndpointConfiguration).toEqual({ Types: ['PRIVATE'], VpcEndpointIds: [vpce] });
+  });
+
+  if (iamAuthorization) {
+    test('a granted caller of the account gets in through the endpoint, and nowhere else', async () => {
+      expect(await decide({ ...signed, ...post, context: through(vpce) })).toBe('Allowed');
+      expect(await decide({ ...signed, ...post, context: through() })).toBe('ExplicitlyDenied');
+      expect(await decide({ ...signed, ...post, context: through('vpce-0123456789abcdef0') })).toBe('ExplicitlyDenied');
+    });
+
+    test('the endpoint lets in no caller of the account without its own grant', async () => {
+      const ungranted = { principal: `arn:aws:iam::${ACCOUNT}:role/other`, identityPolicies: [] };
+      expect(await decide({ ...ungranted, ...post, context: through(vpce) })).toBe('ImplicitlyDenied');
+    });
+  } else {
+    test('without IAM authorization, any caller gets in through the endpoint (the API key still applies), and nowhere else', async () => {
+      expect(await decide({ principal: { type: 'Anonymous' }, ...post, context: through(vpce) })).toBe('Allowed');
+      expect(await decide({ principal: { type: 'Anonymous' }, ...post, context: through() })).toBe('ExplicitlyDenied');
+    });
+  }
 });

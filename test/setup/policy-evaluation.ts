@@ -189,8 +189,8 @@ const PSEUDO: Record<string, (model: PolicyModel) => string> = {
 };
 
 export interface Request {
-  /** A principal ARN, or a service principal such as `cloudwatch.amazonaws.com`. */
-  readonly principal: string;
+  /** A principal ARN, a service principal such as `cloudwatch.amazonaws.com`, or an anonymous caller. */
+  readonly principal: string | { type: 'Anonymous' };
   readonly action: string;
   readonly resource: string;
   /** The account that owns the resource. */
