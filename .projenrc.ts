@@ -134,6 +134,8 @@ project.postCompileTask.spawn(project.tasks.tryFind('compat')!);
 project.npmignore?.exclude('/compat/', '/.compatignore');
 // Handlers bundle their dependencies at build time, so those are development dependencies.
 project.eslint?.allowDevDeps('src/handlers/**');
+// An import circle makes module initialisation order matter; none is allowed.
+project.eslint?.addRules({ 'import/no-cycle': 'error' });
 
 // Treat every jsii warning as an error: the public API must stay clean in all five languages.
 project.compileTask.reset('jsii --fail-on-warnings');

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -7,7 +7,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,15 +16,17 @@ import { AuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
-import { AuditWriterFunction } from './handlers/audit-writer-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
-import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks, nagResourceName, skipCheckov } from './private/acknowledge';
+import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks } from './private/acknowledge';
+import { AuditPipeline } from './private/audit-pipeline';
+import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './private/functions';
 import { contractGatewayResponses } from './private/gateway-responses';
-import { EncryptedQueueDestination, grantAuditRecordWrite, grantDataKeyUse } from './private/grants';
+import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
-import { perCreationName } from './private/names';
+import { privateApiPolicy } from './private/private-api-policy';
 import { assertValidProfile } from './private/profile-validation';
+import { newApiWebAcl } from './private/web-acl';
 import { SecureVpc } from './secure-vpc';
 
 /**
@@ -308,59 +309,21 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       PAYMENTS_ENVIRONMENT: profile.envName,
       PAYMENTS_PLATFORM: this.platformName,
     };
-    this.handlerSecurityGroup = this.functionSecurityGroup('HandlerSecurityGroup', 'payment handler');
-    this.handler = new PaymentHandlerFunction(this, 'Handler', {
-      description: 'Accepts and reads payments for the payments API',
-      ...this.functionDefaults('Handler', retention, removalPolicy, this.handlerSecurityGroup),
-      memorySize: props.handlerMemorySize ?? 512,
-      timeout: Duration.seconds(30),
-      reservedConcurrentExecutions: props.handlerReservedConcurrency,
-      deadLetterQueue: this.deadLetterQueue,
-      environment: {
-        ...environment,
-        POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE_NAME,
-        LEDGER_TABLE_NAME: this.ledgerTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyRecordTtl ?? Duration.hours(24)).toSeconds()),
-        IAM_AUTHORIZATION: String(this.iamAuthorization),
-      },
-    });
-    this.ledgerTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
-    this.idempotencyTable.grant(this.handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-    // The idempotency table and the dead-letter queue use the platform key; the ledger may have its own.
-    grantDataKeyUse(this.key, this.handler);
-    if (this.ledgerTable.encryptionKey && this.ledgerTable.encryptionKey !== this.key) {
-      grantDataKeyUse(this.ledgerTable.encryptionKey, this.handler);
-    }
+    const placement = { vpc: this.vpc, key: this.key, retention, removalPolicy };
+    this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler');
+    this.handler = this.newHandler(props, placement, environment);
 
-    const auditWriterSecurityGroup = this.functionSecurityGroup('AuditWriterSecurityGroup', 'audit writer');
-    this.connections = new ec2.Connections({ securityGroups: [this.handlerSecurityGroup, auditWriterSecurityGroup] });
-    this.auditWriter = new AuditWriterFunction(this, 'AuditWriter', {
-      description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
-      ...this.functionDefaults('AuditWriter', retention, removalPolicy,
-        auditWriterSecurityGroup),
-      memorySize: 256,
-      timeout: Duration.seconds(60),
-      // Stream batches that keep failing reach the queue through the event source's on-failure
-      // destination; this covers any asynchronous invocation as well.
+    // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
+    // children of this construct: a new event source mapping would read the stream from its start.
+    const audit = new AuditPipeline(this, 'Default', {
+      ...placement,
+      ledgerTable: this.ledgerTable,
+      auditBucket: this.auditBucket,
       deadLetterQueue: this.deadLetterQueue,
-      environment: {
-        ...environment,
-        POWERTOOLS_SERVICE_NAME: 'payments-audit',
-        AUDIT_BUCKET_NAME: this.auditBucket.bucketName,
-        AUDIT_PREFIX: AuditBucket.RECORD_PREFIX,
-      },
+      environment,
     });
-    grantAuditRecordWrite(this.auditBucket, AuditBucket.RECORD_PREFIX, this.auditWriter);
-    this.auditWriter.addEventSource(new DynamoEventSource(this.ledgerTable, {
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(20),
-      bisectBatchOnError: true,
-      retryAttempts: 10,
-      onFailure: new EncryptedQueueDestination(this.deadLetterQueue),
-      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
-    }));
+    this.auditWriter = audit.writer;
+    this.connections = new ec2.Connections({ securityGroups: [this.handlerSecurityGroup, audit.securityGroup] });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       encryptionKey: this.key,
@@ -371,37 +334,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const stageName = props.stageName ?? 'v1';
     const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
     this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
-    const cloudWatchRole = props.cloudWatchRole ?? false;
-    const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
-    this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: this.platformName,
-      description: `Payments API (${profile.envName})`,
-      endpointConfiguration: privateEndpoints
-        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: privateEndpoints }
-        : { types: [apigateway.EndpointType.REGIONAL] },
-      policy: privateEndpoints ? this.privateApiPolicy(privateEndpoints) : undefined,
-      // With mutual TLS on the custom domain, the default endpoint would be a way around it.
-      disableExecuteApiEndpoint: props.customDomain?.mutualTlsTrustStore ? true : undefined,
-      cloudWatchRole,
-      cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
-      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
-      defaultMethodOptions: {
-        apiKeyRequired: true,
-        authorizationType: this.iamAuthorization ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
-      },
-      deployOptions: {
-        stageName,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.INFO,
-        dataTraceEnabled: false,
-        throttlingRateLimit: profile.apiRateLimit,
-        throttlingBurstLimit: burstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-    contractGatewayResponses(this.api);
+    this.api = this.newRestApi(props, stageName, burstLimit);
     if (props.customDomain) {
       const { domainName, certificate, mutualTlsTrustStore: trustStore } = props.customDomain;
       this.domain = this.api.addDomainName('Domain', {
@@ -422,28 +355,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
-    const integration = new apigateway.LambdaIntegration(this.handler, { proxy: true, allowTestInvoke: false });
-    const validator = this.api.addRequestValidator('RequestValidator', {
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
-    const paymentRequestModel = this.api.addModel('PaymentRequest', {
-      contentType: 'application/json',
-      modelName: 'PaymentRequest',
-      // Only the shape that maps to `invalid_json`: field rules are the handler's, which names every
-      // bad field in `details`, something API Gateway's validator cannot do.
-      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
-    });
-    const payments = this.api.root.addResource('payments');
-    payments.addMethod('POST', integration, {
-      requestValidator: validator,
-      requestModels: { 'application/json': paymentRequestModel },
-      requestParameters: { 'method.request.header.Idempotency-Key': true },
-    });
-    payments.addResource('{transactionId}').addMethod('GET', integration, {
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.transactionId': true },
-    });
+    this.addRoutes(this.handler);
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       description: `Rate limits of the ${profile.envName} payments API`,
@@ -452,7 +364,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.url = this.api.url;
     if (props.webAcl ?? profile.apiWaf ?? false) {
-      this.webAcl = this.newWebAcl(retention, removalPolicy);
+      this.webAcl = newApiWebAcl(this, this.api.deploymentStage, this.key, retention, removalPolicy);
     }
 
     this.acknowledgeFindings();
@@ -569,123 +481,91 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     }
   }
 
-  private newWebAcl(retention: logs.RetentionDays, removalPolicy: RemovalPolicy): wafv2.CfnWebACL {
-    const managed = (name: string, priority: number, excluded: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: 'AWS',
-          name,
-          ruleActionOverrides: excluded.length > 0 ? excluded.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
-        },
-      },
-      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name },
-    });
-    // WAF has no L2 construct in aws-cdk-lib; these are the L1 resources.
-    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: 'PaymentsApi' },
-      rules: [
-        managed('AWSManagedRulesCommonRuleSet', 0, ['SizeRestrictions_BODY']),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
-        managed('AWSManagedRulesAmazonIpReputationList', 2),
-      ],
-    });
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: webAcl.attrArn,
-    });
-    // WAF writes only to log groups whose names start with aws-waf-logs-; the log group is retained
-    // in production, so its name changes with each creation of the stack.
-    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
-      logGroupName: perCreationName(this, 'aws-waf-logs-', 512),
-      encryptionKey: this.key,
-      retention,
-      removalPolicy,
-    });
-    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
-      resourceArn: webAcl.attrArn,
-      logDestinationConfigs: [Stack.of(this).formatArn({
-        service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })],
-      // Credentials never reach the WAF logs, which are kept for a year.
-      redactedFields: ['x-api-key', 'authorization', 'x-amz-security-token'].map((name) => ({ singleHeader: { Name: name } })),
-    });
-    return webAcl;
-  }
-
-  private functionSecurityGroup(id: string, purpose: string): ec2.SecurityGroup {
-    const group = new ec2.SecurityGroup(this, id, {
-      vpc: this.vpc,
-      description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
-      allowAllOutbound: false,
-    });
-    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (DynamoDB and S3 through the gateway endpoints)');
-    return group;
-  }
-
-  /**
-   * What both functions share. Each gets a role of its own instead of aws-cdk-lib's, whose AWS
-   * managed policies let a function write to every log group of the account: this one may write only
-   * to the function's own log group, and manage the network interfaces that attach it to the VPC.
-   */
-  private functionDefaults(name: string, retention: logs.RetentionDays, removalPolicy: RemovalPolicy, group: ec2.ISecurityGroup) {
-    const logGroup = new logs.LogGroup(this, `${name}Logs`, { encryptionKey: this.key, retention, removalPolicy });
-    const role = new iam.Role(this, `${name}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      inlinePolicies: {
-        OwnLogsAndNetworkInterfaces: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ actions: [...VPC_ACCESS_ACTIONS], resources: ['*'] }),
-          ],
-        }),
+  private newHandler(props: PaymentApiProps, placement: FunctionPlacement, environment: { [name: string]: string }): lambda.Function {
+    const handler = new PaymentHandlerFunction(this, 'Handler', {
+      description: 'Accepts and reads payments for the payments API',
+      ...functionDefaults(this, 'Handler', placement, this.handlerSecurityGroup),
+      memorySize: props.handlerMemorySize ?? 512,
+      timeout: Duration.seconds(30),
+      reservedConcurrentExecutions: props.handlerReservedConcurrency,
+      deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE_NAME,
+        LEDGER_TABLE_NAME: this.ledgerTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyRecordTtl ?? Duration.hours(24)).toSeconds()),
+        IAM_AUTHORIZATION: String(this.iamAuthorization),
       },
     });
-    skipCheckov(role.node.defaultChild as CfnResource, [{
-      id: 'CKV_AWS_111',
-      comment: 'The only unconstrained write actions are the EC2 network interface actions that attach the function to its VPC, which take no resource-level permissions (as in the AWS managed AWSLambdaVPCAccessExecutionRole).',
-    }]);
-    return {
-      architecture: lambda.Architecture.ARM_64,
-      tracing: lambda.Tracing.ACTIVE,
-      vpc: this.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [group],
-      environmentEncryption: this.key,
-      logGroup,
-      role,
-    };
+    this.ledgerTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
+    this.idempotencyTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // The idempotency table and the dead-letter queue use the platform key; the ledger may have its own.
+    grantDataKeyUse(this.key, handler);
+    if (this.ledgerTable.encryptionKey && this.ledgerTable.encryptionKey !== this.key) {
+      grantDataKeyUse(this.ledgerTable.encryptionKey, handler);
+    }
+    return handler;
   }
 
-  /**
-   * Lets the API be called through the given VPC endpoints and nothing else. With IAM authorization
-   * the policy allows this account's principals, so that their own grants (`grantInvoke`) decide;
-   * without it, API keys are the only check and the endpoint is the boundary.
-   */
-  private privateApiPolicy(endpoints: ec2.IInterfaceVpcEndpoint[]): iam.PolicyDocument {
-    const endpointIds = endpoints.map((endpoint) => endpoint.vpcEndpointId);
-    return new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'AllowThroughThePlatformsEndpoints',
-          principals: [this.iamAuthorization ? new iam.AccountRootPrincipal() : new iam.AnyPrincipal()],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-          conditions: { StringEquals: { 'aws:SourceVpce': endpointIds } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'DenyFromAnywhereElse',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-          conditions: { StringNotEquals: { 'aws:SourceVpce': endpointIds } },
-        }),
-      ],
+  private newRestApi(props: PaymentApiProps, stageName: string, burstLimit: number): apigateway.RestApi {
+    const cloudWatchRole = props.cloudWatchRole ?? false;
+    const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
+    const api = new apigateway.RestApi(this, 'Api', {
+      restApiName: this.platformName,
+      description: `Payments API (${this.profile.envName})`,
+      endpointConfiguration: privateEndpoints
+        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: privateEndpoints }
+        : { types: [apigateway.EndpointType.REGIONAL] },
+      policy: privateEndpoints ? privateApiPolicy(privateEndpoints, this.iamAuthorization) : undefined,
+      // With mutual TLS on the custom domain, the default endpoint would be a way around it.
+      disableExecuteApiEndpoint: props.customDomain?.mutualTlsTrustStore ? true : undefined,
+      cloudWatchRole,
+      cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
+      defaultMethodOptions: {
+        apiKeyRequired: true,
+        authorizationType: this.iamAuthorization ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
+      },
+      deployOptions: {
+        stageName,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        throttlingRateLimit: this.profile.apiRateLimit,
+        throttlingBurstLimit: burstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    contractGatewayResponses(api);
+    return api;
+  }
+
+  /** The contract's two methods, both proxied to `target`. */
+  private addRoutes(target: lambda.IFunction): void {
+    const integration = new apigateway.LambdaIntegration(target, { proxy: true, allowTestInvoke: false });
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const paymentRequestModel = this.api.addModel('PaymentRequest', {
+      contentType: 'application/json',
+      modelName: 'PaymentRequest',
+      // Only the shape that maps to `invalid_json`: field rules are the handler's, which names every
+      // bad field in `details`, something API Gateway's validator cannot do.
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
+    });
+    const payments = this.api.root.addResource('payments');
+    payments.addMethod('POST', integration, {
+      requestValidator: validator,
+      requestModels: { 'application/json': paymentRequestModel },
+      requestParameters: { 'method.request.header.Idempotency-Key': true },
+    });
+    payments.addResource('{transactionId}').addMethod('GET', integration, {
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.transactionId': true },
     });
   }
 
@@ -726,15 +606,9 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
 
   private acknowledgeFindings(): void {
     acknowledge(this, PAYMENT_API_FINDINGS);
-    // Each function's role is its own construct beside the function (see functionDefaults).
+    // Each function's role is its own construct beside the function (see functionDefaults);
+    // the audit pipeline acknowledges its writer's.
     acknowledge(this.handler.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
-    acknowledge(this.auditWriter.role!, [
-      ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, this.auditBucket.arnForObjects(`${AuditBucket.RECORD_PREFIX}*`))}]`,
-        reason: 'The audit writer may put objects under the audit/ prefix only; record keys are generated per batch.',
-      },
-    ]);
     // The account's API Gateway CloudWatch role, created by aws-cdk-lib when `cloudWatchRole` is on.
     const accountRole = this.api.node.tryFindChild('CloudWatchRole');
     if (accountRole) {
@@ -745,19 +619,6 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     }
   }
 }
-
-/**
- * What a function in a VPC needs to attach to it, as AWS's AWSLambdaVPCAccessExecutionRole grants;
- * EC2 network interface actions of Lambda take no resource-level permissions.
- */
-const VPC_ACCESS_ACTIONS = [
-  'ec2:CreateNetworkInterface',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeSubnets',
-  'ec2:DeleteNetworkInterface',
-  'ec2:AssignPrivateIpAddresses',
-  'ec2:UnassignPrivateIpAddresses',
-];
 
 /** API Gateway's default account-level throttling quota per Region: steady rate and burst. */
 const ACCOUNT_RATE_QUOTA = 10_000;

@@ -9,10 +9,14 @@ import { PaymentPlatform, Profiles } from '../src';
  * orphan the old one. In production that sends payments to a new ledger and leaves the old one
  * behind. Changing a pinned entry is therefore a breaking change (`feat!:` or `fix!:`, with the
  * migration in the commit body); adding a new stateful resource only adds an entry.
+ *
+ * The audit writer's event source mapping counts as stateful: it holds the position in the ledger's
+ * stream, and a new mapping starts again from the stream's trim horizon, writing up to a day of audit
+ * records a second time.
  */
 const STATEFUL_TYPES = new Set([
   'AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup',
-  'AWS::Backup::BackupVault', 'AWS::SQS::Queue',
+  'AWS::Backup::BackupVault', 'AWS::SQS::Queue', 'AWS::Lambda::EventSourceMapping',
 ]);
 
 const EVERY_PROFILE: Record<string, string> = {
@@ -27,6 +31,7 @@ const EVERY_PROFILE: Record<string, string> = {
   PaymentsApiHandlerLogs6C6273AF: 'AWS::Logs::LogGroup',
   PaymentsApiAuditWriterLogsFE5CB94C: 'AWS::Logs::LogGroup',
   PaymentsNetworkFlowLogs158DDAC7: 'AWS::Logs::LogGroup',
+  PaymentsApiAuditWriterDynamoDBEventSourcePaymentPlatformPaymentsLedgerTable2194DE2A6AF6ABFF: 'AWS::Lambda::EventSourceMapping',
 };
 
 const PINNED: Record<string, Record<string, string>> = {
@@ -52,7 +57,7 @@ test.each(Profiles.names)('%s: every stateful resource keeps its logical ID and 
   if (lost.length > 0) {
     throw new Error(`Stateful resources of the ${name} profile lost their identity:\n${lost.join('\n')}\n`
       + 'CloudFormation would create each anew, empty, and delete or orphan the old one: in production, payments, audit '
-      + 'records, keys or logs would be replaced. Restore the construct ids (or pin the logical ID with overrideLogicalId). '
+      + 'records, keys or logs would be replaced, and a new stream mapping would write audit records again. Restore the construct ids (or pin the logical ID with overrideLogicalId). '
       + 'If the change is meant, it is a breaking change: commit it as feat!/fix! with the migration, and update this pin.');
   }
   const unpinned = Object.keys(actual).filter((id) => !(id in pinned)).map((id) => `  ${id}: '${actual[id]}'`);

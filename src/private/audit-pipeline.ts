@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge, functionRoleFindings, nagResourceName } from './acknowledge';
+import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './functions';
+import { EncryptedQueueDestination, grantAuditRecordWrite } from './grants';
+import { AuditBucket } from '../audit-bucket';
+import { AuditWriterFunction } from '../handlers/audit-writer-function';
+
+export interface AuditPipelineProps extends FunctionPlacement {
+  /** The ledger, whose stream of new items is the pipeline's input. */
+  readonly ledgerTable: dynamodb.ITable;
+  /** Where audit records go, under `AuditBucket.RECORD_PREFIX`. */
+  readonly auditBucket: s3.IBucket;
+  /** Where batches that keep failing go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Environment variables that every function of the platform has. */
+  readonly environment: { [name: string]: string };
+}
+
+/**
+ * The audit pipeline: the ledger's stream of inserted items, read by the audit writer, which writes
+ * each batch to the audit bucket as JSON lines; failing batches are split, retried and finally
+ * recorded in the dead-letter queue.
+ */
+export class AuditPipeline extends Construct {
+  /** The function that writes audit records. */
+  public readonly writer: lambda.Function;
+  /** The writer's security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: AuditPipelineProps) {
+    super(scope, id);
+    this.securityGroup = functionSecurityGroup(this, 'AuditWriterSecurityGroup', props.vpc, 'audit writer');
+    this.writer = new AuditWriterFunction(this, 'AuditWriter', {
+      description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+      ...functionDefaults(this, 'AuditWriter', props, this.securityGroup),
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      // Stream batches that keep failing reach the queue through the event source's on-failure
+      // destination; this covers any asynchronous invocation as well.
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: 'payments-audit',
+        AUDIT_BUCKET_NAME: props.auditBucket.bucketName,
+        AUDIT_PREFIX: AuditBucket.RECORD_PREFIX,
+      },
+    });
+    grantAuditRecordWrite(props.auditBucket, AuditBucket.RECORD_PREFIX, this.writer);
+    this.writer.addEventSource(new DynamoEventSource(props.ledgerTable, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(20),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      onFailure: new EncryptedQueueDestination(props.deadLetterQueue),
+      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+    }));
+
+    acknowledge(this.writer.role!, [
+      ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, props.auditBucket.arnForObjects(`${AuditBucket.RECORD_PREFIX}*`))}]`,
+        reason: 'The audit writer may put objects under the audit/ prefix only; record keys are generated per batch.',
+      },
+    ]);
+  }
+}
