@@ -198,6 +198,17 @@ export interface PaymentApiProps {
    * @default - no reservation; the stage throttling bounds the request rate
    */
   readonly handlerReservedConcurrency?: number;
+
+  /**
+   * Execution environments of the payment handler that Lambda keeps initialised, so that up to that
+   * many requests at once meet no cold start. The API then invokes the handler through its alias
+   * `live` (`handlerAlias`), which every deployment points at a new version. Provisioned
+   * concurrency is billed by the hour whether used or not; at most `handlerReservedConcurrency`
+   * where that is set.
+   *
+   * @default - none: execution environments start on demand
+   */
+  readonly handlerProvisionedConcurrency?: number;
 }
 
 /**
@@ -217,6 +228,11 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   public readonly domain?: apigateway.DomainName;
   /** The payment handler behind both methods. */
   public readonly handler: lambda.Function;
+  /**
+   * The alias `live` of the payment handler, which the API invokes, where
+   * `handlerProvisionedConcurrency` is set.
+   */
+  public readonly handlerAlias?: lambda.Alias;
   /** The function that writes audit records from the ledger's stream. */
   public readonly auditWriter: lambda.Function;
   /** The table of idempotency records. */
@@ -355,7 +371,15 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
-    this.addRoutes(this.handler);
+    if (props.handlerProvisionedConcurrency !== undefined) {
+      this.handlerAlias = new lambda.Alias(this, 'HandlerAlias', {
+        aliasName: 'live',
+        version: this.handler.currentVersion,
+        provisionedConcurrentExecutions: props.handlerProvisionedConcurrency,
+        description: 'The version of the payment handler that the API invokes, with provisioned concurrency',
+      });
+    }
+    this.addRoutes(this.handlerAlias ?? this.handler);
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       description: `Rate limits of the ${profile.envName} payments API`,
@@ -488,6 +512,9 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       memorySize: props.handlerMemorySize ?? 512,
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.handlerReservedConcurrency,
+      // A version is only needed while the alias points at it; CloudFormation deletes the old one
+      // after the alias has moved, so versions do not pile up against the code storage quota.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
       deadLetterQueue: this.deadLetterQueue,
       environment: {
         ...environment,
@@ -682,6 +709,12 @@ function validateProps(props: PaymentApiProps): void {
   }
   if (props.privateEndpoints?.length && props.customDomain) {
     problems.push('`customDomain` and `privateEndpoints` are both set; a private API takes a private custom domain, which this construct does not create. Use one of them.');
+  }
+  const provisioned = props.handlerProvisionedConcurrency;
+  if (provisioned !== undefined && (!Number.isInteger(provisioned) || provisioned < 1)) {
+    problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}; it must be a whole number of at least 1.`);
+  } else if (provisioned !== undefined && concurrency !== undefined && provisioned > concurrency) {
+    problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}, above \`handlerReservedConcurrency\` (${concurrency}); Lambda provisions at most the reserved concurrency.`);
   }
   const memory = props.handlerMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {

@@ -82,6 +82,14 @@ export interface PaymentPlatformOptions {
   readonly handlerReservedConcurrency?: number;
 
   /**
+   * Execution environments of the payment handler kept initialised, so that requests meet no cold
+   * start (see `PaymentApiProps.handlerProvisionedConcurrency`).
+   *
+   * @default - none: execution environments start on demand
+   */
+  readonly handlerProvisionedConcurrency?: number;
+
+  /**
    * Interface VPC endpoints for `execute-api` that make the API private (see
    * `PaymentApiProps.privateEndpoints`). Create them in the VPC you pass as `vpc`.
    *
@@ -182,6 +190,7 @@ export class PaymentPlatform extends Construct {
       cloudWatchRole: options.cloudWatchRole,
       handlerMemorySize: options.handlerMemorySize,
       handlerReservedConcurrency: options.handlerReservedConcurrency,
+      handlerProvisionedConcurrency: options.handlerProvisionedConcurrency,
       customDomain: options.customDomain,
       privateEndpoints: options.privateEndpoints,
     });

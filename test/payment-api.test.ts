@@ -456,6 +456,42 @@ describe('PaymentApi options', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
+  test('without provisioned concurrency, the API invokes the function itself and no version or alias exists', () => {
+    const stack = newStack();
+    new PaymentApi(stack, 'Payments');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Alias', 0);
+    template.resourceCountIs('AWS::Lambda::Version', 0);
+  });
+
+  describe('with provisioned concurrency', () => {
+    const stack = newStack();
+    const api = new PaymentApi(stack, 'Payments', { handlerProvisionedConcurrency: 5, handlerReservedConcurrency: 20 });
+    const template = Template.fromStack(stack);
+    const aliasId = stack.getLogicalId(api.handlerAlias!.node.defaultChild as CfnElement);
+
+    test('keeps that many environments initialised on the alias live', () => {
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        FunctionName: { Ref: stack.getLogicalId(api.handler.node.defaultChild as CfnElement) },
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 5 },
+      });
+    });
+
+    test('both methods invoke the alias, not the unqualified function', () => {
+      const uris = Object.values(template.findResources('AWS::ApiGateway::Method'))
+        .map((method) => JSON.stringify(method.Properties.Integration?.Uri));
+      expect(uris).toHaveLength(2);
+      for (const uri of uris) {
+        expect(uri).toContain(`{"Ref":"${aliasId}"}`);
+      }
+    });
+
+    test('old versions are deleted once the alias has moved on', () => {
+      template.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    });
+  });
+
   test('refuses a table without a stream', () => {
     const stack = newStack();
     const table = dynamodb.Table.fromTableName(stack, 'Imported', 'payments-ledger');
@@ -467,12 +503,19 @@ describe('PaymentApi options', () => {
 
   test('refuses bad props, listing every problem', () => {
     expect(() => new PaymentApi(newStack(), 'Payments', {
-      idempotencyRecordTtl: Duration.hours(1), handlerReservedConcurrency: 0, stageName: 'v 1',
+      idempotencyRecordTtl: Duration.hours(1), handlerReservedConcurrency: 0, stageName: 'v 1', handlerProvisionedConcurrency: 2.5,
     })).toThrow(
       'Invalid PaymentApi props:\n'
       + '  - `idempotencyRecordTtl` is 1 hour; the contract keeps idempotency records for at least 24 hours.\n'
       + '  - `handlerReservedConcurrency` is 0; it must be a whole number of at least 1.\n'
+      + '  - `handlerProvisionedConcurrency` is 2.5; it must be a whole number of at least 1.\n'
       + "  - `stageName` is 'v 1'; it must be 1 to 128 letters, digits or underscores.",
+    );
+  });
+
+  test('refuses more provisioned concurrency than is reserved', () => {
+    expect(() => new PaymentApi(newStack(), 'Payments', { handlerProvisionedConcurrency: 30, handlerReservedConcurrency: 20 })).toThrow(
+      'Invalid PaymentApi props:\n  - `handlerProvisionedConcurrency` is 30, above `handlerReservedConcurrency` (20); Lambda provisions at most the reserved concurrency.',
     );
   });
 

@@ -132,14 +132,19 @@ describe('PaymentPlatform options', () => {
     expect(() => new PaymentPlatform(other, 'Prod', Profiles.production)).not.toThrow();
   });
 
-  test('passes the handler\'s memory and concurrency and the custom domain to its API', () => {
+  test('passes the handler\'s memory, reserved and provisioned concurrency and the custom domain to its API', () => {
     const stack = newStack(Profiles.staging);
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-2:111111111111:certificate/abc');
     const platform = new PaymentPlatform(stack, 'Payments', Profiles.staging, {
-      handlerMemorySize: 2048, handlerReservedConcurrency: 40, customDomain: { domainName: 'payments.example.com', certificate },
+      handlerMemorySize: 2048,
+      handlerReservedConcurrency: 40,
+      handlerProvisionedConcurrency: 10,
+      customDomain: { domainName: 'payments.example.com', certificate },
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 2048, ReservedConcurrentExecutions: 40 });
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 10 } });
+    expect(platform.api.handlerAlias).toBeDefined();
     template.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'payments.example.com', SecurityPolicy: 'TLS_1_2' });
     expect(platform.api.domain).toBeDefined();
   });

@@ -410,3 +410,31 @@ describe.each([['production', true], ['dev', false]] as const)('a private API (%
     });
   }
 });
+
+describe('a handler with provisioned concurrency', () => {
+  const profile = Profiles.production;
+  const app = new App();
+  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: profile.region } });
+  const platform = new PaymentPlatform(stack, 'P', profile, { handlerProvisionedConcurrency: 4 });
+  const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
+  const aliasId = model.logicalId(platform.api.handlerAlias!);
+  const alias = { resource: model.arn(aliasId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(aliasId) };
+  const api = model.logicalId(platform.api.api);
+  const method = (apiId: string, verb: string, path: string) => ({
+    ...TLS,
+    'aws:SourceArn': `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${apiId}/v1/${verb}${path}`,
+  });
+
+  test('API Gateway invokes the alias live for the contract\'s two methods, and for nothing else', async () => {
+    expect(alias.resource).toMatch(/:function:PApiHandler[0-9A-F]{8}:live$/);
+    const invoke = { principal: 'apigateway.amazonaws.com', ...alias, action: 'lambda:InvokeFunction' };
+    expect(await decide({ ...invoke, context: method(api, 'POST', '/payments') })).toBe('Allowed');
+    expect(await decide({ ...invoke, context: method(api, 'GET', '/payments/tx_1') })).toBe('Allowed');
+    expect(await decide({ ...invoke, context: method(api, 'DELETE', '/payments/tx_1') })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...invoke, context: method('otherapi', 'POST', '/payments') })).toBe('ImplicitlyDenied');
+  });
+
+  test('the unqualified function, which the API no longer calls, grants API Gateway nothing', () => {
+    expect(() => model.functionPolicy(model.logicalId(platform.api.handler))).toThrow('no AWS::Lambda::Permission');
+  });
+});

@@ -41,6 +41,10 @@ export class PolicyModel {
       case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${region}:${account}:table/${logicalId}`;
       case 'AWS::IAM::Role': return `arn:aws:iam::${account}:role/${logicalId}`;
       case 'AWS::Lambda::Function': return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
+      case 'AWS::Lambda::Alias': {
+        const { FunctionName, Name } = this.resources[logicalId].Properties as { FunctionName: unknown; Name: string };
+        return `${this.arn(String(this.resolve(FunctionName)))}:${Name}`;
+      }
       case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${region}:${account}:alarm:${logicalId}`;
       case 'AWS::Logs::LogGroup': return `arn:aws:logs:${region}:${account}:log-group:${logicalId}:*`;
       default: return `arn:aws:${type.split('::')[1].toLowerCase()}:${region}:${account}:${logicalId}`;
@@ -51,6 +55,7 @@ export class PolicyModel {
   public ref(logicalId: string): string {
     switch (this.typeOf(logicalId)) {
       case 'AWS::SNS::Topic': return this.arn(logicalId);
+      case 'AWS::Lambda::Alias': return this.arn(logicalId);
       case 'AWS::S3::Bucket': return logicalId.toLowerCase();
       case 'AWS::SQS::Queue': return `https://sqs.${this.region}.amazonaws.com/${this.account}/${logicalId}`;
       case 'AWS::ApiGateway::Stage': return String(this.resources[logicalId].Properties?.StageName);
