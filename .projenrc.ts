@@ -132,6 +132,17 @@ project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tasks.tryFind('compat')?.reset('bash compat/run.sh');
 project.postCompileTask.spawn(project.tasks.tryFind('compat')!);
 project.npmignore?.exclude('/compat/', '/.compatignore');
+// The README's TypeScript examples must compile (fixtures in rosetta/) and translate into every
+// binding language; the translations go into the tablet that jsii-pacmak uses for the bindings'
+// docs, and test/readme.test.ts checks the README's C# statements against them.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README examples (jsii-rosetta, strict)',
+  exec: 'jsii-rosetta extract --strict .jsii',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1' },
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
+project.npmignore?.exclude('/rosetta/');
 // Handlers bundle their dependencies at build time, so those are development dependencies.
 project.eslint?.allowDevDeps('src/handlers/**');
 // An import circle makes module initialisation order matter; none is allowed.

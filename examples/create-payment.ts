@@ -43,13 +43,13 @@ export async function createPayment(options: CreatePaymentOptions): Promise<{ st
       hostname: url.hostname,
       port: url.port ? Number(url.port) : undefined,
       path: url.pathname,
+      body,
       headers: {
         'host': url.host,
         'content-type': 'application/json',
         'idempotency-key': idempotencyKey,
         'x-api-key': options.apiKey,
       },
-      body,
     });
     const { host: _host, ...headers } = signed.headers; // fetch sets Host from the URL itself
     const response = await fetch(url, { method: 'POST', headers, body });

@@ -27,10 +27,7 @@ def create_payment(url, api_key, region, body, idempotency_key=None, max_attempt
     for attempt in range(1, max_attempts + 1):
         # Signed anew for each attempt: a signature is valid for five minutes.
         request = AWSRequest(method="POST", url=url, data=data, headers={
-            "Content-Type": "application/json",
-            "Idempotency-Key": idempotency_key,
-            "x-api-key": api_key,
-        })
+            "Content-Type": "application/json", "Idempotency-Key": idempotency_key, "x-api-key": api_key})
         SigV4Auth(credentials, "execute-api", region).add_auth(request)
         prepared = urllib.request.Request(url, data=data, method="POST", headers=dict(request.headers))
         try:

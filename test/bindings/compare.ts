@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compareTemplates, resourceCounts, Template } from './compare-templates';
 
 const [outdir, ...languages] = process.argv.slice(2);
-const STACKS = ['Smoke-staging', 'Smoke-custom'];
+const STACKS = ['Payments', 'Custom'];
 const read = (language: string, stack: string): Template =>
   JSON.parse(readFileSync(join(outdir, language, `${stack}.template.json`), 'utf8'));
 

@@ -1,9 +1,9 @@
-// A Go user's CDK app: the stock staging platform and one derived from it.
+// A Go user's CDK app, holding the README's Go examples: the stock staging platform, as in the
+// smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR.
 package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -12,21 +12,19 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(os.Args[1])})
+	app := awscdk.NewApp(nil)
 
-	staging := paymentplatform.Profiles_Staging()
-	paymentplatform.NewPaymentPlatform(stackIn(app, "Smoke-staging", staging), jsii.String("Payments"), staging, nil)
+	stack := stackIn(app, "Payments", paymentplatform.Profiles_Staging())
+	paymentplatform.NewPaymentPlatform(stack, jsii.String("P"), paymentplatform.Profiles_Staging(), nil)
 
-	custom := paymentplatform.Profiles_Derive(staging, &paymentplatform.EnvironmentProfileOverrides{
-		Region:       jsii.String("eu-west-1"),
-		ApiRateLimit: jsii.Number(250),
-	})
-	paymentplatform.NewPaymentPlatform(stackIn(app, "Smoke-custom", custom), jsii.String("Payments"), custom, nil)
+	custom := paymentplatform.Profiles_Derive(paymentplatform.Profiles_Production(),
+		&paymentplatform.EnvironmentProfileOverrides{Region: jsii.String("eu-west-1"), ApiRateLimit: jsii.Number(2500)})
+	paymentplatform.NewPaymentPlatform(stackIn(app, "Custom", custom), jsii.String("P"), custom, nil)
 
-	for _, stack := range *app.Synth(nil).Stacks() {
-		template := stack.Template().(map[string]interface{})
+	for _, artifact := range *app.Synth(nil).Stacks() {
+		template := artifact.Template().(map[string]interface{})
 		resources := template["Resources"].(map[string]interface{})
-		fmt.Printf("go: %s in %s: %d resources\n", *stack.StackName(), *stack.Environment().Region, len(resources))
+		fmt.Printf("go: %s in %s: %d resources\n", *artifact.StackName(), *artifact.Environment().Region, len(resources))
 	}
 }
 

@@ -1,16 +1,14 @@
-"""A Python user's CDK app: the stock staging platform and one derived from it."""
-import sys
-
+"""A Python user's CDK app, holding the README's Python examples: the stock staging platform, as in
+the smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR."""
 from aws_cdk import App, Environment, Stack
 from org_payment_platform import PaymentPlatform, Profiles
 
-app = App(outdir=sys.argv[1])
+app = App()
+stack = Stack(app, "Payments", env=Environment(region=Profiles.staging.region))
+PaymentPlatform(stack, "P", Profiles.staging)
 
-staging = Profiles.staging
-PaymentPlatform(Stack(app, "Smoke-staging", env=Environment(region=staging.region)), "Payments", staging)
+custom = Profiles.derive(Profiles.production, region="eu-west-1", api_rate_limit=2500)
+PaymentPlatform(Stack(app, "Custom", env=Environment(region=custom.region)), "P", custom)
 
-custom = Profiles.derive(staging, region="eu-west-1", api_rate_limit=250)
-PaymentPlatform(Stack(app, "Smoke-custom", env=Environment(region=custom.region)), "Payments", custom)
-
-for stack in app.synth().stacks:
-    print(f"python: {stack.stack_name} in {stack.environment.region}: {len(stack.template['Resources'])} resources")
+for artifact in app.synth().stacks:
+    print(f"python: {artifact.stack_name} in {artifact.environment.region}: {len(artifact.template['Resources'])} resources")

@@ -2,11 +2,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { PaymentPlatform, Profiles } from '../../../src';
 
-const app = new App({ outdir: process.argv[2] });
-const staging = Profiles.staging;
-new PaymentPlatform(new Stack(app, 'Smoke-staging', { env: { region: staging.region } }), 'Payments', staging);
-const custom = Profiles.derive(staging, { region: 'eu-west-1', apiRateLimit: 250 });
-new PaymentPlatform(new Stack(app, 'Smoke-custom', { env: { region: custom.region } }), 'Payments', custom);
-for (const stack of app.synth().stacks) {
-  console.log(`typescript: ${stack.stackName} in ${stack.environment.region}: ${Object.keys(stack.template.Resources).length} resources`);
+const app = new App();
+const stack = new Stack(app, 'Payments', { env: { region: Profiles.staging.region } });
+new PaymentPlatform(stack, 'P', Profiles.staging);
+const custom = Profiles.derive(Profiles.production, { region: 'eu-west-1', apiRateLimit: 2500 });
+new PaymentPlatform(new Stack(app, 'Custom', { env: { region: custom.region } }), 'P', custom);
+for (const artifact of app.synth().stacks) {
+  console.log(`typescript: ${artifact.stackName} in ${artifact.environment.region}: ${Object.keys(artifact.template.Resources).length} resources`);
 }

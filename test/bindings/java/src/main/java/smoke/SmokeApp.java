@@ -7,30 +7,30 @@ import org.paymentplatform.EnvironmentProfileOverrides;
 import org.paymentplatform.PaymentPlatform;
 import org.paymentplatform.Profiles;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
 
-/** A Java user's CDK app: the stock staging platform and one derived from it. */
+/**
+ * A Java user's CDK app, holding the README's Java examples: the stock staging platform, as in the
+ * smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR.
+ */
 public final class SmokeApp {
     public static void main(final String[] args) {
-        App app = new App(AppProps.builder().outdir(args[0]).build());
+        App app = new App();
 
-        EnvironmentProfile staging = Profiles.getStaging();
-        new PaymentPlatform(stackIn(app, "Smoke-staging", staging), "Payments", staging);
+        Stack stack = stackIn(app, "Payments", Profiles.getStaging());
+        new PaymentPlatform(stack, "P", Profiles.getStaging());
 
-        EnvironmentProfile custom = Profiles.derive(staging, EnvironmentProfileOverrides.builder()
-                .region("eu-west-1")
-                .apiRateLimit(250)
-                .build());
-        new PaymentPlatform(stackIn(app, "Smoke-custom", custom), "Payments", custom);
+        EnvironmentProfile custom = Profiles.derive(Profiles.getProduction(),
+                EnvironmentProfileOverrides.builder().region("eu-west-1").apiRateLimit(2500).build());
+        new PaymentPlatform(stackIn(app, "Custom", custom), "P", custom);
 
-        for (CloudFormationStackArtifact stack : app.synth().getStacks()) {
-            Map<?, ?> resources = (Map<?, ?>) ((Map<?, ?>) stack.getTemplate()).get("Resources");
+        for (CloudFormationStackArtifact artifact : app.synth().getStacks()) {
+            Map<?, ?> resources = (Map<?, ?>) ((Map<?, ?>) artifact.getTemplate()).get("Resources");
             System.out.printf("java: %s in %s: %d resources%n",
-                    stack.getStackName(), stack.getEnvironment().getRegion(), resources.size());
+                    artifact.getStackName(), artifact.getEnvironment().getRegion(), resources.size());
         }
     }
 
