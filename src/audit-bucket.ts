@@ -103,14 +103,48 @@ export interface AuditBucketAttributes {
   readonly encryptionKey: kms.IKey;
 }
 
+/** Prefix under which audit records are written. */
+const RECORD_PREFIX = 'audit/';
+
+/**
+ * What every audit bucket, created or imported, has in common: its grants, defined once on the
+ * bucket and key that a subclass provides.
+ */
+export abstract class AuditBucketBase extends Construct implements IAuditBucket {
+  /** The bucket. */
+  public abstract readonly bucket: s3.IBucket;
+  /** The key that encrypts the audit records. */
+  public abstract readonly key: kms.IKey;
+  /** Name of the bucket. */
+  public abstract readonly bucketName: string;
+  /** ARN of the bucket. */
+  public abstract readonly bucketArn: string;
+
+  /**
+   * Grants permission to write audit records under the `audit/` prefix (`s3:PutObject`, and
+   * `kms:GenerateDataKey` on the key). Records can be added, never read or deleted by the grantee;
+   * versioning keeps every earlier version of a key.
+   */
+  public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
+    return grantAuditRecordWrite(this.bucket, RECORD_PREFIX, grantee);
+  }
+
+  /**
+   * Grants permission to read audit records (and decrypt them).
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.bucket.grantRead(grantee);
+  }
+}
+
 /**
  * The audit bucket: versioned, KMS-encrypted with an S3 bucket key, public access blocked,
  * TLS 1.2 or later enforced, server access logs kept in a separate bucket, and a lifecycle that
  * moves records and their old versions to Glacier after the profile's days.
  */
-export class AuditBucket extends Construct implements IAuditBucket {
+export class AuditBucket extends AuditBucketBase {
   /** Prefix under which audit records are written, followed by `YYYY/MM/DD/`. */
-  public static readonly RECORD_PREFIX = 'audit/';
+  public static readonly RECORD_PREFIX = RECORD_PREFIX;
 
   /**
    * An audit bucket that exists elsewhere (another stack, or created outside CDK), with the same
@@ -262,22 +296,6 @@ export class AuditBucket extends Construct implements IAuditBucket {
     deny('DenyOtherKeys', { StringNotEquals: { [keyHeader]: this.key.keyArn }, Null: { [keyHeader]: 'false' } });
     deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
   }
-
-  /**
-   * Grants permission to write audit records under the `audit/` prefix (`s3:PutObject`, and
-   * `kms:GenerateDataKey` on the key). Records can be added, never read or deleted by the grantee;
-   * versioning keeps every earlier version of a key.
-   */
-  public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    return grantAuditRecordWrite(this.bucket, AuditBucket.RECORD_PREFIX, grantee);
-  }
-
-  /**
-   * Grants permission to read audit records (and decrypt them).
-   */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee);
-  }
 }
 
 const ACCESS_LOG_PREFIX = 'audit-bucket/';
@@ -297,7 +315,7 @@ const ACCESS_LOG_BUCKET_FINDINGS = [
     'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.', FRAMEWORKS),
 ];
 
-class ImportedAuditBucket extends Construct implements IAuditBucket {
+class ImportedAuditBucket extends AuditBucketBase {
   public readonly bucket: s3.IBucket;
   public readonly key: kms.IKey;
   public readonly bucketName: string;
@@ -309,13 +327,5 @@ class ImportedAuditBucket extends Construct implements IAuditBucket {
     this.key = attrs.encryptionKey;
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
-  }
-
-  public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    return grantAuditRecordWrite(this.bucket, AuditBucket.RECORD_PREFIX, grantee);
-  }
-
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee);
   }
 }

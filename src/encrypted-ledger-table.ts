@@ -114,12 +114,66 @@ export interface EncryptedLedgerTableAttributes {
 }
 
 /**
+ * What every payment ledger, created or imported, has in common: its grants, defined once on the
+ * table and key that a subclass provides.
+ */
+export abstract class EncryptedLedgerTableBase extends Construct implements IEncryptedLedgerTable {
+  /** The DynamoDB table. */
+  public abstract readonly table: dynamodb.ITable;
+  /** The key that encrypts the table and its stream. */
+  public abstract readonly key: kms.IKey;
+  /** Name of the table. */
+  public abstract readonly tableName: string;
+  /** ARN of the table. */
+  public abstract readonly tableArn: string;
+  /** ARN of the table's stream of new item images. */
+  public abstract readonly tableStreamArn: string;
+
+  /**
+   * Grants permission to read payments (and decrypt them).
+   */
+  public grantReadData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadData(grantee);
+  }
+
+  /**
+   * Grants permission to write payments (and encrypt them).
+   */
+  public grantWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantWriteData(grantee);
+  }
+
+  /**
+   * Grants permission to read and write payments.
+   */
+  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadWriteData(grantee);
+  }
+
+  /**
+   * Grants permission to add new payments only: `PutItem` (use a condition expression to refuse
+   * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
+   */
+  public grantAppend(grantee: iam.IGrantable): iam.Grant {
+    grantDataKeyUse(this.key, grantee);
+    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+  }
+
+  /**
+   * Grants permission to read the stream of new payments (and decrypt it).
+   */
+  public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantStreamRead(grantee);
+  }
+}
+
+/**
  * The payment ledger: a DynamoDB table keyed by `transaction_id` (string) and `timestamp`
  * (string), encrypted with a customer-managed key, with a stream of new images for the audit
  * pipeline. Billing, point-in-time recovery and removal follow the environment profile;
  * provisioned capacity is a floor with target-tracking auto scaling above it.
  */
-export class EncryptedLedgerTable extends Construct implements IEncryptedLedgerTable {
+export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
   /** Name of the partition key (string): one item per accepted payment. */
   public static readonly PARTITION_KEY = 'transaction_id';
   /** Name of the sort key (string): the RFC 3339 UTC time the payment was accepted. */
@@ -270,51 +324,9 @@ export class EncryptedLedgerTable extends Construct implements IEncryptedLedgerT
     ]);
     return [plan, selection.grantPrincipal as iam.IRole];
   }
-
-  /**
-   * Grants permission to read payments (and decrypt them).
-   */
-  public grantReadData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadData(grantee);
-  }
-
-  /**
-   * Grants permission to write payments (and encrypt them).
-   */
-  public grantWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantWriteData(grantee);
-  }
-
-  /**
-   * Grants permission to read and write payments.
-   */
-  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadWriteData(grantee);
-  }
-
-  /**
-   * Grants permission to add new payments only: `PutItem` (use a condition expression to refuse
-   * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
-   */
-  public grantAppend(grantee: iam.IGrantable): iam.Grant {
-    return grantLedgerAppend(this, grantee);
-  }
-
-  /**
-   * Grants permission to read the stream of new payments (and decrypt it).
-   */
-  public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantStreamRead(grantee);
-  }
 }
 
-/** `PutItem` and the data-key use that writing an encrypted item needs, on any ledger. */
-function grantLedgerAppend(ledger: IEncryptedLedgerTable, grantee: iam.IGrantable): iam.Grant {
-  grantDataKeyUse(ledger.key, grantee);
-  return ledger.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
-}
-
-class ImportedLedgerTable extends Construct implements IEncryptedLedgerTable {
+class ImportedLedgerTable extends EncryptedLedgerTableBase {
   public readonly table: dynamodb.ITable;
   public readonly key: kms.IKey;
   public readonly tableName: string;
@@ -332,25 +344,5 @@ class ImportedLedgerTable extends Construct implements IEncryptedLedgerTable {
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
     this.tableStreamArn = attrs.tableStreamArn;
-  }
-
-  public grantReadData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadData(grantee);
-  }
-
-  public grantWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantWriteData(grantee);
-  }
-
-  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadWriteData(grantee);
-  }
-
-  public grantAppend(grantee: iam.IGrantable): iam.Grant {
-    return grantLedgerAppend(this, grantee);
-  }
-
-  public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantStreamRead(grantee);
   }
 }
