@@ -1,5 +1,14 @@
 import { awscdk, javascript, typescript } from 'projen';
 
+/** How both handlers are bundled, beyond the platform and target that projen sets per runtime. */
+const ESM_BUNDLE: Omit<javascript.AddBundleOptions, 'platform' | 'target'> = {
+  externals: [],
+  sourcemap: false,
+  format: 'esm',
+  outfile: 'index.mjs',
+  mainFields: ['module', 'main'],
+};
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: '@org/payment-platform',
   description:
@@ -84,8 +93,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // Bundle the SDK clients the handlers use instead of relying on the runtime's copy, so that
-    // the code that was tested is the code that runs.
-    bundlingOptions: { externals: [], sourcemap: false },
+    // the code that was tested is the code that runs. As ES modules (`index.mjs`, which the Lambda
+    // runtime imports for the handler `index.handler`), from the packages' ES module builds
+    // (`module` before `main`): esbuild tree-shakes those far better than their CommonJS builds.
+    // The lambda options type admits only part of what projen passes on to each bundle.
+    bundlingOptions: ESM_BUNDLE as javascript.BundlingOptions,
     awsSdkConnectionReuse: false,
   },
 
@@ -158,11 +170,13 @@ const packageTask = project.tasks.tryFind('package');
 packageTask?.reset();
 packageTask?.spawn(project.tasks.tryFind('package:js')!);
 
-// Minify the handler bundles; esbuild tree-shakes whatever the handlers do not import.
+// Minify the handler bundles; esbuild tree-shakes whatever the handlers do not import. Each bundle
+// directory is emptied first: the Lambda runtime would load a stale `index.js` before `index.mjs`.
 for (const task of project.tasks.all.filter((t) => t.name.startsWith('bundle:') && t.name.endsWith('.lambda'))) {
   const args = task.steps[0]?.execArgs;
   if (args) {
-    task.reset();
+    const outdir = `assets/${task.name.slice('bundle:'.length)}`;
+    task.reset(`rm -rf ${outdir}`);
     task.exec([...args, '--minify'].join(' '));
   }
 }

@@ -1,13 +1,14 @@
 /**
  * Bundle size and cold initialisation of the payment handler against the floor handler. Both are
- * bundled the same way (esbuild, minified, SDK inside); each is then loaded by fresh Node.js
- * processes that time `require()` of the bundle, which runs its module-level set-up (SDK client,
- * metrics, configuration).
+ * bundled the same way (esbuild, ES modules, minified, SDK inside); each is then loaded by fresh
+ * Node.js processes that time `import()` of the bundle, as the Lambda runtime loads an `.mjs`
+ * handler, which runs its module-level set-up (SDK client, metrics, configuration).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HANDLER_ENVIRONMENT } from './handler-environment';
 import { median, medianInterval, percentile } from './stats';
 
@@ -49,7 +50,7 @@ export interface ColdStartResult {
 export function measureColdStart(options: ColdStartOptions): ColdStartResult {
   const copyDir = mkdtempSync(join(tmpdir(), 'floor-copy-'));
   try {
-    const copy = join(copyDir, 'index.js');
+    const copy = join(copyDir, 'index.mjs');
     copyFileSync(options.floorBundle, copy);
     const bundles = [options.floorBundle, options.paymentBundle, copy];
     const times: number[][] = bundles.map(() => []);
@@ -85,16 +86,16 @@ const ENVIRONMENT = {
   AWS_SECRET_ACCESS_KEY: 'bench',
 };
 
-/** Milliseconds that a fresh Node.js process takes to `require()` the bundle. */
+/** Milliseconds that a fresh Node.js process takes to `import()` the bundle. */
 function coldInitMs(bundle: string): number {
-  return childMs(`require(${JSON.stringify(bundle)});`);
+  return childMs(`await import(${JSON.stringify(pathToFileURL(bundle).href)});`);
 }
 
 /** Milliseconds that `code` takes in a fresh Node.js process, which reports them on stdout. */
 function childMs(code: string): number {
   const script = `const t = process.hrtime.bigint(); ${code} `
     + 'const ms = Number(process.hrtime.bigint() - t) / 1e6; process.stdout.write(String(ms));';
-  const run = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...ENVIRONMENT }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, ...ENVIRONMENT }, encoding: 'utf8' });
   if (run.status !== 0) {
     throw new Error(`${code} failed in a fresh process: ${run.stderr}`);
   }

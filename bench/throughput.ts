@@ -1,6 +1,7 @@
 /**
  * Warm throughput and latency of `POST /payments`: the bundled payment handler (API Gateway proxy
- * events, idempotency on), the floor handler, and the payment handler replaying earlier requests,
+ * events, idempotency on), the idempotent floor (one conditional claim, one conditional ledger
+ * write), the non-idempotent floor (one write), and the payment handler replaying earlier requests,
  * each driven at a fixed concurrency against DynamoDB on a moto_server on 127.0.0.1.
  *
  * Rounds of the three are interleaved so that machine noise falls on all alike; throughput is the
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, DynamoDBRecord } from 'aws-lambda';
 import { HANDLER_ENVIRONMENT, IDEMPOTENCY_TABLE, LEDGER_TABLE } from './handler-environment';
@@ -23,9 +25,11 @@ import { MotoServer } from '../test/handlers/moto';
 type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 
 export interface ThroughputOptions {
-  /** The bundled payment handler (`assets/handlers/payment-handler.lambda/index.js`). */
+  /** The bundled payment handler (`assets/handlers/payment-handler.lambda/index.mjs`). */
   readonly paymentBundle: string;
-  /** The bundled floor handler. */
+  /** The bundled idempotent floor handler. */
+  readonly idempotentFloorBundle: string;
+  /** The bundled non-idempotent floor handler, for reference. */
   readonly floorBundle: string;
   readonly concurrency: number;
   readonly requestsPerRound: number;
@@ -49,6 +53,9 @@ export interface LoadResult {
 
 export interface ThroughputResult {
   readonly payment: LoadResult;
+  /** The idempotent floor: what exactly-once costs at the least. */
+  readonly idempotentFloor: LoadResult;
+  /** The non-idempotent floor: one write, for reference. */
   readonly floor: LoadResult;
   readonly replay: LoadResult;
   /** Bytes the payment handler writes to its log (JSON logs and EMF metrics) per accepted payment. */
@@ -62,6 +69,7 @@ export interface ThroughputResult {
 }
 
 const FLOOR_LEDGER = 'floor-ledger';
+const FLOOR_CLAIMS = 'floor-claims';
 
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   Object.assign(process.env, HANDLER_ENVIRONMENT);
@@ -71,22 +79,28 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     await moto.createLedgerTable(LEDGER_TABLE);
     await moto.createIdempotencyTable(IDEMPOTENCY_TABLE);
     await moto.createLedgerTable(FLOOR_LEDGER);
-    const payment = load<Handler>(options.paymentBundle);
+    await moto.createIdempotencyTable(FLOOR_CLAIMS);
+    // Each module reads its table names when it is imported.
+    const payment = await load<Handler>(options.paymentBundle);
     process.env.LEDGER_TABLE_NAME = FLOOR_LEDGER;
-    const floor = load<Handler>(options.floorBundle);
+    process.env.IDEMPOTENCY_TABLE_NAME = FLOOR_CLAIMS;
+    const idempotentFloor = await load<Handler>(options.idempotentFloorBundle);
+    const floor = await load<Handler>(options.floorBundle);
 
-    const runs = { payment: [] as Run[], floor: [] as Run[], replay: [] as Run[] };
+    const runs = { payment: [] as Run[], idempotentFloor: [] as Run[], floor: [] as Run[], replay: [] as Run[] };
     let paymentLog = '';
     let allLog = '';
     // Round 0 warms up each handler and is not counted.
     for (let round = 0; round <= options.rounds; round++) {
       const keys = Array.from({ length: options.requestsPerRound }, (_, i) => `bench-${round}-${i}`);
       const paymentRun = await drive(payment, moto, keys, options.concurrency, false);
+      const idempotentFloorRun = await drive(idempotentFloor, moto, keys, options.concurrency, false);
       const floorRun = await drive(floor, moto, keys, options.concurrency, false);
       const replayRun = await drive(payment, moto, keys, options.concurrency, true);
       allLog += paymentRun.log + replayRun.log;
       if (round > 0) {
         runs.payment.push(paymentRun);
+        runs.idempotentFloor.push(idempotentFloorRun);
         runs.floor.push(floorRun);
         runs.replay.push(replayRun);
         paymentLog += paymentRun.log;
@@ -98,6 +112,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     const ledgerItems = await moto.scan(LEDGER_TABLE);
     return {
       payment: summarise(runs.payment),
+      idempotentFloor: summarise(runs.idempotentFloor),
       floor: summarise(runs.floor),
       replay: summarise(runs.replay),
       logBytesPerPayment: Buffer.byteLength(paymentLog, 'utf8') / accepted,
@@ -283,7 +298,11 @@ function auditLineBytes(item: Record<string, AttributeValue>): number {
   return Buffer.byteLength(toAuditObject([record], 'audit/')!.body);
 }
 
-function load<T>(bundle: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(bundle) as { handler: T }).handler;
+/** The handler of a bundled ES module, imported as the Lambda runtime imports it. */
+async function load<T>(bundle: string): Promise<T> {
+  return ((await importModule(pathToFileURL(bundle).href)) as { handler: T }).handler;
 }
+
+/** `import()` that stays one: ts-node compiles `import()` to `require()`, which cannot load an ES module. */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
