@@ -211,12 +211,16 @@ project.addTask('compliance', {
 });
 
 project.addTask('bench', {
-  description: 'Measures the handler, warm throughput, synthesis and cost against their floors; writes docs/benchmarks.md',
+  description: 'Measures the handler, warm throughput, synthesis, cost and capacity against their floors; writes docs/benchmarks.md',
   steps: [
     { spawn: 'bundle' },
     { exec: 'bash test/setup/ensure-moto.sh' },
     { exec: 'ts-node --project tsconfig.dev.json --transpile-only bench/run.ts' },
   ],
+});
+project.addTask('bench:capacity', {
+  description: 'What the stock profiles (or the profile in the given JSON file) carry in AWS, by the capacity model',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json --transpile-only bench/capacity-report.ts', receiveArgs: true }],
 });
 
 project.addTask('test:consumer', {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
+import { Calibration } from './capacity-config';
+import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, PaymentFootprint } from './cost';
 import { floorPlatform } from './floor-platform';
@@ -65,6 +67,15 @@ async function main(): Promise<void> {
       ours: costOf(template(name, false), footprint),
       defaults: costOf(template(name, true), footprint),
     }));
+
+    log('capacity');
+    const calibration: Calibration = {
+      handlerSeconds: costs[0].ours.paymentBilledMs / 1000,
+      ledgerItemBytes: warm.itemBytes.ledger,
+      idempotencyItemBytes: warm.itemBytes.idempotency,
+    };
+    writeFileSync(CALIBRATION_FILE, `${JSON.stringify(calibration, undefined, 2)}\n`);
+    const capacities = Profiles.names.map((name) => profileCapacity(Profiles.named(name), calibration));
 
     const rows: Row[] = [];
     const ratio = (a: number, b: number) => a / b;
@@ -159,8 +170,8 @@ async function main(): Promise<void> {
     const table = markdownTable(rows);
     console.log(table);
     const minutes = (performance.now() - started) / 60_000;
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes));
-    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, capacities, calibration));
+    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -225,7 +236,7 @@ function updateReadme(lines: string[]): void {
   writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
 }
 
-function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesis: Synthesis, costs: Costs): string[] {
+function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesis: Synthesis, costs: Costs, capacities: ProfileCapacity[]): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
   const rps = warm.payment.requestsPerSecond / warm.idempotentFloor.requestsPerSecond;
   const cpu = warm.payment.handlerCpuMs / warm.idempotentFloor.handlerCpuMs;
@@ -247,6 +258,7 @@ function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesi
     `| synthesis of one environment, against plain L2 constructs (slowest of three) | ${worstSynthesis.toFixed(2)}× | ≤ 1.30×, ${verdict(worstSynthesis <= 1.3)} |`,
     `| cost per million payments, dev / staging / production | ${dollars(perMillion)} | < $6.00, ${verdict(perMillion.every((usd) => usd < 6))} |`,
     `| fixed cost per month, dev / staging / production | ${dollars(costs.map(({ ours }) => ours.fixedUsd))} | with CDK defaults: ${dollars(costs.map(({ defaults }) => defaults.fixedUsd))} |`,
+    `| requests throttled in the first five minutes of a step from idle to a tenth of the rate limit, dev / staging / production | ${capacities.map((c) => `${(c.results[0].firstFiveMinutesFraction * 100).toFixed(1)}%`).join(' / ')} | < 1%, ${verdict(capacities.every((c) => c.absorbsTenthStep))} |`,
   ];
 }
 
@@ -263,7 +275,8 @@ type Warm = Awaited<ReturnType<typeof measureThroughput>>;
 type Synthesis = ReturnType<typeof measureSynthesis>;
 type Costs = Array<{ name: string; ours: Cost; defaults: Cost }>;
 
-function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number): string {
+function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number,
+  capacities: ProfileCapacity[], calibration: Calibration): string {
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
   const lines = [
@@ -315,6 +328,25 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     ...warmExplanation(warm),
     '',
     ...guardExplanation(guard),
+    '',
+    '## What each profile carries in AWS',
+    '',
+    '`bench/capacity.ts` simulates, second by second, load shapes against the limits that each profile\'s synthesized',
+    'template sets: the usage plan\'s and the stage\'s token buckets, the account\'s API Gateway quota, Lambda\'s',
+    'concurrency scaling, and each table\'s capacity (provisioned units with burst credit and target-tracking auto',
+    'scaling, or on-demand throughput with its initial and previous-peak rules). Per payment, calibrated from this run:',
+    `${formatNumber(calibration.handlerSeconds * 1000)} ms of an execution environment (the billed duration below), a ${calibration.ledgerItemBytes}-byte ledger item and a ${calibration.idempotencyItemBytes}-byte`,
+    'idempotency record (one write unit each). One client, no other API in the account, the default Lambda',
+    'concurrency of 1,000. `npx projen bench:capacity profile.json` runs it for any profile',
+    '(`{"base": "production", "overrides": {...}}`), with these figures from `bench/calibration.json`.',
+    '',
+    ...capacityTable(capacities),
+    '',
+    ...capacities.map((capacity) => `- ${capacity.profile}: a step from idle to a tenth of its rate limit is ${capacity.absorbsTenthStep ? 'absorbed' : 'not absorbed'} (under 1% throttled in its first five minutes).`),
+    '',
+    'What the model follows, with its sources:',
+    '',
+    ...capacitySources(),
     '',
     '## Where the money goes',
     '',

@@ -230,6 +230,7 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
       billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
       readCapacity: provisioned ? profile!.ledgerReadCapacity : undefined,
       writeCapacity: provisioned ? profile!.ledgerWriteCapacity : undefined,
+      warmThroughput: profile?.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
       stream: dynamodb.StreamViewType.NEW_IMAGE,
       removalPolicy,

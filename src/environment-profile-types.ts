@@ -121,6 +121,17 @@ export interface EnvironmentProfile {
   readonly ledgerMaxWriteCapacity?: number;
 
   /**
+   * Write units per second that the on-demand ledger and idempotency tables serve at once (DynamoDB
+   * warm throughput), for a step in traffic beyond what a new on-demand table takes without
+   * throttling (4,000 writes per second) or twice the tables' previous peak. Each payment writes
+   * one unit to each table. Raising warm throughput is charged once, when it is set.
+   *
+   * @default - the tables' own warm throughput: 4,000 write units per second for a new table, and
+   * twice the previous peak after 30 minutes
+   */
+  readonly warmWriteThroughput?: number;
+
+  /**
    * Whether the ledger table keeps continuous backups for point-in-time recovery.
    */
   readonly pointInTimeRecovery: boolean;
@@ -254,6 +265,8 @@ export interface EnvironmentProfileOverrides {
   readonly ledgerMaxReadCapacity?: number;
   /** @default - the base profile's value */
   readonly ledgerMaxWriteCapacity?: number;
+  /** @default - the base profile's value */
+  readonly warmWriteThroughput?: number;
   /** @default - the base profile's value */
   readonly pointInTimeRecovery?: boolean;
   /** @default - the base profile's value */

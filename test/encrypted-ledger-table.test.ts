@@ -2,7 +2,7 @@ import { CfnElement, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EncryptedLedgerTable, Profiles } from '../src';
+import { EncryptedLedgerTable, LedgerBillingMode, Profiles } from '../src';
 import { grantedActions } from './setup/iam';
 import { newStack } from './setup/stacks';
 
@@ -64,6 +64,11 @@ describe('EncryptedLedgerTable with default props', () => {
   });
 });
 
+/** The production profile with the seed's provisioned 5/5 ledger, which the stock profile departs from. */
+const PROVISIONED_PRODUCTION = Profiles.derive(Profiles.production, {
+  ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5,
+});
+
 describe('EncryptedLedgerTable per profile', () => {
   const synth = (profile: typeof Profiles.dev) => {
     const stack = newStack(profile);
@@ -73,10 +78,12 @@ describe('EncryptedLedgerTable per profile', () => {
   let dev: Template;
   let staging: Template;
   let production: Template;
+  let provisioned: Template;
   beforeAll(() => {
     dev = synth(Profiles.dev);
     staging = synth(Profiles.staging);
     production = synth(Profiles.production);
+    provisioned = synth(PROVISIONED_PRODUCTION);
   });
 
   test('only where point-in-time recovery is off does checkov learn why', () => {
@@ -107,29 +114,38 @@ describe('EncryptedLedgerTable per profile', () => {
     });
   });
 
-  test('production: provisioned 5 RCU / 5 WCU, point-in-time recovery, retained with deletion protection', () => {
+  test('production: on demand, point-in-time recovery, retained with deletion protection', () => {
     production.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
-        BillingMode: Match.absent(),
-        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        BillingMode: 'PAY_PER_REQUEST',
+        ProvisionedThroughput: Match.absent(),
+        WarmThroughput: Match.absent(),
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
       }),
     });
     production.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    production.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
 
-  test('production: auto scales from the floor up to the API rate', () => {
+  test('provisioned (the seed\'s production billing): 5 RCU / 5 WCU', () => {
+    provisioned.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: Match.absent(),
+      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+    });
+  });
+
+  test('provisioned: auto scales from the floor up to the API rate', () => {
     for (const dimension of ['dynamodb:table:ReadCapacityUnits', 'dynamodb:table:WriteCapacityUnits']) {
-      production.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      provisioned.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
         ScalableDimension: dimension,
         MinCapacity: 5,
         MaxCapacity: 10000,
       });
     }
-    production.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    provisioned.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70 }),
     }, 2);
   });
@@ -195,7 +211,7 @@ describe('EncryptedLedgerTable per profile', () => {
   test('explicit auto scaling ceilings and target utilisation are used', () => {
     const stack = newStack(Profiles.production);
     new EncryptedLedgerTable(stack, 'Ledger', {
-      profile: { ...Profiles.production, ledgerMaxReadCapacity: 50, ledgerMaxWriteCapacity: 60 },
+      profile: { ...PROVISIONED_PRODUCTION, ledgerMaxReadCapacity: 50, ledgerMaxWriteCapacity: 60 },
       targetUtilizationPercent: 50,
     });
     const template = Template.fromStack(stack);
@@ -210,6 +226,21 @@ describe('EncryptedLedgerTable per profile', () => {
     });
   });
 
+  test('warm throughput makes an on-demand ledger take a step of that many writes per second at once', () => {
+    const stack = newStack(Profiles.production);
+    new EncryptedLedgerTable(stack, 'Ledger', { profile: Profiles.derive(Profiles.production, { warmWriteThroughput: 10_000 }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { WarmThroughput: { WriteUnitsPerSecond: 10_000 } });
+  });
+
+  test('refuses warm throughput below what a new table already has, above the quota, or on a provisioned ledger', () => {
+    expect(() => Profiles.derive(Profiles.production, { warmWriteThroughput: 1_000 })).toThrow(
+      '`warmWriteThroughput` is 1000; it must be a whole number of write units per second from 4000 (what a new on-demand table already serves) to 40000 (the default per-table quota).');
+    expect(() => Profiles.derive(Profiles.production, { warmWriteThroughput: 50_000 })).toThrow('`warmWriteThroughput` is 50000;');
+    expect(() => Profiles.derive(PROVISIONED_PRODUCTION, { warmWriteThroughput: 10_000 })).toThrow(
+      '`warmWriteThroughput` is 10000, but the ledger is PROVISIONED, where provisioned capacity and auto scaling decide what it takes; '
+      + 'use ON_DEMAND billing with warm throughput, or raise `ledgerWriteCapacity`.');
+  });
+
   test('refuses a target utilisation outside 20 to 90 percent', () => {
     expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', { targetUtilizationPercent: 95 })).toThrow(
       'Invalid EncryptedLedgerTable props:\n  - `targetUtilizationPercent` is 95; it must be a whole number from 20 to 90.',
@@ -218,7 +249,7 @@ describe('EncryptedLedgerTable per profile', () => {
 
   test('refuses an invalid profile', () => {
     expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', {
-      profile: { ...Profiles.production, ledgerWriteCapacity: 0 },
+      profile: { ...PROVISIONED_PRODUCTION, ledgerWriteCapacity: 0 },
     })).toThrow('`ledgerWriteCapacity` is 0; with PROVISIONED billing it must be a whole number of capacity units from 1 to 40000.');
   });
 });

@@ -29,13 +29,14 @@ describe('stock profiles', () => {
     expect(staging.removalPolicy).toBe(RemovalPolicy.DESTROY);
   });
 
-  test('production has the seed values and keeps its data', () => {
+  test('production has the seed values, but an on-demand ledger, and keeps its data', () => {
     const production = Profiles.production;
     expect(production.envName).toBe('production');
     expect(production.region).toBe('us-east-1');
-    expect(production.ledgerBillingMode).toBe(LedgerBillingMode.PROVISIONED);
-    expect(production.ledgerReadCapacity).toBe(5);
-    expect(production.ledgerWriteCapacity).toBe(5);
+    // The seed's provisioned 5/5 cannot take a step to a tenth of the rate limit (bench/capacity.ts).
+    expect(production.ledgerBillingMode).toBe(LedgerBillingMode.ON_DEMAND);
+    expect(production.ledgerReadCapacity).toBeUndefined();
+    expect(production.ledgerWriteCapacity).toBeUndefined();
     expect(production.auditGlacierTransitionDays).toBe(90);
     expect(production.apiRateLimit).toBe(10000);
     expect(production.deadLetterRetention.toDays()).toBe(14);
@@ -156,7 +157,8 @@ describe('profile validation', () => {
   });
 
   test('the auto scaling ceiling cannot be below the floor', () => {
-    expect(() => assertValidProfile({ ...Profiles.production, ledgerMaxWriteCapacity: 4 })).toThrow(
+    const provisioned = { ...Profiles.production, ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 };
+    expect(() => assertValidProfile({ ...provisioned, ledgerMaxWriteCapacity: 4 })).toThrow(
       "Invalid EnvironmentProfile 'production':\n  - `ledgerMaxWriteCapacity` is 4; it must be a whole number of capacity units from `ledgerWriteCapacity` (5) to 40000.",
     );
   });

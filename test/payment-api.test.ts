@@ -492,6 +492,15 @@ describe('PaymentApi options', () => {
     });
   });
 
+  test('the idempotency table gets the profile\'s warm throughput, as the ledger does', () => {
+    const stack = newStack();
+    new PaymentApi(stack, 'Payments', { profile: Profiles.derive(Profiles.production, { warmWriteThroughput: 12_000 }) });
+    const tables = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
+    expect(Object.values(tables).map((table) => table.Properties.WarmThroughput)).toEqual([
+      { WriteUnitsPerSecond: 12_000 }, { WriteUnitsPerSecond: 12_000 },
+    ]);
+  });
+
   test('refuses a table without a stream', () => {
     const stack = newStack();
     const table = dynamodb.Table.fromTableName(stack, 'Imported', 'payments-ledger');

@@ -11,6 +11,10 @@ export const MAX_DAYS = 36500;
 const GLACIER_MAX_DAYS = MAX_DAYS;
 /** DynamoDB's per-table provisioned throughput quota before a limit increase. */
 const MAX_CAPACITY_UNITS = 40000;
+/** Write units per second that a new on-demand table serves without throttling. */
+const ON_DEMAND_INITIAL_WRITE_UNITS = 4_000;
+/** DynamoDB's default per-table write throughput quota, the most that warm throughput can be set to. */
+const MAX_WARM_WRITE_UNITS = MAX_CAPACITY_UNITS;
 /** One NAT gateway per availability zone at most, and the VPC spans three. */
 const MAX_NAT_GATEWAYS = 3;
 /** Allowed characters and length of an AWS tag value. */
@@ -57,6 +61,15 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
     `it must be one of ${billingModes.join(', ')}`);
   if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
     capacityProblems(profile, problems);
+  }
+  if (profile.warmWriteThroughput !== undefined) {
+    if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
+      problems.push(`\`warmWriteThroughput\` is ${describe(profile.warmWriteThroughput)}, but the ledger is PROVISIONED, where provisioned capacity and auto scaling decide what it takes; `
+        + 'use ON_DEMAND billing with warm throughput, or raise `ledgerWriteCapacity`.');
+    } else if (!isWholeNumberIn(profile.warmWriteThroughput, ON_DEMAND_INITIAL_WRITE_UNITS, MAX_WARM_WRITE_UNITS)) {
+      problems.push(`\`warmWriteThroughput\` is ${describe(profile.warmWriteThroughput)}; it must be a whole number of write units per second `
+        + `from ${ON_DEMAND_INITIAL_WRITE_UNITS} (what a new on-demand table already serves) to ${MAX_WARM_WRITE_UNITS} (the default per-table quota).`);
+    }
   }
 
   check('pointInTimeRecovery', profile.pointInTimeRecovery, typeof profile.pointInTimeRecovery === 'boolean',

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { costOf, CostLine, PaymentFootprint } from '../../bench/cost';
 import { floorPlatform } from '../../bench/floor-platform';
 import { HOURS_PER_MONTH, PRICES } from '../../bench/prices';
-import { EnvironmentProfile, PaymentPlatform, Profiles } from '../../src';
+import { EnvironmentProfile, LedgerBillingMode, PaymentPlatform, Profiles } from '../../src';
 import { newStack } from '../setup/stacks';
 
 /** A payment as the throughput benchmark measures it, in round numbers. */
@@ -72,11 +72,20 @@ describe('the cost model reads the template', () => {
   });
 });
 
-test('production: WAF rules and requests, and provisioned ledger capacity at its scaling target', () => {
+test('production: WAF rules and requests, and on-demand ledger writes', () => {
   const cost = costOf(platform(Profiles.production), FOOTPRINT);
   expect(line(cost.fixed, 'WAF web ACLs')?.quantity).toBe(1);
   expect(line(cost.fixed, 'WAF rules')?.quantity).toBe(3);
   expect(line(cost.perMillion, 'WAF-inspected requests')?.quantity).toBe(1_000_000);
+  expect(line(cost.fixed, 'provisioned WCU-hours')).toBeUndefined();
+  expect(line(cost.perMillion, 'ledger write request units')?.quantity).toBe(1_000_000);
+});
+
+test('a provisioned ledger: its floor every hour, and payments at the scaling target', () => {
+  const provisioned = Profiles.derive(Profiles.production, {
+    ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5,
+  });
+  const cost = costOf(platform(provisioned), FOOTPRINT);
   expect(line(cost.fixed, 'provisioned WCU-hours')?.quantity).toBe(5 * HOURS_PER_MONTH);
   expect(line(cost.perMillion, 'ledger WCU-hours at 70% utilisation')?.quantity).toBeCloseTo(1_000_000 / 3600 / 0.7);
 });
