@@ -61,6 +61,7 @@ export function capacityConfigOf(template: CfnTemplate, calibration: Calibration
       min: Number(target[1].Properties?.MinCapacity),
       max: Number(target[1].Properties?.MaxCapacity),
       target: Number(policy?.[1].Properties?.TargetTrackingScalingPolicyConfiguration?.TargetValue ?? 100) / 100,
+      schedule: dailyActions(target[1].Properties?.ScheduledActions ?? []),
     };
   };
 
@@ -80,4 +81,15 @@ export function capacityConfigOf(template: CfnTemplate, calibration: Calibration
     ledgerUnits: units(calibration.ledgerItemBytes),
     idempotencyUnits: units(calibration.idempotencyItemBytes),
   };
+}
+
+/** Scheduled actions at a fixed time each day (`cron(m h * * ? *)`), by time of day. */
+function dailyActions(actions: any[]): Array<{ atSecond: number; min: number }> {
+  return actions.map((action) => {
+    const match = /^cron\((\d+) (\d+) \* \* \? \*\)$/.exec(String(action.Schedule));
+    if (!match || action.ScalableTargetAction?.MinCapacity === undefined) {
+      throw new Error(`the capacity model reads daily scheduled actions that set a minimum only, not ${JSON.stringify(action)}`);
+    }
+    return { atSecond: Number(match[2]) * 3600 + Number(match[1]) * 60, min: Number(action.ScalableTargetAction.MinCapacity) };
+  }).sort((a, b) => a.atSecond - b.atSecond);
 }

@@ -65,6 +65,8 @@ export type TableCapacity =
     readonly max: number;
     /** Target utilisation, 0 to 1. */
     readonly target: number;
+    /** Scheduled actions: from `atSecond` of each day until the next action, the floor is `min`. */
+    readonly schedule?: ReadonlyArray<{ readonly atSecond: number; readonly min: number }>;
   };
 
 /** The limits that a deployed platform meets, and what one payment costs in them. */
@@ -327,6 +329,8 @@ export class ProvisionedTable implements TableModel {
       this.provisioned = this.pending.units;
       this.pending = undefined;
     }
+    // A scheduled action raises the floor at its time; capacity below it is raised with it.
+    this.provisioned = Math.max(this.provisioned, Math.min(this.capacity.max, this.floorAt(second)));
     const written = Math.min(units, this.provisioned + this.credit);
     this.credit = Math.min(AWS_BEHAVIOUR.dynamodbBurstSeconds.value * this.provisioned, this.credit + this.provisioned - written);
     this.consumedThisMinute += written;
@@ -342,7 +346,7 @@ export class ProvisionedTable implements TableModel {
     const utilisation = consumedPerSecond / this.provisioned;
     this.highMinutes = utilisation > this.capacity.target ? this.highMinutes + 1 : 0;
     this.lowMinutes = utilisation < this.capacity.target - 0.2 ? this.lowMinutes + 1 : 0;
-    const wanted = Math.min(this.capacity.max, Math.max(this.capacity.min, Math.ceil(consumedPerSecond / this.capacity.target)));
+    const wanted = Math.min(this.capacity.max, Math.max(this.floorAt(second), Math.ceil(consumedPerSecond / this.capacity.target)));
     if (!this.pending && this.highMinutes >= AWS_BEHAVIOUR.autoScalingHighMinutes.value && wanted > this.provisioned) {
       this.pending = { at: second + 1 + AWS_BEHAVIOUR.autoScalingReactionSeconds.value, units: wanted };
       this.highMinutes = 0;
@@ -350,5 +354,16 @@ export class ProvisionedTable implements TableModel {
       this.pending = { at: second + 1 + AWS_BEHAVIOUR.autoScalingReactionSeconds.value, units: wanted };
       this.lowMinutes = 0;
     }
+  }
+
+  /** The floor at `second`: the latest scheduled action's, or the table's minimum. */
+  private floorAt(second: number): number {
+    const actions = this.capacity.schedule ?? [];
+    if (actions.length === 0) {
+      return this.capacity.min;
+    }
+    const ofDay = second % 86_400;
+    const current = [...actions].reverse().find((action) => action.atSecond <= ofDay) ?? actions[actions.length - 1];
+    return current.min;
   }
 }

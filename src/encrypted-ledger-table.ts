@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -242,10 +243,16 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
         minCapacity: profile!.ledgerReadCapacity!,
         maxCapacity: ledgerMaxCapacity(profile!, 'read'),
       }).scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
-      table.autoScaleWriteCapacity({
+      const writeScaling = table.autoScaleWriteCapacity({
         minCapacity: profile!.ledgerWriteCapacity!,
         maxCapacity: ledgerMaxCapacity(profile!, 'write'),
-      }).scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
+      });
+      writeScaling.scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
+      (profile!.ledgerWriteSchedules ?? []).forEach((window, index) => {
+        const at = (hour: number) => appscaling.Schedule.cron({ hour: String(hour), minute: '0' });
+        writeScaling.scaleOnSchedule(`PeakFloor${index}Start`, { schedule: at(window.startHourUtc), minCapacity: window.minWriteCapacity });
+        writeScaling.scaleOnSchedule(`PeakFloor${index}End`, { schedule: at(window.endHourUtc), minCapacity: profile!.ledgerWriteCapacity! });
+      });
     }
 
     this.table = table;

@@ -55,6 +55,19 @@ export interface SecurityException {
 }
 
 /**
+ * A daily window, in UTC, in which the ledger's provisioned write capacity is at least
+ * `minWriteCapacity`; outside it, the profile's `ledgerWriteCapacity` is the floor again.
+ */
+export interface LedgerWriteSchedule {
+  /** Hour of the day (UTC, 0 to 23) at which the higher floor starts. */
+  readonly startHourUtc: number;
+  /** Hour of the day (UTC, 0 to 23) at which the floor returns to `ledgerWriteCapacity`. */
+  readonly endHourUtc: number;
+  /** Write capacity units held at least during the window. */
+  readonly minWriteCapacity: number;
+}
+
+/**
  * Every environment-specific setting of the payment platform.
  *
  * Use a stock profile (`Profiles.dev`, `Profiles.staging`, `Profiles.production`) or derive one:
@@ -119,6 +132,15 @@ export interface EnvironmentProfile {
    * @default - `apiRateLimit`, since every accepted payment writes one ledger item
    */
   readonly ledgerMaxWriteCapacity?: number;
+
+  /**
+   * Daily windows in which the ledger's provisioned write capacity is held at a higher floor, for
+   * peaks that come at known times: capacity is there when the peak starts, instead of after auto
+   * scaling has noticed it. PROVISIONED billing only.
+   *
+   * @default - no scheduled floors
+   */
+  readonly ledgerWriteSchedules?: LedgerWriteSchedule[];
 
   /**
    * Write units per second that the on-demand ledger and idempotency tables serve at once (DynamoDB
@@ -265,6 +287,8 @@ export interface EnvironmentProfileOverrides {
   readonly ledgerMaxReadCapacity?: number;
   /** @default - the base profile's value */
   readonly ledgerMaxWriteCapacity?: number;
+  /** @default - the base profile's value */
+  readonly ledgerWriteSchedules?: LedgerWriteSchedule[];
   /** @default - the base profile's value */
   readonly warmWriteThroughput?: number;
   /** @default - the base profile's value */

@@ -241,6 +241,36 @@ describe('EncryptedLedgerTable per profile', () => {
       + 'use ON_DEMAND billing with warm throughput, or raise `ledgerWriteCapacity`.');
   });
 
+  test('scheduled floors hold write capacity up for a known daily peak, then return to the profile\'s floor', () => {
+    const stack = newStack(Profiles.production);
+    new EncryptedLedgerTable(stack, 'Ledger', {
+      profile: Profiles.derive(PROVISIONED_PRODUCTION, { ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] }),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:WriteCapacityUnits',
+      MinCapacity: 5,
+      ScheduledActions: [
+        Match.objectLike({ Schedule: 'cron(0 8 * * ? *)', ScalableTargetAction: { MinCapacity: 800 } }),
+        Match.objectLike({ Schedule: 'cron(0 20 * * ? *)', ScalableTargetAction: { MinCapacity: 5 } }),
+      ],
+    });
+  });
+
+  test('refuses scheduled floors on demand, at bad hours, outside floor and ceiling, or overlapping', () => {
+    expect(() => Profiles.derive(Profiles.production, { ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] })).toThrow(
+      '`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; use `warmWriteThroughput` for a step it must take at once.');
+    expect(() => Profiles.derive(PROVISIONED_PRODUCTION, {
+      ledgerWriteSchedules: [
+        { startHourUtc: 8, endHourUtc: 24, minWriteCapacity: 800 },
+        { startHourUtc: 6, endHourUtc: 9, minWriteCapacity: 20_000 },
+        { startHourUtc: 22, endHourUtc: 7, minWriteCapacity: 100 },
+      ],
+    })).toThrow("Invalid EnvironmentProfile 'production':\n"
+      + '  - `ledgerWriteSchedules[0]` runs from hour 8 to hour 24; both must be whole hours from 0 to 23 (UTC), and differ.\n'
+      + '  - `ledgerWriteSchedules[1].minWriteCapacity` is 20000; it must be a whole number of capacity units from `ledgerWriteCapacity` (5) to the auto scaling ceiling (10000).\n'
+      + '  - `ledgerWriteSchedules[2]` overlaps `ledgerWriteSchedules[1]` at hour 6; windows must not overlap.');
+  });
+
   test('refuses a target utilisation outside 20 to 90 percent', () => {
     expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', { targetUtilizationPercent: 95 })).toThrow(
       'Invalid EncryptedLedgerTable props:\n  - `targetUtilizationPercent` is 95; it must be a whole number from 20 to 90.',

@@ -62,6 +62,7 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
   if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
     capacityProblems(profile, problems);
   }
+  scheduleProblems(profile, problems);
   if (profile.warmWriteThroughput !== undefined) {
     if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
       problems.push(`\`warmWriteThroughput\` is ${describe(profile.warmWriteThroughput)}, but the ledger is PROVISIONED, where provisioned capacity and auto scaling decide what it takes; `
@@ -202,6 +203,40 @@ function capacityProblems(profile: EnvironmentProfile, problems: string[]): void
       problems.push(`\`${maxField}\` is ${describe(max)}; it must be a whole number of capacity units from \`${floorField}\` (${floor}) to ${MAX_CAPACITY_UNITS}.`);
     }
   }
+}
+
+function scheduleProblems(profile: EnvironmentProfile, problems: string[]): void {
+  const schedules = profile.ledgerWriteSchedules ?? [];
+  if (schedules.length === 0) {
+    return;
+  }
+  if (profile.ledgerBillingMode !== LedgerBillingMode.PROVISIONED) {
+    problems.push('`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; '
+      + 'use `warmWriteThroughput` for a step it must take at once.');
+    return;
+  }
+  const hours = new Map<number, number>();
+  schedules.forEach((schedule, index) => {
+    const field = `ledgerWriteSchedules[${index}]`;
+    const { startHourUtc: start, endHourUtc: end, minWriteCapacity: min } = schedule;
+    if (!isWholeNumberIn(start, 0, 23) || !isWholeNumberIn(end, 0, 23) || start === end) {
+      problems.push(`\`${field}\` runs from hour ${describe(start)} to hour ${describe(end)}; both must be whole hours from 0 to 23 (UTC), and differ.`);
+      return;
+    }
+    const floor = profile.ledgerWriteCapacity ?? 1;
+    const max = ledgerMaxCapacity(profile, 'write');
+    if (!isWholeNumberIn(min, floor, max)) {
+      problems.push(`\`${field}.minWriteCapacity\` is ${describe(min)}; it must be a whole number of capacity units from \`ledgerWriteCapacity\` (${floor}) to the auto scaling ceiling (${max}).`);
+    }
+    for (let hour = start; hour !== end; hour = (hour + 1) % 24) {
+      const other = hours.get(hour);
+      if (other !== undefined) {
+        problems.push(`\`${field}\` overlaps \`ledgerWriteSchedules[${other}]\` at hour ${hour}; windows must not overlap.`);
+        return;
+      }
+      hours.set(hour, index);
+    }
+  });
 }
 
 export function isWholeNumberIn(value: unknown, min: number, max: number): boolean {

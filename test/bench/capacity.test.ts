@@ -125,7 +125,7 @@ describe('the stock profiles, read from their templates', () => {
 
   test('the seed\'s provisioned 5/5 production ledger throttles nearly all of the first five minutes of that step', () => {
     const seed = configOf('production', { ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 });
-    expect(seed.ledger).toEqual({ mode: 'provisioned', min: 5, max: 10_000, target: 0.7 });
+    expect(seed.ledger).toEqual({ mode: 'provisioned', min: 5, max: 10_000, target: 0.7, schedule: [] });
     const result = simulate(seed, step(1_000));
     expect(result.firstFiveMinutesFraction).toBeGreaterThan(0.9);
     expect(result.throttledBy.ledger).toBeCloseTo(result.throttled);
@@ -137,6 +137,21 @@ describe('the stock profiles, read from their templates', () => {
     expect(warm.ledger).toEqual({ mode: 'on-demand', warmWriteUnits: 10_000 });
     expect(warm.idempotency).toEqual({ mode: 'on-demand', warmWriteUnits: 10_000 });
     expect(simulate(warm, step(10_000)).throttled).toBe(0);
+  });
+
+  test('a scheduled floor takes a known daily peak that auto scaling alone meets late', () => {
+    const provisioned = { ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 100, ledgerWriteCapacity: 100 };
+    const morningStep: LoadShape = {
+      name: 'idle, then 1,000/s from 09:00 to 17:00',
+      seconds: 86_400,
+      start: 9 * 3600,
+      rate: (t) => (t >= 9 * 3600 && t < 17 * 3600 ? 1_000 : 0),
+    };
+    const without = simulate(configOf('production', provisioned), morningStep);
+    expect(without.firstFiveMinutesFraction).toBeGreaterThan(0.1);
+    const scheduled = configOf('production', { ...provisioned, ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 18, minWriteCapacity: 1_500 }] });
+    expect(scheduled.ledger).toMatchObject({ schedule: [{ atSecond: 8 * 3600, min: 1_500 }, { atSecond: 18 * 3600, min: 100 }] });
+    expect(simulate(scheduled, morningStep).throttled).toBe(0);
   });
 
   test('shapes run to their end', () => {
