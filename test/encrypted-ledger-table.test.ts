@@ -257,8 +257,10 @@ describe('EncryptedLedgerTable per profile', () => {
   });
 
   test('refuses scheduled floors on demand, at bad hours, outside floor and ceiling, or overlapping', () => {
-    expect(() => Profiles.derive(Profiles.production, { ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] })).toThrow(
-      '`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; use `warmWriteThroughput` for a step it must take at once.');
+    const daytime = [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }];
+    expect(() => Profiles.derive(Profiles.production, { ledgerWriteSchedules: daytime })).toThrow(
+      '`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; '
+      + 'use `warmWriteThroughput` for a step it must take at once.');
     expect(() => Profiles.derive(PROVISIONED_PRODUCTION, {
       ledgerWriteSchedules: [
         { startHourUtc: 8, endHourUtc: 24, minWriteCapacity: 800 },
