@@ -1,4 +1,4 @@
-// Checks the consumer app's templates against the seed's values; exits non-zero on any mismatch.
+// Checks the consumer app's templates against the stock profiles' values (the seed's, but for production's on-demand ledger); exits non-zero on any mismatch.
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -6,7 +6,7 @@ const outdir = process.argv[2];
 const expected = {
   dev: { region: 'us-east-1', alarms: 0, rate: 100, dlqDays: 3, glacierDays: 30, billing: 'PAY_PER_REQUEST', pitr: false, retain: false },
   staging: { region: 'us-east-2', alarms: 7, rate: 1000, dlqDays: 7, glacierDays: 30, billing: 'PAY_PER_REQUEST', pitr: true, retain: false },
-  production: { region: 'us-east-1', alarms: 7, rate: 10000, dlqDays: 14, glacierDays: 90, billing: 'PROVISIONED', pitr: true, retain: true },
+  production: { region: 'us-east-1', alarms: 7, rate: 10000, dlqDays: 14, glacierDays: 90, billing: 'PAY_PER_REQUEST', pitr: true, retain: true },
 };
 
 const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
@@ -39,7 +39,7 @@ for (const [env, want] of Object.entries(expected)) {
   check(env, 'Node.js 24 arm64 functions', functions.filter((f) => f.Properties.Architectures?.[0] === 'arm64').length, 2);
 
   const assets = JSON.parse(readFileSync(join(outdir, `${stackName}.assets.json`), 'utf8')).files;
-  const handlerBundles = Object.values(assets).filter((a) => existsSync(join(outdir, a.source.path, 'index.js')));
+  const handlerBundles = Object.values(assets).filter((a) => existsSync(join(outdir, a.source.path, 'index.mjs')));
   check(env, 'bundled handler assets from the package', handlerBundles.length >= 2, true);
 
   console.log(`${env}: ${resources.length} resources in ${want.region}, ${ofType('AWS::CloudWatch::Alarm').length} alarms, ` +
