@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HANDLER_ENVIRONMENT } from './handler-environment';
-import { median, medianInterval, percentile } from './stats';
+import { median, PairedRatio, pairedRatio, percentile } from './stats';
 
 export interface ColdStartOptions {
   readonly paymentBundle: string;
@@ -25,10 +25,8 @@ export interface BundleCold {
   readonly medianMs: number;
   readonly p90Ms: number;
   readonly minMs: number;
-  /** The median, over rounds, of this bundle's time divided by the floor's in the same round. */
-  readonly pairedRatio: number;
-  /** A 90% confidence interval of `pairedRatio`. */
-  readonly pairedRatioInterval: [number, number];
+  /** This bundle's time divided by the floor's in the same round, over rounds. */
+  readonly paired: PairedRatio;
 }
 
 export interface ColdStartResult {
@@ -62,14 +60,12 @@ export function measureColdStart(options: ColdStartOptions): ColdStartResult {
         times[index].push(coldInitMs(bundles[index]));
       }
     }
-    const ratios = (index: number) => times[index].map((ms, round) => ms / times[0][round]);
     const summary = (index: number): BundleCold => ({
       bytes: statSync(bundles[index]).size,
       medianMs: median(times[index]),
       p90Ms: percentile(times[index], 90),
       minMs: Math.min(...times[index]),
-      pairedRatio: median(ratios(index)),
-      pairedRatioInterval: medianInterval(ratios(index)),
+      paired: pairedRatio(times[index], times[0]),
     });
     const stdout = Array.from({ length: options.processes }, () => childMs('process.stdout;'));
     return { floor: summary(0), payment: summary(1), floorCopy: summary(2), stdoutMs: median(stdout) };

@@ -17,7 +17,7 @@ import { ASSUMPTIONS, Cost, CostLine, costOf, PaymentFootprint } from './cost';
 import { floorPlatform } from './floor-platform';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
-import { atLeast, atMost, formatDollars, formatNumber, markdownTable, Row } from './stats';
+import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
 import { measureThroughput } from './throughput';
 import { PaymentPlatform, Profiles } from '../src';
@@ -25,10 +25,12 @@ import { PaymentPlatform, Profiles } from '../src';
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
 const SETTINGS = {
-  coldStartProcesses: 100,
+  coldStartProcesses: 200,
   concurrency: 8,
   requestsPerRound: 300,
   rounds: 5,
+  // Rounds of the warm measures, whose targets are judged on per-round ratios.
+  warmRounds: 11,
   synthesisProcesses: 5,
   // Each run takes a minute or more; two show the spread and keep the whole under ten minutes.
   unitSuiteRuns: 2,
@@ -44,7 +46,14 @@ async function main(): Promise<void> {
     log('cold start');
     const cold = measureColdStart({ paymentBundle: PAYMENT_BUNDLE, floorBundle, processes: SETTINGS.coldStartProcesses });
     log('warm throughput');
-    const warm = await measureThroughput({ paymentBundle: PAYMENT_BUNDLE, idempotentFloorBundle, floorBundle, ...SETTINGS });
+    const warm = await measureThroughput({
+      paymentBundle: PAYMENT_BUNDLE,
+      idempotentFloorBundle,
+      floorBundle,
+      concurrency: SETTINGS.concurrency,
+      requestsPerRound: SETTINGS.requestsPerRound,
+      rounds: SETTINGS.warmRounds,
+    });
     log('request reading and the card-data guard');
     const guard = measureRequestGuard({ rounds: SETTINGS.rounds, requestsPerRound: SETTINGS.requestsPerRound });
     log('synthesis');
@@ -87,14 +96,13 @@ async function main(): Promise<void> {
     rows.push({ section: 'handler', measure: `cold init median (ms, ${processes})`, ours: formatNumber(cold.payment.medianMs), floor: formatNumber(cold.floor.medianMs), ratio: ratio(cold.payment.medianMs, cold.floor.medianMs) });
     rows.push({ section: 'handler', measure: 'cold init p90 (ms)', ours: formatNumber(cold.payment.p90Ms), floor: formatNumber(cold.floor.p90Ms), ratio: ratio(cold.payment.p90Ms, cold.floor.p90Ms) });
     rows.push({ section: 'handler', measure: 'cold init fastest (ms)', ours: formatNumber(cold.payment.minMs), floor: formatNumber(cold.floor.minMs), ratio: ratio(cold.payment.minMs, cold.floor.minMs) });
-    const [low, high] = cold.payment.pairedRatioInterval;
     rows.push({
       section: 'handler',
-      measure: `cold init, median of per-round ratios (90% interval ${low.toFixed(2)}–${high.toFixed(2)})`,
+      measure: `cold init, median of per-round ratios (90% interval ${formatInterval(cold.payment.paired)})`,
       ours: '',
       floor: '',
-      ratio: cold.payment.pairedRatio,
-      target: atMost(cold.payment.pairedRatio, 1.1),
+      ratio: cold.payment.paired.median,
+      target: atMost(cold.payment.paired.median, 1.1),
     });
     rows.push({
       section: 'handler',
@@ -102,18 +110,33 @@ async function main(): Promise<void> {
       ours: formatNumber(cold.floorCopy.medianMs),
       floor: formatNumber(cold.floor.medianMs),
       ratio: ratio(cold.floorCopy.medianMs, cold.floor.medianMs),
-      target: `per-round ratio ${cold.floorCopy.pairedRatio.toFixed(2)} (${cold.floorCopy.pairedRatioInterval.map((r) => r.toFixed(2)).join('–')})`,
+      target: `per-round ratio ${formatPairedRatio(cold.floorCopy.paired)}`,
     });
-    const load = `concurrency ${SETTINGS.concurrency}, median of ${SETTINGS.rounds} rounds of ${SETTINGS.requestsPerRound}`;
+    const load = `concurrency ${SETTINGS.concurrency}, median of ${SETTINGS.warmRounds} rounds of ${SETTINGS.requestsPerRound}`;
     const idem = warm.idempotentFloor;
-    const rpsRatio = ratio(warm.payment.requestsPerSecond, idem.requestsPerSecond);
-    const cpuRatio = ratio(warm.payment.handlerCpuMs, idem.handlerCpuMs);
+    const { requestsPerSecond: rpsRatio, handlerCpuMs: cpuRatio } = warm.againstIdempotentFloor;
     const warmSection = 'warm POST /payments (floor: idempotent)';
-    rows.push({ section: warmSection, measure: `requests/s (${load})`, ours: formatNumber(warm.payment.requestsPerSecond), floor: formatNumber(idem.requestsPerSecond), ratio: rpsRatio, target: atLeast(rpsRatio, 0.9) });
+    rows.push({ section: warmSection, measure: `requests/s (${load})`, ours: formatNumber(warm.payment.requestsPerSecond), floor: formatNumber(idem.requestsPerSecond), ratio: ratio(warm.payment.requestsPerSecond, idem.requestsPerSecond) });
+    rows.push({
+      section: warmSection,
+      measure: `requests/s, median of per-round ratios (90% interval ${formatInterval(rpsRatio)})`,
+      ours: '',
+      floor: '',
+      ratio: rpsRatio.median,
+      target: atLeast(rpsRatio.median, 0.9),
+    });
     rows.push({ section: warmSection, measure: 'latency p50 (ms)', ours: formatNumber(warm.payment.p50Ms), floor: formatNumber(idem.p50Ms), ratio: ratio(warm.payment.p50Ms, idem.p50Ms) });
     rows.push({ section: warmSection, measure: 'latency p99 (ms)', ours: formatNumber(warm.payment.p99Ms), floor: formatNumber(idem.p99Ms), ratio: ratio(warm.payment.p99Ms, idem.p99Ms) });
     rows.push({ section: warmSection, measure: 'DynamoDB calls per request', ours: calls(warm.payment.dynamodbCalls), floor: calls(idem.dynamodbCalls) });
-    rows.push({ section: warmSection, measure: 'handler CPU per request (ms)', ours: formatNumber(warm.payment.handlerCpuMs, 2), floor: formatNumber(idem.handlerCpuMs, 2), ratio: cpuRatio, target: atMost(cpuRatio, 1.1) });
+    rows.push({ section: warmSection, measure: 'handler CPU per request (ms)', ours: formatNumber(warm.payment.handlerCpuMs, 2), floor: formatNumber(idem.handlerCpuMs, 2), ratio: ratio(warm.payment.handlerCpuMs, idem.handlerCpuMs) });
+    rows.push({
+      section: warmSection,
+      measure: `handler CPU per request, median of per-round ratios (90% interval ${formatInterval(cpuRatio)})`,
+      ours: '',
+      floor: '',
+      ratio: cpuRatio.median,
+      target: atMost(cpuRatio.median, 1.1),
+    });
     rows.push({ section: warmSection, measure: 'moto_server CPU per request (ms)', ours: formatNumber(warm.payment.motoCpuMs, 2), floor: formatNumber(idem.motoCpuMs, 2), ratio: ratio(warm.payment.motoCpuMs, idem.motoCpuMs) });
     const reference = 'warm POST /payments (floor: one write, not idempotent, for reference)';
     rows.push({ section: reference, measure: 'requests/s', ours: formatNumber(warm.payment.requestsPerSecond), floor: formatNumber(warm.floor.requestsPerSecond), ratio: ratio(warm.payment.requestsPerSecond, warm.floor.requestsPerSecond) });
@@ -238,8 +261,7 @@ function updateReadme(lines: string[]): void {
 
 function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesis: Synthesis, costs: Costs, capacities: ProfileCapacity[]): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
-  const rps = warm.payment.requestsPerSecond / warm.idempotentFloor.requestsPerSecond;
-  const cpu = warm.payment.handlerCpuMs / warm.idempotentFloor.handlerCpuMs;
+  const { requestsPerSecond: rps, handlerCpuMs: cpu } = warm.againstIdempotentFloor;
   const worstSynthesis = Math.max(...synthesis.filter((time) => time.environment !== 'all').map((time) => time.platformMs / time.floorMs));
   const perMillion = costs.map(({ ours }) => ours.perMillionUsd);
   const verdict = (met: boolean) => (met ? 'met' : 'missed');
@@ -250,9 +272,9 @@ function readmeSummary(cold: Cold, warm: Warm, guard: GuardMeasurement, synthesi
     '| measure | result | target |',
     '| --- | ---: | --- |',
     `| payment handler bundle, against the minimal handler, both ES modules | ${bytes.toFixed(2)}× | ≤ 1.20×, ${verdict(bytes <= 1.2)} |`,
-    `| cold import, against the minimal handler (90% interval) | ${cold.payment.pairedRatio.toFixed(2)}× (${cold.payment.pairedRatioInterval.map((r) => r.toFixed(2)).join('–')}) | ≤ 1.10×, ${verdict(cold.payment.pairedRatio <= 1.1)} |`,
-    `| warm \`POST /payments\` throughput against moto_server, against the idempotent floor | ${rps.toFixed(2)}× | ≥ 0.90×, ${verdict(rps >= 0.9)} |`,
-    `| handler CPU per payment, against the idempotent floor | ${cpu.toFixed(2)}× | ≤ 1.10×, ${verdict(cpu <= 1.1)} |`,
+    `| cold import, against the minimal handler (90% interval) | ${formatPairedRatio(cold.payment.paired, '×')} | ≤ 1.10×, ${verdict(cold.payment.paired.median <= 1.1)} |`,
+    `| warm \`POST /payments\` throughput against moto_server, against the idempotent floor (90% interval) | ${formatPairedRatio(rps, '×')} | ≥ 0.90×, ${verdict(rps.median >= 0.9)} |`,
+    `| handler CPU per payment, against the idempotent floor (90% interval) | ${formatPairedRatio(cpu, '×')} | ≤ 1.10×, ${verdict(cpu.median <= 1.1)} |`,
     `| request check (JSON reader, card-data guard, fields), typical / 16 KiB worst case | ${guard.cases.map((c) => `${formatNumber(c.parseRequestUs / 1000, 2)} ms`).filter((_, i) => i !== 1).join(' / ')} | reported |`,
     `| ordinary payment text refused as card data | ${guard.corpusRefused.length} of ${formatNumber(guard.corpusLines)} lines | 0, ${verdict(guard.corpusRefused.length === 0)} |`,
     `| synthesis of one environment, against plain L2 constructs (slowest of three) | ${worstSynthesis.toFixed(2)}× | ≤ 1.30×, ${verdict(worstSynthesis <= 1.3)} |`,
@@ -302,8 +324,12 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     '  bundles measure by either estimator.',
     '- **Warm POST /payments.** The bundled handlers run in one process and get API Gateway proxy events,',
     '  at a fixed concurrency, against DynamoDB on a moto_server on 127.0.0.1. Rounds of the payment',
-    '  handler, the idempotent floor, the minimal floor and the replay path alternate after a warm-up round. DynamoDB calls are counted',
-    '  on the wire; CPU is that of the handler process and of moto_server per request.',
+    '  handler, the idempotent floor, the minimal floor and the replay path alternate after a warm-up round;',
+    '  the payment handler and the idempotent floor take turns to go first, with the minimal floor between them.',
+    '  DynamoDB calls are counted on the wire; CPU is that of the handler process and of moto_server per request.',
+    '  As with cold init, the targets are judged on the median of the per-round ratios to the idempotent',
+    '  floor, each with its 90% interval: a ratio of two medians keeps whatever phase of the machine one',
+    '  handler\'s rounds happened to meet.',
     '- **Request guard.** `parsePaymentRequest` (media type, idempotency key, the JSON reader, the card-data',
     '  guard over every string, every field rule), the reader alone and the guard alone, in this process, on',
     '  three bodies: a typical payment, 16 KiB of ordinary text, and the guard\'s worst case (a 16 KiB run of',
@@ -412,7 +438,7 @@ function coldExplanation(cold: Cold): string[] {
     `The rest, ${formatNumber(Math.max(0, cold.payment.medianMs - cold.floor.medianMs - cold.stdoutMs))} ms, is parsing the larger bundle and setting up Metrics. Creating stdout cannot be`,
     'avoided by a handler that emits metrics in embedded metric format: Powertools writes them through a',
     'Console of its own on stdout, not through the global console, which the Lambda runtime patches.',
-    ...(cold.payment.pairedRatioInterval[0] <= 1.1 && cold.payment.pairedRatioInterval[1] > 1.1
+    ...(cold.payment.paired.interval[0] <= 1.1 && cold.payment.paired.interval[1] > 1.1
       ? ['The 90% interval of the ratio reaches past 1.10: on this machine a run can land on either side of the',
         'target, which the handler meets by a few milliseconds at best.']
       : []),
@@ -442,7 +468,7 @@ function warmExplanation(warm: Warm): string[] {
   const perCall = (cpu: number, n: number) => formatNumber(cpu / n, 2);
   const busy = (load: { motoCpuMs: number; requestsPerSecond: number }) => ((load.motoCpuMs * load.requestsPerSecond) / 10).toFixed(0);
   return [
-    `Against moto_server the payment handler serves ${(warm.payment.requestsPerSecond / idem.requestsPerSecond).toFixed(2)}× the requests per second of the idempotent floor,`,
+    `Against moto_server the payment handler serves ${formatPairedRatio(warm.againstIdempotentFloor.requestsPerSecond, '×')} the requests per second of the idempotent floor,`,
     `with ${formatNumber(total(warm.payment.dynamodbCalls), 2)} DynamoDB calls per payment against its ${formatNumber(total(idem.dynamodbCalls), 2)}: both make the two writes that exactly-once needs. The`,
     `handler process spends ${formatNumber(warm.payment.handlerCpuMs, 2)} ms of CPU per payment against the floor's ${formatNumber(idem.handlerCpuMs, 2)} ms; the difference is what the`,
     'contract asks beyond the two writes: validation of every field, the card-data guard, the canonical request hash',

@@ -28,6 +28,36 @@ export function medianInterval(values: readonly number[]): [number, number] {
   return [percentile(medians, 5), percentile(medians, 95)];
 }
 
+/** The median over rounds of one measure's ratio to the floor's in the same round. */
+export interface PairedRatio {
+  readonly median: number;
+  /** A 90% confidence interval of `median`. */
+  readonly interval: [number, number];
+}
+
+/**
+ * The median of the per-round ratios `ours[i] / floor[i]`, with its interval. Pairing each round
+ * with the floor's in the same round cancels the drift of a shared machine that a ratio of two
+ * medians keeps.
+ */
+export function pairedRatio(ours: readonly number[], floor: readonly number[]): PairedRatio {
+  if (ours.length !== floor.length || ours.length === 0) {
+    throw new Error(`paired ratio needs one floor value per round: ${ours.length} against ${floor.length}`);
+  }
+  const ratios = ours.map((value, round) => value / floor[round]);
+  return { median: median(ratios), interval: medianInterval(ratios) };
+}
+
+/** `0.98–1.07`: the interval of a paired ratio. */
+export function formatInterval(ratio: PairedRatio): string {
+  return ratio.interval.map((r) => r.toFixed(2)).join('–');
+}
+
+/** `1.03× (0.98–1.07)`: a paired ratio, with `unit` after it, and its interval. */
+export function formatPairedRatio(ratio: PairedRatio, unit = ''): string {
+  return `${ratio.median.toFixed(2)}${unit} (${formatInterval(ratio)})`;
+}
+
 /** A number for a table: integers as they are, others to `digits` decimals. */
 export function formatNumber(value: number, digits = 1): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -4,8 +4,10 @@
  * write), the non-idempotent floor (one write), and the payment handler replaying earlier requests,
  * each driven at a fixed concurrency against DynamoDB on a moto_server on 127.0.0.1.
  *
- * Rounds of the three are interleaved so that machine noise falls on all alike; throughput is the
- * median over rounds, latency percentiles are over every request of every round.
+ * Rounds of the four are interleaved so that machine noise falls on all alike, and the payment
+ * handler and the idempotent floor take turns to go first. Throughput and CPU are medians over
+ * rounds, the targets' ratios medians of per-round ratios; latency percentiles are over every
+ * request of every round.
  */
 import { execFileSync } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -17,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, DynamoDBRecord } from 'aws-lambda';
 import { HANDLER_ENVIRONMENT, IDEMPOTENCY_TABLE, LEDGER_TABLE } from './handler-environment';
-import { median, percentile } from './stats';
+import { median, PairedRatio, pairedRatio, percentile } from './stats';
 import { toAuditObject } from '../src/handlers/audit-records';
 import { jsonHeaders, lambdaContext, OutputCapture, postPayment, validBody } from '../test/handlers/events';
 import { MotoServer } from '../test/handlers/moto';
@@ -57,6 +59,11 @@ export interface ThroughputResult {
   readonly idempotentFloor: LoadResult;
   /** The non-idempotent floor: one write, for reference. */
   readonly floor: LoadResult;
+  /** The payment handler against the idempotent floor, round by round. */
+  readonly againstIdempotentFloor: {
+    readonly requestsPerSecond: PairedRatio;
+    readonly handlerCpuMs: PairedRatio;
+  };
   readonly replay: LoadResult;
   /** Bytes the payment handler writes to its log (JSON logs and EMF metrics) per accepted payment. */
   readonly logBytesPerPayment: number;
@@ -93,9 +100,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     // Round 0 warms up each handler and is not counted.
     for (let round = 0; round <= options.rounds; round++) {
       const keys = Array.from({ length: options.requestsPerRound }, (_, i) => `bench-${round}-${i}`);
-      const paymentRun = await drive(payment, moto, keys, options.concurrency, false);
-      const idempotentFloorRun = await drive(idempotentFloor, moto, keys, options.concurrency, false);
+      const paymentFirst = round % 2 === 0;
+      const firstRun = await drive(paymentFirst ? payment : idempotentFloor, moto, keys, options.concurrency, false);
       const floorRun = await drive(floor, moto, keys, options.concurrency, false);
+      const secondRun = await drive(paymentFirst ? idempotentFloor : payment, moto, keys, options.concurrency, false);
+      const [paymentRun, idempotentFloorRun] = paymentFirst ? [firstRun, secondRun] : [secondRun, firstRun];
       const replayRun = await drive(payment, moto, keys, options.concurrency, true);
       allLog += paymentRun.log + replayRun.log;
       if (round > 0) {
@@ -115,6 +124,10 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       idempotentFloor: summarise(runs.idempotentFloor),
       floor: summarise(runs.floor),
       replay: summarise(runs.replay),
+      againstIdempotentFloor: {
+        requestsPerSecond: pairedRatio(runs.payment.map(requestsPerSecond), runs.idempotentFloor.map(requestsPerSecond)),
+        handlerCpuMs: pairedRatio(runs.payment.map((run) => run.handlerCpuMs), runs.idempotentFloor.map((run) => run.handlerCpuMs)),
+      },
       logBytesPerPayment: Buffer.byteLength(paymentLog, 'utf8') / accepted,
       customMetrics: customMetrics(logLines),
       auditLineBytes: auditLineBytes(ledgerItems[0]),
@@ -207,6 +220,10 @@ async function drive(handler: Handler, moto: MotoServer, keys: readonly string[]
   };
 }
 
+function requestsPerSecond(run: Run): number {
+  return run.latencies.length / run.seconds;
+}
+
 function summarise(runs: readonly Run[]): LoadResult {
   const latencies = runs.flatMap((run) => run.latencies);
   const calls: Record<string, number> = {};
@@ -216,7 +233,7 @@ function summarise(runs: readonly Run[]): LoadResult {
     }
   }
   return {
-    requestsPerSecond: median(runs.map((run) => run.latencies.length / run.seconds)),
+    requestsPerSecond: median(runs.map(requestsPerSecond)),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     dynamodbCalls: calls,

@@ -1,4 +1,4 @@
-import { median, medianInterval, percentile } from '../../bench/stats';
+import { formatPairedRatio, median, medianInterval, pairedRatio, percentile } from '../../bench/stats';
 
 test('percentile is the nearest rank, whatever the order of the values', () => {
   const values = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
@@ -19,4 +19,17 @@ test('the bootstrap interval of the median holds the median, narrows with more d
   expect(fewHigh).toBeGreaterThanOrEqual(median(few));
   expect(manyHigh - manyLow).toBeLessThan(fewHigh - fewLow);
   expect(medianInterval(few)).toEqual([fewLow, fewHigh]);
+});
+
+test('a paired ratio is the median of the per-round ratios, which a slow phase in one round cannot move', () => {
+  // Ours is 10% slower than the floor in every round but one, which met a slow phase of the machine.
+  const floor = [100, 100, 100, 200, 200];
+  const ours = [110, 110, 220, 220, 220];
+  const paired = pairedRatio(ours, floor);
+  expect(paired.median).toBeCloseTo(1.1);
+  expect(median(ours) / median(floor)).toBeCloseTo(2.2);
+  expect(paired.interval[0]).toBeLessThanOrEqual(paired.median);
+  expect(paired.interval[1]).toBeGreaterThanOrEqual(paired.median);
+  expect(formatPairedRatio({ median: 1.034, interval: [0.981, 1.07] }, '×')).toBe('1.03× (0.98–1.07)');
+  expect(() => pairedRatio([1, 2], [1])).toThrow('paired ratio needs one floor value per round: 2 against 1');
 });
