@@ -23,15 +23,20 @@ export interface ProfileCapacity {
   readonly absorbsTenthStep: boolean;
 }
 
-/** Every shape against the platform that `profile` synthesizes. */
-export function profileCapacity(profile: EnvironmentProfile, calibration: Calibration, account: AccountLimits = {}): ProfileCapacity {
+/** Every shape against the platform that `profile` synthesizes; `label` names it in tables (default: its `envName`). */
+export function profileCapacity(
+  profile: EnvironmentProfile,
+  calibration: Calibration,
+  account: AccountLimits = {},
+  label = profile.envName,
+): ProfileCapacity {
   const app = new App();
   const stack = new Stack(app, 'Capacity', { env: { region: profile.region } });
   new PaymentPlatform(stack, 'Payments', profile);
   const config = capacityConfigOf(app.synth().getStackByName('Capacity').template, calibration, account);
   const rate = profile.apiRateLimit;
   const results = [step(rate / 10), step(rate), ramp(rate), dailyPeak(rate / 10)].map((shape) => simulate(config, shape));
-  return { profile: profile.envName, sustained: sustainedRate(config), results, absorbsTenthStep: results[0].firstFiveMinutesFraction < 0.01 };
+  return { profile: label, sustained: sustainedRate(config), results, absorbsTenthStep: results[0].firstFiveMinutesFraction < 0.01 };
 }
 
 const percent = (fraction: number) => (fraction === 0 ? '0%' : fraction < 0.001 ? '< 0.1%' : `${(fraction * 100).toFixed(1)}%`);

@@ -226,12 +226,13 @@ function requestsPerSecond(run: Run): number {
 
 function summarise(runs: readonly Run[]): LoadResult {
   const latencies = runs.flatMap((run) => run.latencies);
-  const calls: Record<string, number> = {};
+  const totals: Record<string, number> = {};
   for (const run of runs) {
     for (const [operation, count] of run.calls) {
-      calls[operation] = (calls[operation] ?? 0) + count / latencies.length;
+      totals[operation] = (totals[operation] ?? 0) + count;
     }
   }
+  const calls = Object.fromEntries(Object.entries(totals).map(([operation, count]) => [operation, count / latencies.length]));
   return {
     requestsPerSecond: median(runs.map(requestsPerSecond)),
     p50Ms: percentile(latencies, 50),
