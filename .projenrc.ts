@@ -78,6 +78,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Tests only: evaluates the synthesized IAM, key, topic, bucket and queue policies as IAM does.
     // AGPL-3.0-or-later; it is never bundled or shipped, so it is pinned and used by tests alone.
     '@cloud-copilot/iam-simulate@0.1.173',
+    // Mutation testing of the handler code (test:mutation). StrykerJS 10 needs Node.js 22; the
+    // project builds on Node.js 20, so the last 9.x is pinned.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
     // The CDK CLI for the example app in app/ (`npx cdk synth -c env=dev`).
     'aws-cdk@^2',
     // The SigV4 client example in examples/ (and its test against a server on 127.0.0.1).
@@ -200,6 +204,16 @@ project.addTask('test:deep', {
   exec: 'jest --coverage=false --testPathPatterns "(property|json-reader)\\.test\\.ts$"',
 });
 
+project.addTask('test:mutation', {
+  description: 'Mutation testing of src/handlers/ (StrykerJS): tests the mutants that changed since test/mutation/stryker-incremental.json',
+  exec: 'bash test/mutation/run.sh',
+  receiveArgs: true,
+});
+project.addTask('test:mutation:full', {
+  description: 'Mutation testing of every mutant in src/handlers/ again, from scratch; rewrites the incremental state',
+  exec: 'bash test/mutation/run.sh --force',
+});
+
 project.addTask('test:bindings', {
   description: 'Packages Python, Java and Go, runs a smoke app in each, and compares their templates with TypeScript',
   exec: 'bash test/bindings/run.sh',
@@ -250,6 +264,9 @@ project.addTask('integ:deploy', {
 
 project.gitignore.exclude('/test/integ/cdk-integ.out.*/', '/test/integ/**/cdk.out/');
 project.gitignore.exclude('/cdk.out/', '/.cdk-test-out/', '*.pyc', '__pycache__/', '/test/bindings/java/target/', '/test/bindings/.out/', '/test/bindings/python/.venv/', '/test/compliance/.venv/', '/test/compliance/.out*/', '/test/compliance/weakened.log');
+// Mutation testing: the sandbox and the full report are not kept; the incremental state is.
+project.gitignore.exclude('/.stryker-tmp/', '/reports/');
+project.npmignore?.exclude('/stryker.config.mjs', '/.stryker-tmp/', '/reports/');
 project.npmignore?.exclude('/examples/', '/cdk.out/', '/.ci/', '/docs/', '/app/', '/bench/', '/cdk.json', '/.checkov.yaml', '/.cfnlintrc.yaml');
 
 project.synth();

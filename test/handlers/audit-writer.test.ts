@@ -32,7 +32,10 @@ beforeAll(async () => {
   process.env.AUDIT_BUCKET_NAME = BUCKET;
   process.env.AUDIT_PREFIX = 'audit/';
   process.env.POWERTOOLS_SERVICE_NAME = 'payments-audit';
-  writer = loadModule<{ handler: typeof writer }>('../../src/handlers/audit-writer.lambda').handler;
+  writer = loadModule<{ handler: typeof writer }>(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require('../../src/handlers/audit-writer.lambda'),
+  ).handler;
   streamArn = (await moto.dynamodb().send(new DescribeTableCommand({ TableName: LEDGER }))).Table!.LatestStreamArn!;
   const streams = new DynamoDBStreamsClient(moto.clientConfig());
   const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0];

@@ -153,9 +153,10 @@ export class OutputCapture {
 
 /**
  * Loads a handler module after the test has set the environment it reads at module scope, as the
- * Lambda runtime does when it starts a container.
+ * Lambda runtime does when it starts a container. `load` is `() => require('<path>')` with the path
+ * written out: jest finds a test's modules by their literal paths, and the mutation run
+ * (`npx projen test:mutation`) picks the tests to run against a changed module that way.
  */
-export function loadModule<T>(path: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path) as T;
+export function loadModule<T>(load: () => unknown): T {
+  return load() as T;
 }

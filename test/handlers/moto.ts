@@ -1,5 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -11,9 +13,18 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 /**
  * A moto_server on 127.0.0.1 with a free port, for tests that run handler code against real
  * DynamoDB and S3 APIs. Started by the test, stopped by the test; nothing leaves the machine.
+ *
+ * Where `MOTO_POOL_DIR` is set (by `test/mutation/run.sh`, which runs the handler tests once for
+ * each of hundreds of mutants), `start` instead takes a server of that pool that no other test
+ * file holds, empties it, and `stop` gives it back: the same fresh server, without a Python start
+ * for every test file of every mutant.
  */
 export class MotoServer {
   public static async start(): Promise<MotoServer> {
+    const pool = process.env.MOTO_POOL_DIR;
+    if (pool) {
+      return MotoServer.fromPool(pool);
+    }
     try {
       execFileSync('moto_server', ['--help'], { stdio: 'ignore' });
     } catch {
@@ -26,14 +37,37 @@ export class MotoServer {
     return server;
   }
 
-  public readonly endpoint: string;
-
-  /** The server's process id, for measuring the CPU time it spends. */
-  public get pid(): number | undefined {
-    return this.child.pid;
+  /** Holds one server of the pool in `directory` (`servers/<port>`, held by `locks/<port>`), waiting up to a minute for one. */
+  private static async fromPool(directory: string): Promise<MotoServer> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      for (const port of readdirSync(join(directory, 'servers'))) {
+        const lock = join(directory, 'locks', port);
+        if (!holdLock(lock)) {
+          continue;
+        }
+        const server = new MotoServer(undefined, Number(port), lock);
+        // Every table, stream and bucket that the previous holder left goes.
+        const reset = await fetch(`${server.endpoint}/moto-api/reset`, { method: 'POST' });
+        if (!reset.ok) {
+          rmSync(lock, { recursive: true, force: true });
+          throw new Error(`moto_server on port ${port} of the pool in ${directory} refused a reset: ${reset.status}`);
+        }
+        return server;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no moto_server of the pool in ${directory} came free within a minute`);
   }
 
-  private constructor(private readonly child: ChildProcess, public readonly port: number) {
+  public readonly endpoint: string;
+
+  /** The server's process id, for measuring the CPU time it spends (none for a server of the pool). */
+  public get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private constructor(private readonly child: ChildProcess | undefined, public readonly port: number, private readonly lock?: string) {
     this.endpoint = `http://127.0.0.1:${port}`;
   }
 
@@ -94,27 +128,69 @@ export class MotoServer {
   }
 
   public async stop(): Promise<void> {
-    if (this.child.exitCode !== null) {
+    if (this.lock) {
+      rmSync(this.lock, { recursive: true, force: true });
       return;
     }
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
+    const child = this.child;
+    if (!child || child.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
     await exited;
   }
 
   private async waitUntilListening(): Promise<void> {
+    const child = this.child!;
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) {
-        throw new Error(`moto_server exited with code ${this.child.exitCode} before listening on port ${this.port}`);
+      if (child.exitCode !== null) {
+        throw new Error(`moto_server exited with code ${child.exitCode} before listening on port ${this.port}`);
       }
       if (await canConnect(this.port)) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    this.child.kill('SIGKILL');
+    child.kill('SIGKILL');
     throw new Error(`moto_server did not listen on 127.0.0.1:${this.port} within 30 seconds`);
+  }
+}
+
+/**
+ * Takes the lock directory `lock` for this process, or one that a process no longer running left
+ * behind; false where a live process holds it.
+ */
+function holdLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+  } catch {
+    let holder: number | undefined;
+    try {
+      holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      // Taken a moment ago with its pid not written yet: held, unless the taker died in between.
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 10_000) {
+        return false;
+      }
+    }
+    if (holder !== undefined && isRunning(holder)) {
+      return false;
+    }
+    rmSync(lock, { recursive: true, force: true });
+    return holdLock(lock);
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  return true;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

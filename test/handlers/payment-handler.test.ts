@@ -32,7 +32,10 @@ beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'PaymentPlatform';
   process.env.PAYMENTS_ENVIRONMENT = 'test';
   process.env.PAYMENTS_PLATFORM = 'test-platform';
-  handler = loadModule<{ handler: typeof handler }>('../../src/handlers/payment-handler.lambda').handler;
+  handler = loadModule<{ handler: typeof handler }>(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require('../../src/handlers/payment-handler.lambda'),
+  ).handler;
   output.start();
 });
 
@@ -50,7 +53,9 @@ const ledgerItems = async (transactionId?: string) =>
 
 describe('accepted', () => {
   let response: APIGatewayProxyResult;
-  beforeAll(async () => {
+  // Each test makes its own payment, so that a mutation run counts the code it reaches as reached
+  // by that test (code run in a beforeAll belongs to no test, and its mutants would run every test).
+  beforeEach(async () => {
     response = await post(newKey(), validBody());
   });
 
@@ -281,7 +286,7 @@ describe('refused requests', () => {
 
 describe('GET /payments/{transactionId}', () => {
   let created: APIGatewayProxyResult;
-  beforeAll(async () => {
+  beforeEach(async () => {
     created = await post(newKey(), validBody({ amount: 4200 }), 'key-owner');
   });
 

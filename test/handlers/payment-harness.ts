@@ -35,7 +35,10 @@ export async function startPaymentHandler(): Promise<PaymentHarness> {
     PAYMENTS_PLATFORM: 'test-platform',
   });
   type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
-  const handler = loadModule<{ handler: Handler }>('../../src/handlers/payment-handler.lambda').handler;
+  const handler = loadModule<{ handler: Handler }>(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require('../../src/handlers/payment-handler.lambda'),
+  ).handler;
   const output = new OutputCapture();
   output.start();
   return {
