@@ -1,0 +1,329 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { getPayment, postPayment, validBody } from './events';
+import { IDEMPOTENCY, PaymentHarness, startPaymentHandler } from './payment-harness';
+import { IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
+import { validatePayment } from '../../src/handlers/payment-request';
+
+/**
+ * The payments API contract rule by rule, at its boundaries: each test is named after the rule it
+ * holds and sends requests to the real handler against moto_server. Together with the mutation run
+ * (`npx projen test:mutation`), these are what make a handler that breaks a rule fail a test.
+ */
+let harness: PaymentHarness;
+let keyCounter = 0;
+const newKey = () => `rule-${Date.now()}-${++keyCounter}`;
+
+beforeAll(async () => {
+  harness = await startPaymentHandler();
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+const post = (body: string, headers: Record<string, string | string[]> = {}) =>
+  harness.invoke(postPayment({ headers: { ...JSON_TYPE, 'Idempotency-Key': newKey(), ...headers }, body }));
+const errorOf = (response: APIGatewayProxyResult) => JSON.parse(response.body).error;
+
+/** Sends `body`, expects a 400 validation_error and returns its details. */
+async function fieldIssues(body: string): Promise<Array<{ field: string; issue: string }>> {
+  const before = await harness.counts();
+  const response = await post(body);
+  expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 400, code: 'validation_error' });
+  expect(await harness.counts()).toEqual(before);
+  return errorOf(response).details;
+}
+
+async function expectAccepted(body: string, headers: Record<string, string | string[]> = {}): Promise<APIGatewayProxyResult> {
+  const response = await post(body, headers);
+  expect({ status: response.statusCode, body: response.body }).toEqual({ status: 201, body: expect.stringContaining('"status":"accepted"') });
+  return response;
+}
+
+describe('amount', () => {
+  test('amount: 1 and 99,999,999 are accepted, 0 and 100,000,000 are refused naming the range', async () => {
+    await expectAccepted(validBody({ amount: 1 }));
+    await expectAccepted(validBody({ amount: 99_999_999 }));
+    for (const amount of [0, 100_000_000]) {
+      expect(await fieldIssues(validBody({ amount }))).toEqual([{ field: 'amount', issue: 'must be from 1 to 99999999' }]);
+    }
+  });
+});
+
+describe('paymentMethodToken', () => {
+  test('paymentMethodToken: 1 to 128 characters; empty, 129 characters or not a string is refused', async () => {
+    await expectAccepted(validBody({ paymentMethodToken: 't' }));
+    await expectAccepted(validBody({ paymentMethodToken: 't'.repeat(128) }));
+    for (const paymentMethodToken of ['', 't'.repeat(129), 4242]) {
+      expect(await fieldIssues(validBody({ paymentMethodToken }))).toEqual([
+        { field: 'paymentMethodToken', issue: 'must be a token of 1 to 128 characters from your card vault' },
+      ]);
+    }
+  });
+});
+
+describe('description', () => {
+  test('description: at most 500 characters, counted as characters, not UTF-16 units', async () => {
+    await expectAccepted(validBody({ description: 'd'.repeat(500) }));
+    await expectAccepted(validBody({ description: '\u{1F600}'.repeat(500) }));
+    for (const description of ['d'.repeat(501), 12]) {
+      expect(await fieldIssues(validBody({ description }))).toEqual([{ field: 'description', issue: 'must be a string of at most 500 characters' }]);
+    }
+  });
+});
+
+describe('metadata', () => {
+  const entries = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v']));
+
+  test('metadata: at most 20 entries', async () => {
+    await expectAccepted(validBody({ metadata: entries(20) }));
+    expect(await fieldIssues(validBody({ metadata: entries(21) }))).toEqual([{ field: 'metadata', issue: 'must have at most 20 entries' }]);
+  });
+
+  test('metadata: keys of 1 to 40 characters', async () => {
+    await expectAccepted(validBody({ metadata: { k: 'v' } }));
+    await expectAccepted(validBody({ metadata: { ['k'.repeat(40)]: 'v' } }));
+    await expectAccepted(validBody({ metadata: { ['\u{1F600}'.repeat(40)]: 'v' } }));
+    for (const key of ['', 'k'.repeat(41)]) {
+      expect(await fieldIssues(validBody({ metadata: { [key]: 'v' } }))).toEqual([{ field: 'metadata', issue: 'keys must be 1 to 40 characters' }]);
+    }
+  });
+
+  test('metadata: string values of at most 500 characters', async () => {
+    await expectAccepted(validBody({ metadata: { note: 'v'.repeat(500) } }));
+    await expectAccepted(validBody({ metadata: { note: '\u{1F600}'.repeat(500) } }));
+    await expectAccepted(validBody({ metadata: { note: '' } }));
+    for (const value of ['v'.repeat(501), 7, null, { nested: 'v' }]) {
+      expect(await fieldIssues(validBody({ metadata: { note: value } }))).toEqual([{ field: 'metadata.note', issue: 'must be a string of at most 500 characters' }]);
+    }
+  });
+
+  test('metadata: an object, not an array, a string or null', async () => {
+    for (const metadata of [['v'], 'v', null]) {
+      expect(await fieldIssues(validBody({ metadata }))).toEqual([{ field: 'metadata', issue: 'must be an object of string values' }]);
+    }
+  });
+});
+
+describe('body size', () => {
+  test('body size: exactly 16 KiB is read, one byte more is 413 payload_too_large', async () => {
+    // JSON allows white space before the object: the same valid body padded to the limit.
+    const padded = (bytes: number) => `${' '.repeat(bytes - Buffer.byteLength(validBody()))}${validBody()}`;
+    await expectAccepted(padded(16 * 1024));
+    const before = await harness.counts();
+    const response = await post(padded(16 * 1024 + 1));
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(await harness.counts()).toEqual(before);
+  });
+
+  test('body size: counted in bytes as sent, after base64 decoding', async () => {
+    const body = `${' '.repeat(16 * 1024 - Buffer.byteLength(validBody()))}${validBody()}`;
+    const response = await harness.invoke(postPayment({
+      headers: { ...JSON_TYPE, 'Idempotency-Key': newKey() },
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    }));
+    expect(response.statusCode).toBe(201);
+  });
+});
+
+describe('Content-Type', () => {
+  test.each([
+    'application/json',
+    'APPLICATION/JSON',
+    'Application/Json; charset=utf-8',
+    'application/json;charset="utf-8"',
+    'application/json;',
+    'application/json ; charset=utf-8 ; q=1',
+    ' application/json ',
+  ])('Content-Type: %j is application/json', async (contentType) => {
+    await expectAccepted(validBody(), { 'Content-Type': contentType });
+  });
+
+  test.each([
+    'xapplication/json',
+    'application/jsonx',
+    'application/json x',
+    'application/json, text/plain',
+    'application/json; charset',
+    'application/json; charset="utf-8',
+    'text/json',
+    'application/*',
+  ])('Content-Type: %j is anything else, 415', async (contentType) => {
+    const response = await post(validBody(), { 'Content-Type': contentType });
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 415, code: 'unsupported_media_type' });
+  });
+
+  test('Content-Type: sent twice is 415, even if both say application/json', async () => {
+    const response = await post(validBody(), { 'Content-Type': ['application/json', 'application/json'] });
+    expect(response.statusCode).toBe(415);
+  });
+});
+
+describe('headers', () => {
+  test('headers: names are case-insensitive, in multiValueHeaders and in the single-value headers alike', async () => {
+    const key = newKey();
+    const event = postPayment({ headers: {} });
+    // What API Gateway sends when it fills only the single-value map.
+    const singleValueOnly: APIGatewayProxyEvent = {
+      ...event,
+      headers: { 'content-type': 'application/json', 'IDEMPOTENCY-KEY': key },
+      multiValueHeaders: {},
+    };
+    const first = await harness.invoke(singleValueOnly);
+    expect(first.statusCode).toBe(201);
+    const again = await harness.invoke({ ...singleValueOnly, multiValueHeaders: undefined as never });
+    expect({ status: again.statusCode, replayed: again.headers?.['Idempotent-Replayed'] }).toEqual({ status: 201, replayed: 'true' });
+  });
+
+  test('headers: a request with no headers at all is 415, not a failure', async () => {
+    const response = await harness.invoke({ ...postPayment(), headers: null as never, multiValueHeaders: null as never });
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 415, code: 'unsupported_media_type' });
+  });
+});
+
+describe('JSON', () => {
+  test('JSON: a body that is not valid UTF-8 is 400 invalid_json, never read with replacement characters', async () => {
+    // A valid body but for one byte (0xFF) inside the description, which no UTF-8 text holds.
+    const [head, tail] = validBody({ description: 'a|b' }).split('|');
+    const json = Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)]);
+    const response = await harness.invoke(postPayment({
+      headers: { ...JSON_TYPE, 'Idempotency-Key': newKey() },
+      body: json.toString('base64'),
+      isBase64Encoded: true,
+    }));
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 400, code: 'invalid_json' });
+  });
+
+  test('JSON: an absent body is 400 invalid_json', async () => {
+    const response = await harness.invoke(postPayment({ headers: { ...JSON_TYPE, 'Idempotency-Key': newKey() }, body: null }));
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 400, code: 'invalid_json' });
+  });
+});
+
+describe('idempotency', () => {
+  test('idempotency: the same metadata in another key order is the same body, and replays', async () => {
+    const key = newKey();
+    const first = await expectAccepted(validBody({ metadata: { a: '1', b: '2' } }), { 'Idempotency-Key': key });
+    const again = await post(validBody({ metadata: { b: '2', a: '1' } }), { 'Idempotency-Key': key });
+    expect({ status: again.statusCode, body: again.body, replayed: again.headers?.['Idempotent-Replayed'] })
+      .toEqual({ status: 201, body: first.body, replayed: 'true' });
+  });
+
+  test('idempotency: a different metadata value under the same key is 422 idempotency_key_reused', async () => {
+    const key = newKey();
+    await expectAccepted(validBody({ metadata: { a: '1' } }), { 'Idempotency-Key': key });
+    const reused = await post(validBody({ metadata: { a: '2' } }), { 'Idempotency-Key': key });
+    expect({ status: reused.statusCode, code: errorOf(reused).code }).toEqual({ status: 422, code: 'idempotency_key_reused' });
+  });
+});
+
+describe('routes', () => {
+  test.each([
+    ['GET', '/payments'],
+    ['PUT', '/payments'],
+    ['DELETE', '/payments'],
+    ['POST', '/payments/{transactionId}'],
+    ['DELETE', '/payments/{transactionId}'],
+    ['POST', '/refunds'],
+  ])('routes: %s %s is 404 not_found and writes nothing', async (httpMethod, resource) => {
+    const before = await harness.counts();
+    const response = await harness.invoke({
+      ...postPayment({ headers: { ...JSON_TYPE, 'Idempotency-Key': newKey() } }),
+      httpMethod,
+      resource,
+      pathParameters: resource.includes('{') ? { transactionId: '00000000-0000-4000-8000-000000000000' } : null,
+    });
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 404, code: 'not_found' });
+    expect(await harness.counts()).toEqual(before);
+  });
+
+  test('routes: GET of an id that is not a lower-case UUID is 404 not_found', async () => {
+    const created = await expectAccepted(validBody());
+    const id = JSON.parse(created.body).transactionId as string;
+    expect((await harness.invoke(getPayment(id))).statusCode).toBe(200);
+    for (const other of [id.toUpperCase(), `${id}0`, `x${id}`, '']) {
+      const response = await harness.invoke(getPayment(other));
+      expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 404, code: 'not_found' });
+    }
+  });
+});
+
+describe('responses', () => {
+  test('responses: JSON, never cached and never sniffed, for a 201, a 200, a 4xx and a 404', async () => {
+    const created = await expectAccepted(validBody());
+    const found = await harness.invoke(getPayment(JSON.parse(created.body).transactionId));
+    const refused = await post('{');
+    const missing = await harness.invoke(getPayment('00000000-0000-4000-8000-000000000000'));
+    for (const response of [created, found, refused, missing]) {
+      expect(response.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    }
+    expect([created, found, refused, missing].map((response) => response.statusCode)).toEqual([201, 200, 400, 404]);
+  });
+
+  test('responses: no Retry-After on an accepted payment or a refused request', async () => {
+    expect(Object.keys((await expectAccepted(validBody())).headers ?? {})).not.toContain('Retry-After');
+    expect(Object.keys((await post('{')).headers ?? {})).not.toContain('Retry-After');
+  });
+
+  test('responses: details only where there are fields to name', async () => {
+    const invalid = await post('{');
+    expect(Object.keys(errorOf(invalid))).toEqual(['code', 'message', 'requestId']);
+    const issues = await post(validBody({ amount: 0 }));
+    expect(Object.keys(errorOf(issues))).toEqual(['code', 'message', 'requestId', 'details']);
+  });
+});
+
+describe('error messages', () => {
+  /** A claim that an attempt made a moment ago and has not finished: the next request waits. */
+  async function claimInProgress(key: string): Promise<void> {
+    const store = new IdempotencyStore(harness.moto.dynamodb(), IDEMPOTENCY, 86400);
+    const now = Date.now();
+    await store.claim(IdempotencyStore.recordId('key:key-client-a', key), {
+      requestHash: requestHash(validatePayment(JSON.parse(validBody()))),
+      transactionId: '00000000-0000-4000-8000-000000000001',
+      createdAt: new Date(now).toISOString(),
+      response: '{}',
+      attempt: 'an-attempt-in-progress',
+      lockedUntil: now + 10_000,
+    }, now);
+  }
+
+  test.each<[string, () => Promise<APIGatewayProxyResult>, string]>([
+    ['missing_idempotency_key', () => harness.invoke(postPayment({ headers: JSON_TYPE })), 'The Idempotency-Key header is required.'],
+    ['invalid_idempotency_key', () => post(validBody(), { 'Idempotency-Key': 'a b' }),
+      'The Idempotency-Key header must be a single value of 1 to 255 visible ASCII characters.'],
+    ['invalid_json (syntax)', () => post('{"amount":'), 'The request body must be a JSON object.'],
+    ['invalid_json (repeated name)', () => post('{"amount":1,"amount":2}'), 'The request body must not repeat a member name within one object.'],
+    ['invalid_json (depth)', () => post(`{"metadata":${'['.repeat(40)}${']'.repeat(40)}}`),
+      'The request body must not nest objects and arrays more than 32 levels deep.'],
+    ['validation_error', () => post(validBody({ amount: 0 })), 'One or more fields are invalid.'],
+    ['card_data_rejected', () => post(validBody({ description: '4111 1111 1111 1111' })),
+      'The request contains what looks like a card number. Send a paymentMethodToken from your card vault instead.'],
+    ['payload_too_large', () => post(' '.repeat(16 * 1024 + 1)), 'The request body must be at most 16384 bytes.'],
+    ['unsupported_media_type', () => post(validBody(), { 'Content-Type': 'text/plain' }), 'The Content-Type must be application/json.'],
+    ['not_found', () => harness.invoke(getPayment('00000000-0000-4000-8000-000000000000')), 'No payment with this id exists.'],
+    ['idempotency_key_reused', async () => {
+      const key = newKey();
+      await post(validBody(), { 'Idempotency-Key': key });
+      return post(validBody({ amount: 2 }), { 'Idempotency-Key': key });
+    }, 'This Idempotency-Key was already used with a different request body.'],
+    ['idempotency_in_progress', async () => {
+      const key = newKey();
+      await claimInProgress(key);
+      return post(validBody(), { 'Idempotency-Key': key });
+    }, 'A request with this Idempotency-Key is still being processed. Retry after it completes.'],
+  ])('error messages: %s says what to do', async (_code, send, message) => {
+    expect(errorOf(await send()).message).toBe(message);
+  });
+
+  test('error messages: 409 idempotency_in_progress says after how many seconds the lease runs out', async () => {
+    const key = newKey();
+    await claimInProgress(key);
+    const response = await post(validBody(), { 'Idempotency-Key': key });
+    expect(response.statusCode).toBe(409);
+    // The lease has just under ten seconds left, rounded up.
+    expect(response.headers?.['Retry-After']).toBe('10');
+  });
+});

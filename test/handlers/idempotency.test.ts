@@ -1,0 +1,90 @@
+import { MotoServer } from './moto';
+import { IdempotencyRecord, IdempotencyStore } from '../../src/handlers/idempotency';
+
+/**
+ * The idempotency store's conditional writes against moto_server: when a record binds its key,
+ * which of two attempts holds a lease, and which may give a claim back.
+ */
+const TABLE = 'idempotency';
+const TTL_SECONDS = 86_400;
+let moto: MotoServer;
+let store: IdempotencyStore;
+let idCounter = 0;
+const newId = () => `record-${++idCounter}`;
+
+beforeAll(async () => {
+  moto = await MotoServer.start();
+  await moto.createIdempotencyTable(TABLE);
+  store = new IdempotencyStore(moto.dynamodb(), TABLE, TTL_SECONDS);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+function record(attempt: string, nowMs: number): IdempotencyRecord {
+  return {
+    requestHash: 'hash',
+    transactionId: `tx-${attempt}`,
+    createdAt: new Date(nowMs).toISOString(),
+    response: `{"attempt":"${attempt}"}`,
+    attempt,
+    lockedUntil: nowMs + 10_000,
+  };
+}
+
+const stored = async (id: string) => (await moto.scan(TABLE)).find((item) => item.id.S === id);
+
+test('a record expires the configured number of seconds after its claim, counted in whole epoch seconds', async () => {
+  const id = newId();
+  const claimedAt = Date.UTC(2026, 11, 2, 12, 0, 0, 999);
+  await store.claim(id, record('first', claimedAt), claimedAt);
+  expect((await stored(id))?.expires_at.N).toBe(String(Math.floor(claimedAt / 1000) + TTL_SECONDS));
+});
+
+test('a record binds its key up to its expiry second, and no longer after it', async () => {
+  const id = newId();
+  const claimedAt = Date.UTC(2026, 11, 2, 12, 0, 0);
+  await store.claim(id, record('first', claimedAt), claimedAt);
+  const expiresAt = claimedAt + TTL_SECONDS * 1000;
+  // At the expiry second itself the record still holds (DynamoDB has not removed it, and it is honoured).
+  const atExpiry = await store.claim(id, record('second', expiresAt), expiresAt);
+  expect({ kind: atExpiry.kind, attempt: atExpiry.record.attempt }).toEqual({ kind: 'existing', attempt: 'first' });
+  const after = await store.claim(id, record('third', expiresAt + 1000), expiresAt + 1000);
+  expect({ kind: after.kind, attempt: after.record.attempt }).toEqual({ kind: 'claimed', attempt: 'third' });
+  expect((await stored(id))?.attempt.S).toBe('third');
+});
+
+test('of two takeovers of one expired lease, only the first wins', async () => {
+  const id = newId();
+  const now = Date.now();
+  const claimed = await store.claim(id, record('stuck', now - 20_000), now - 20_000);
+  const expired = claimed.record;
+  expect(await store.takeOver(id, expired, 'winner', now + 10_000)).toBe(true);
+  // The second read the same expired record before the first took it over.
+  expect(await store.takeOver(id, expired, 'loser', now + 10_000)).toBe(false);
+  const item = await stored(id);
+  expect({ attempt: item?.attempt.S, lockedUntil: item?.locked_until.N }).toEqual({ attempt: 'winner', lockedUntil: String(now + 10_000) });
+});
+
+test('a claim is given back only by the attempt that holds it', async () => {
+  const id = newId();
+  const now = Date.now();
+  const claimed = (await store.claim(id, record('first', now), now)).record;
+  expect(await store.takeOver(id, claimed, 'second', now + 10_000)).toBe(true);
+  // The first attempt, its lease taken over, cannot delete the second's claim.
+  expect(await store.release(id, claimed)).toBe(false);
+  expect((await stored(id))?.attempt.S).toBe('second');
+  expect(await store.release(id, { ...claimed, attempt: 'second' })).toBe(true);
+  expect(await stored(id)).toBeUndefined();
+});
+
+test('the record id is the same for one client and key, and differs for another client or key', () => {
+  const id = IdempotencyStore.recordId('key:a', 'k1');
+  expect(id).toMatch(/^[0-9a-f]{64}$/);
+  expect(IdempotencyStore.recordId('key:a', 'k1')).toBe(id);
+  expect(IdempotencyStore.recordId('key:b', 'k1')).not.toBe(id);
+  expect(IdempotencyStore.recordId('key:a', 'k2')).not.toBe(id);
+  // No concatenation ambiguity: client "a" with key "bc" is not client "ab" with key "c".
+  expect(IdempotencyStore.recordId('a', 'bc')).not.toBe(IdempotencyStore.recordId('ab', 'c'));
+});
