@@ -1,6 +1,8 @@
 // Mutation testing of the handler code with StrykerJS: `npx projen test:mutation` runs the mutants
 // that changed since the state in test/mutation/ (incremental), `npx projen test:mutation:full`
 // every mutant again. docs/quality.md says how to read the result.
+import { resolve } from 'node:path';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -19,6 +21,8 @@ export default {
       testPathIgnorePatterns: ['/node_modules/', '/test/handlers/bundle\\.test\\.ts$'],
       collectCoverage: false,
       reporters: ['default'],
+      // Node.js, stopping at a mutant's first failing test (StrykerJS's jest runner cannot).
+      testEnvironment: resolve('test/mutation/bail-environment.cjs'),
     },
     // Only the test files that import the mutated module, found by their literal `require` and
     // `import` paths (see `loadModule` in test/handlers/events.ts).
