@@ -239,6 +239,24 @@ describe('routes', () => {
     expect(await harness.counts()).toEqual(before);
   });
 
+  test.each([
+    ['POST', '/payments/{transactionId}'],
+    ['DELETE', '/payments/{transactionId}'],
+    ['GET', '/payments/{transactionId}/refunds'],
+  ])('routes: %s %s of an existing payment is 404 not_found, not the payment', async (httpMethod, resource) => {
+    const transactionId = JSON.parse((await expectAccepted(validBody())).body).transactionId as string;
+    const response = await harness.invoke({ ...getPayment(transactionId), httpMethod, resource });
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 404, code: 'not_found' });
+  });
+
+  test('routes: an event without a request context gets the contract\'s 500, with request id "unknown"', async () => {
+    const response = await harness.invoke({ ...postPayment({ headers: { ...JSON_TYPE, 'Idempotency-Key': newKey() } }), requestContext: undefined as never });
+    expect({ status: response.statusCode, error: errorOf(response) }).toEqual({
+      status: 500,
+      error: { code: 'internal_error', message: expect.any(String), requestId: 'unknown' },
+    });
+  });
+
   test('routes: GET of an id that is not a lower-case UUID is 404 not_found', async () => {
     const created = await expectAccepted(validBody());
     const id = JSON.parse(created.body).transactionId as string;
@@ -272,6 +290,26 @@ describe('responses', () => {
     expect(Object.keys(errorOf(invalid))).toEqual(['code', 'message', 'requestId']);
     const issues = await post(validBody({ amount: 0 }));
     expect(Object.keys(errorOf(issues))).toEqual(['code', 'message', 'requestId', 'details']);
+  });
+});
+
+describe('metrics', () => {
+  /** The outcome that each request's metrics line names, in the order of the requests sent since `mark`. */
+  const outcomes = (mark: number) => harness.output.textSince(mark).split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((document) => document.result !== undefined)
+    .map((document) => document.result);
+
+  test('metrics: every request\'s metrics line names its outcome: accepted, replayed, found or the error code', async () => {
+    const mark = harness.output.mark();
+    const key = newKey();
+    const created = await post(validBody(), { 'Idempotency-Key': key });
+    await post(validBody(), { 'Idempotency-Key': key });
+    await harness.invoke(getPayment(JSON.parse(created.body).transactionId));
+    await post('{');
+    await harness.invoke(getPayment('00000000-0000-4000-8000-000000000000'));
+    expect(outcomes(mark)).toEqual(['accepted', 'replayed', 'found', 'invalid_json', 'not_found']);
   });
 });
 

@@ -145,5 +145,6 @@ test('an unexpected failure: 500 internal_error with the request id, and no stac
     },
   });
   expect(outcome.failure).toBeInstanceOf(Error);
+  expect(outcome.result).toBe('internal_error');
   expect(outcome.response.body).not.toMatch(/ResourceNotFound|no-such-table|at /);
 });
