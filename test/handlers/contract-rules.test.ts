@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getPayment, postPayment, validBody } from './events';
-import { IDEMPOTENCY, PaymentHarness, startPaymentHandler } from './payment-harness';
+import { IDEMPOTENCY, LEDGER, PaymentHarness, startPaymentHandler } from './payment-harness';
 import { IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
+import { Ledger } from '../../src/handlers/ledger';
 import { validatePayment } from '../../src/handlers/payment-request';
 
 /**
@@ -255,6 +256,18 @@ describe('routes', () => {
       status: 500,
       error: { code: 'internal_error', message: expect.any(String), requestId: 'unknown' },
     });
+  });
+
+  test('routes: GET looks up only ids in the form this API issues, whatever the ledger holds', async () => {
+    // Items that no request of this API writes, under ids that merely contain a UUID.
+    const ledger = new Ledger(harness.moto.dynamodb(), LEDGER);
+    const uuid = '00000000-0000-4000-8000-0000000000aa';
+    for (const transactionId of [`x${uuid}`, `${uuid}0`]) {
+      const payment = { transactionId, status: 'accepted' as const, amount: 1, currency: 'USD', merchantId: 'm_1', createdAt: new Date().toISOString() };
+      await ledger.append(payment, validatePayment(JSON.parse(validBody())), 'key:key-client-a');
+      const response = await harness.invoke(getPayment(transactionId));
+      expect({ id: transactionId, status: response.statusCode }).toEqual({ id: transactionId, status: 404 });
+    }
   });
 
   test('routes: GET of an id that is not a lower-case UUID is 404 not_found', async () => {

@@ -324,6 +324,17 @@ describe('caller identity', () => {
     expect(clientIdOf(session('i-0abc'), true)).toBe('iam:arn:aws:sts::123456789012:assumed-role/checkout-service');
     expect(clientIdOf(session('i-0def'), true)).toBe(clientIdOf(session('i-0abc'), true));
   });
+
+  test('only a whole STS assumed-role ARN loses its session name; any other principal is compared whole', () => {
+    const role = 'arn:aws:sts::123456789012:assumed-role/checkout-service';
+    for (const userArn of [`x${role}/session`, `${role}/session\nmore`, 'arn:aws:iam::123456789012:user/alice/session', `${role}/`]) {
+      expect(clientIdOf(postPayment({ userArn }), true)).toBe(`iam:${userArn}`);
+    }
+    // Without IAM authorization, or without a principal, the API key decides.
+    expect(clientIdOf({ ...postPayment({ apiKeyId: 'k' }), requestContext: { identity: {} } } as never, false)).toBeUndefined();
+    expect(clientIdOf({ ...postPayment(), requestContext: undefined } as never, true)).toBeUndefined();
+    expect(clientIdOf({ ...postPayment(), requestContext: undefined } as never, false)).toBeUndefined();
+  });
 });
 
 describe('logs and metrics', () => {
