@@ -14,14 +14,8 @@ export function jsonResponse(statusCode: number, body: string, headers: Record<s
 
 /** The contract's error body for an error, with the request id and, where there are some, the details. */
 export function errorResponse(error: PaymentApiError, requestId: string): APIGatewayProxyResult {
-  const body = {
-    error: {
-      code: error.code,
-      message: error.message,
-      requestId,
-      ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
-    },
-  };
+  // `details` is left out of the JSON where an error has none (JSON.stringify drops undefined).
+  const body = { error: { code: error.code, message: error.message, requestId, details: error.details } };
   const headers: Record<string, string> = error.retryAfterSeconds !== undefined
     ? { 'Retry-After': String(error.retryAfterSeconds) }
     : {};

@@ -178,6 +178,15 @@ describe('headers', () => {
     expect({ status: again.statusCode, replayed: again.headers?.['Idempotent-Replayed'] }).toEqual({ status: 201, replayed: 'true' });
   });
 
+  test('headers: a header without a value counts as absent', async () => {
+    const response = await harness.invoke({
+      ...postPayment({ headers: {} }),
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': undefined },
+      multiValueHeaders: {},
+    });
+    expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 400, code: 'missing_idempotency_key' });
+  });
+
   test('headers: a request with no headers at all is 415, not a failure', async () => {
     const response = await harness.invoke({ ...postPayment(), headers: null as never, multiValueHeaders: null as never });
     expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 415, code: 'unsupported_media_type' });
