@@ -383,7 +383,7 @@ describe('error messages', () => {
     await claimInProgress(key);
     const response = await post(validBody(), { 'Idempotency-Key': key });
     expect(response.statusCode).toBe(409);
-    // The lease has just under ten seconds left, rounded up.
-    expect(response.headers?.['Retry-After']).toBe('10');
+    // The lease has just under ten seconds left, rounded up (less what the request itself took).
+    expect(['9', '10']).toContain(response.headers?.['Retry-After']);
   });
 });

@@ -96,6 +96,26 @@ test('ledger refuses the item for what it holds (fault injected): 400, the claim
   expect(corrected.result).toBe('accepted');
 });
 
+test('ledger refuses the item and the claim cannot be given back (faults injected): 503 with the lease\'s Retry-After', async () => {
+  const key = newKey();
+  const client = moto.dynamodb();
+  // The release's delete is refused too, as when DynamoDB throttles it.
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'DeleteItemCommand') {
+      throw new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} });
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'refuseRelease' });
+  const before = await ledgerCount();
+  const refused = await post(serviceWithFault(LEDGER, 'refuse-item', client), key);
+  expect({ status: refused.response.statusCode, code: JSON.parse(refused.response.body).error.code }).toEqual({ status: 503, code: 'service_unavailable' });
+  // The claim stays until its lease of ten seconds runs out; the client is told to wait that long
+  // (rounded up, less what the request itself took).
+  expect(['9', '10']).toContain(refused.response.headers?.['Retry-After']);
+  expect(await ledgerCount()).toBe(before);
+  expect(await idempotencyRecord(key)).toBeDefined();
+});
+
 test('idempotency claim throttled (fault injected): 503 with Retry-After, nothing written', async () => {
   const key = newKey();
   const before = await ledgerCount();
