@@ -30,8 +30,7 @@ export const MAX_ECHOED_CHARACTERS = 40;
  */
 export function echoed(text: string): string {
   const wellFormed = text.replace(/[\ud800-\udfff]/gu, '\ufffd');
-  const characters = Array.from(wellFormed);
-  return characters.length > MAX_ECHOED_CHARACTERS ? characters.slice(0, MAX_ECHOED_CHARACTERS).join('') : wellFormed;
+  return Array.from(wellFormed).slice(0, MAX_ECHOED_CHARACTERS).join('');
 }
 
 export class MissingIdempotencyKeyError extends PaymentApiError {

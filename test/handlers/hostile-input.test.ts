@@ -272,8 +272,8 @@ describe('response hygiene', () => {
     expect(outcome.response.headers?.['Retry-After']).toEqual(expect.stringMatching(/^[1-9]\d*$/));
     const error = errorOf(outcome.response);
     expect(error.code).toBe('service_unavailable');
-    expect(error.message).not.toMatch(/idempotency/i);
+    expect(error.message).toBe('The service is temporarily unavailable. Retry after the time in the Retry-After header.');
     const posted = await routePaymentRequest(postPayment({ headers: jsonHeaders(newKey()) }), service, false);
-    expect(errorOf(posted.response).message).toContain('Idempotency-Key');
+    expect(errorOf(posted.response).message).toBe('The service is temporarily unavailable. Retry with the same Idempotency-Key.');
   });
 });

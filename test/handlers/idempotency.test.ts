@@ -1,5 +1,5 @@
 import { MotoServer } from './moto';
-import { IdempotencyRecord, IdempotencyStore } from '../../src/handlers/idempotency';
+import { IdempotencyRecord, IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
 
 /**
  * The idempotency store's conditional writes against moto_server: when a record binds its key,
@@ -87,4 +87,29 @@ test('the record id is the same for one client and key, and differs for another 
   expect(IdempotencyStore.recordId('key:a', 'k2')).not.toBe(id);
   // No concatenation ambiguity: client "a" with key "bc" is not client "ab" with key "c".
   expect(IdempotencyStore.recordId('a', 'bc')).not.toBe(IdempotencyStore.recordId('ab', 'c'));
+});
+
+test('a takeover or a claim that fails for any reason but the condition fails loudly, not as a lost race', async () => {
+  const missing = new IdempotencyStore(moto.dynamodb(), 'no-such-table', TTL_SECONDS);
+  const now = Date.now();
+  await expect(missing.claim(newId(), record('first', now), now)).rejects.toThrow(/non-existent table|not found/i);
+  await expect(missing.takeOver(newId(), record('first', now), 'second', now + 10_000)).rejects.toThrow(/non-existent table|not found/i);
+});
+
+test('the request hash ignores the order of members at every level, and nothing else', () => {
+  const names = Array.from({ length: 20 }, (_, i) => `key${String.fromCharCode(97 + ((i * 7) % 20))}${i}`);
+  const metadata = (order: string[]) => Object.fromEntries(order.map((name) => [name, `value of ${name}`]));
+  const request = (order: string[]) => ({ amount: 1999, currency: 'USD', merchantId: 'm_1', paymentMethodToken: 'tok_1', metadata: metadata(order) });
+  const reordered = { metadata: metadata([...names].reverse()), paymentMethodToken: 'tok_1', merchantId: 'm_1', currency: 'USD', amount: 1999 };
+  const shuffled = [...names].sort((a, b) => (a.slice(-1) < b.slice(-1) ? -1 : 1));
+  const hash = requestHash(request(names));
+  expect(requestHash(reordered)).toBe(hash);
+  expect(requestHash(request(shuffled))).toBe(hash);
+  expect(requestHash(request([...names].sort()))).toBe(hash);
+  // Every name and value counts, numbers as numbers.
+  expect(requestHash({ ...request(names), amount: 1998 })).not.toBe(hash);
+  expect(requestHash({ ...request(names), metadata: { ...metadata(names), keya0: 'other' } })).not.toBe(hash);
+  expect(requestHash({ ...request(names), metadata: { ...metadata(names), extra: '' } })).not.toBe(hash);
+  expect(requestHash({ amount: 1, currency: 'USD', merchantId: 'm', paymentMethodToken: 't' }))
+    .not.toBe(requestHash({ amount: '1' as never, currency: 'USD', merchantId: 'm', paymentMethodToken: 't' }));
 });
