@@ -113,3 +113,15 @@ test('the request hash ignores the order of members at every level, and nothing 
   expect(requestHash({ amount: 1, currency: 'USD', merchantId: 'm', paymentMethodToken: 't' }))
     .not.toBe(requestHash({ amount: '1' as never, currency: 'USD', merchantId: 'm', paymentMethodToken: 't' }));
 });
+
+test('the request hash of a request stays the same from version to version, so that records written before a deploy still replay', () => {
+  const request = {
+    amount: 1999,
+    currency: 'EUR',
+    merchantId: 'm_1',
+    paymentMethodToken: 'tok_1',
+    description: 'Zürich ☕',
+    metadata: { order: 'A-1', Zeta: 'z', alpha: 'a', é: 'e' },
+  };
+  expect(requestHash(request)).toBe('f7a795f4fd008a715ab3ae632029e7cf604b181ea10566d0187fba5b7c4bcd7e');
+});
