@@ -1,4 +1,4 @@
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 
 /** One line of an audit object: an accepted payment as the ledger holds it, and where it came from. */
 export interface AuditRecord {
@@ -26,39 +26,46 @@ export interface AuditObject {
  *
  * Key: `audit/YYYY/MM/DD/<first payment's time>-<first stream event id>.jsonl`, dated by the first
  * payment's acceptance time (UTC).
+ *
+ * A new payment whose record lacks what every ledger item holds (its image, its sequence number or
+ * one of the item's attributes) throws, naming the record and what it lacks: the batch fails and
+ * Lambda retries it and then sends it to the dead-letter queue, rather than an audit line with a
+ * blank field.
  */
 export function toAuditObject(records: DynamoDBRecord[], prefix: string): AuditObject | undefined {
-  const lines: AuditRecord[] = [];
-  let firstEventId: string | undefined;
-  for (const record of records) {
-    if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) {
-      continue;
-    }
-    firstEventId ??= record.eventID;
-    lines.push(toAuditRecord(record.dynamodb.NewImage, record.dynamodb.SequenceNumber ?? ''));
-  }
-  if (lines.length === 0 || !firstEventId) {
+  const inserts = records.filter((record) => record.eventName === 'INSERT');
+  if (inserts.length === 0) {
     return undefined;
   }
+  const lines = inserts.map(toAuditRecord);
   const first = lines[0].createdAt;
   const datePath = first.slice(0, 10).replace(/-/g, '/');
   const compactTime = first.replace(/[-:.]/g, '');
   return {
-    key: `${prefix}${datePath}/${compactTime}-${firstEventId}.jsonl`,
+    key: `${prefix}${datePath}/${compactTime}-${required(inserts[0].eventID, inserts[0], 'eventID')}.jsonl`,
     body: lines.map((line) => JSON.stringify(line)).join('\n') + '\n',
     count: lines.length,
   };
 }
 
-function toAuditRecord(image: Record<string, AttributeValue>, sequenceNumber: string): AuditRecord {
+function toAuditRecord(record: DynamoDBRecord): AuditRecord {
+  const image = required(record.dynamodb?.NewImage, record, 'dynamodb.NewImage');
+  const text = (name: string) => required(image[name]?.S, record, `the string attribute ${name}`);
   return {
-    transactionId: image.transaction_id?.S ?? '',
-    createdAt: image.timestamp?.S ?? '',
-    amount: Number(image.amount?.N),
-    currency: image.currency?.S ?? '',
-    merchantId: image.merchant_id?.S ?? '',
-    clientId: image.client_id?.S ?? '',
-    status: image.status?.S ?? '',
-    streamSequenceNumber: sequenceNumber,
+    transactionId: text('transaction_id'),
+    createdAt: text('timestamp'),
+    amount: Number(required(image.amount?.N, record, 'the number attribute amount')),
+    currency: text('currency'),
+    merchantId: text('merchant_id'),
+    clientId: text('client_id'),
+    status: text('status'),
+    streamSequenceNumber: required(record.dynamodb?.SequenceNumber, record, 'dynamodb.SequenceNumber'),
   };
+}
+
+function required<T>(value: T | undefined, record: DynamoDBRecord, what: string): T {
+  if (value === undefined) {
+    throw new Error(`Ledger stream record ${record.eventID ?? '(without eventID)'} lacks ${what}; every new payment's record holds it.`);
+  }
+  return value;
 }
