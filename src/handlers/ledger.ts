@@ -47,7 +47,7 @@ export class Ledger {
     if (request.description !== undefined) {
       item.description = { S: request.description };
     }
-    if (request.metadata !== undefined && Object.keys(request.metadata).length > 0) {
+    if (request.metadata !== undefined) {
       item.metadata = { M: Object.fromEntries(Object.entries(request.metadata).map(([k, v]) => [k, { S: v }])) };
     }
     try {

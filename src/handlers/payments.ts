@@ -3,7 +3,6 @@ import {
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   Operation,
-  PaymentApiError,
   ServiceUnavailableError,
   ValidationError,
 } from './errors';
@@ -137,9 +136,6 @@ async function dependency<T>(call: () => Promise<T>, retryAfterMs: number, opera
   try {
     return await call();
   } catch (error) {
-    if (error instanceof PaymentApiError) {
-      throw error;
-    }
     if (isThrottling(error)) {
       throw new ServiceUnavailableError(1, operation);
     }
@@ -189,7 +185,7 @@ export function isUnavailable(error: unknown): boolean {
   const details = error as Error & { $fault?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
   return details.$fault === 'server'
     || ['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable'].includes(error.name)
-    || NETWORK_CODES.has(details.code ?? '')
+    || NETWORK_CODES.has(String(details.code))
     || (details.$metadata !== undefined && details.$metadata.httpStatusCode === undefined)
     || (details.cause !== undefined && isUnavailable(details.cause));
 }
