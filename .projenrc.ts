@@ -1,4 +1,5 @@
 import { awscdk, javascript, typescript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 
 /** How both handlers are bundled, beyond the platform and target that projen sets per runtime. */
 const ESM_BUNDLE: Omit<javascript.AddBundleOptions, 'platform' | 'target'> = {
@@ -212,6 +213,36 @@ project.addTask('test:mutation', {
 project.addTask('test:mutation:full', {
   description: 'Mutation testing of every mutant in src/handlers/ again, from scratch; rewrites the incremental state',
   exec: 'bash test/mutation/run.sh --force',
+});
+
+// Every Monday, the full mutation run on GitHub: its score fails the job below the break threshold,
+// and its report, the state for incremental runs and the rewritten docs/quality.md are kept as an
+// artifact to commit.
+const mutationWorkflow = project.github!.addWorkflow('mutation');
+mutationWorkflow.on({ schedule: [{ cron: '0 3 * * 1' }], workflowDispatch: {} });
+mutationWorkflow.addJobs({
+  mutation: {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    timeoutMinutes: 360,
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v5' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v5', with: { 'node-version': '24.x' } },
+      { name: 'Setup Python', uses: 'actions/setup-python@v6', with: { 'python-version': '3.11' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'Mutation testing, every mutant', run: 'npx projen test:mutation:full' },
+      {
+        name: 'Upload the report',
+        if: 'always()',
+        uses: 'actions/upload-artifact@v5',
+        with: {
+          'name': 'mutation-report',
+          'path': 'reports/mutation/\ndocs/quality.md\ntest/mutation/stryker-incremental.json',
+          'if-no-files-found': 'ignore',
+        },
+      },
+    ],
+  },
 });
 
 project.addTask('test:bindings', {
