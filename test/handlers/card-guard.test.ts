@@ -1,6 +1,7 @@
-import { containsCardNumber, passesLuhn, stringContainsCardNumber } from '../../src/handlers/card-guard';
+import { passesLuhn } from './luhn';
+import { containsCardNumber, stringContainsCardNumber } from '../../src/handlers/card-guard';
 
-describe('passesLuhn', () => {
+describe('the tests\' own Luhn check', () => {
   test.each(['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '4222222222222'])('%s passes', (pan) => {
     expect(passesLuhn(pan)).toBe(true);
   });
@@ -49,6 +50,53 @@ describe('stringContainsCardNumber', () => {
   });
 });
 
+describe('ASCII separators and digits', () => {
+  const grouped = (separator: string) => ['6011', '0009', '9013', '9424'].join(separator);
+
+  test('the card number used here has a 0 and a 9, the ends of the ASCII digits', () => {
+    expect(stringContainsCardNumber(grouped(''))).toBe(true);
+  });
+
+  test.each([
+    ['space', ' '], ['tab', '\t'], ['line feed', '\n'], ['vertical tab', '\v'], ['form feed', '\f'], ['carriage return', '\r'],
+    ['hyphen-minus', '-'], ['full stop', '.'], ['slash', '/'], ['backslash', '\\'], ['a run of several', ' -\t/ '],
+  ])('%s between groups is a separator', (_case, separator) => {
+    expect(stringContainsCardNumber(grouped(separator))).toBe(true);
+  });
+
+  test.each([
+    ['backspace, below the tab', '\b'], ['shift out, above the carriage return', '\x0e'], ['comma, below the hyphen-minus', ','],
+    ['colon, above the nine', ':'], ['plus sign', '+'], ['underscore', '_'], ['delete, the last ASCII code', '\x7f'],
+    ['a C1 control, the first code after ASCII', '\x80'], ['a letter', 'x'],
+  ])('%s between groups is not a separator', (_case, character) => {
+    expect(stringContainsCardNumber(grouped(character))).toBe(false);
+  });
+});
+
+describe('code points beyond the Basic Multilingual Plane, and lone surrogates', () => {
+  const card = '4111111111111111';
+  const grouped = (separator: string) => card.match(/.{4}/g)!.join(separator);
+
+  test('combining marks written as surrogate pairs separate groups, at the first high and the first low surrogate', () => {
+    // U+101FD PHAISTOS DISC SIGN COMBINING OBLIQUE STROKE is \ud800\uddfd; U+1E000 COMBINING GLAGOLITIC LETTER AZU is \ud838\udc00.
+    expect(grouped('\u{101fd}')).toBe(grouped('\ud800\uddfd'));
+    expect(stringContainsCardNumber(grouped('\u{101fd}'))).toBe(true);
+    expect(stringContainsCardNumber(grouped('\u{1e000}'))).toBe(true);
+  });
+
+  test('a lone surrogate is no separator, and takes no digit next to it with it', () => {
+    // Without its first or last digit, the card number fails the Luhn check.
+    expect([passesLuhn(card.slice(1)), passesLuhn(card.slice(0, -1))]).toEqual([false, false]);
+    expect(stringContainsCardNumber(`\ud800${card}`)).toBe(true);
+    expect(stringContainsCardNumber(`\udbff${card}`)).toBe(true);
+    expect(stringContainsCardNumber(`${card}\udc00`)).toBe(true);
+    expect(stringContainsCardNumber(`${card}\ud800`)).toBe(true);
+    expect(stringContainsCardNumber(`\ud800${'４１１１１１１１１１１１１１１１'}`)).toBe(true);
+    expect(stringContainsCardNumber(grouped('\ud800'))).toBe(false);
+    expect(stringContainsCardNumber(grouped('\udc00'))).toBe(false);
+  });
+});
+
 describe('every decimal digit of Unicode reads as its value', () => {
   // Intl's numbering systems spell digits from CLDR data, which is independent of the guard's rule
   // that each set of Unicode decimal digits is ten contiguous code points from zero to nine.
@@ -94,6 +142,43 @@ describe('IBANs are account numbers, not card numbers', () => {
     ['a preceding word glued to it', `x${printed(austrian)}`],
   ])('a card number in an IBAN-like text with %s is refused', (_case, text) => {
     expect(stringContainsCardNumber(text)).toBe(true);
+  });
+});
+
+describe('IBANs of every length and alphabet are account numbers', () => {
+  const printed = (iban: string) => iban.match(/.{1,4}/g)!.join(' ');
+  /** A BBAN of 11 digits whose IBAN check digits and BBAN together pass Luhn: Norway's 13 digits. */
+  const norwegian = (() => {
+    for (let n = 41_111_111_110; ; n++) {
+      const bban = String(n);
+      if (passesLuhn(ibanCheckDigits('NO', bban) + bban)) {
+        return bban;
+      }
+    }
+  })();
+  // Each holds a card number as whole groups of its print form.
+  test.each([
+    ['the shortest, Norway\'s 15 characters', 'NO', norwegian],
+    ['the longest, Saint Lucia\'s 32 characters', 'LC', 'HEMM411111111111111100000000'],
+    ['letters before the digits (United Kingdom)', 'GB', 'WEST' + '4111111111111' + checkDigit('4111111111111')],
+    ['letters after the digits, the last group of three (Malta, 31 characters)', 'MT', 'MALT4111111111111111ABCDEFG'],
+  ])('%s: valid, it is not refused; under a country that has no IBAN, it is', (_case, country, bban) => {
+    const iban = `${country}${ibanCheckDigits(country, bban)}${bban}`;
+    expect(stringContainsCardNumber(printed(iban))).toBe(false);
+    expect(stringContainsCardNumber(`IBAN ${printed(iban)}.`)).toBe(false);
+    expect(stringContainsCardNumber(printed(`XX${iban.slice(2)}`))).toBe(true);
+  });
+
+  test('the text on either side of an IBAN is not joined into one number', () => {
+    const iban = printed(`NO${ibanCheckDigits('NO', norwegian)}${norwegian}`);
+    expect(stringContainsCardNumber('4111 1111 1111 1111')).toBe(true);
+    expect(stringContainsCardNumber(`4111 1111 ${iban} 1111 1111`)).toBe(false);
+  });
+
+  test('an IBAN in electronic form is not refused either', () => {
+    const iban = `NO${ibanCheckDigits('NO', norwegian)}${norwegian}`;
+    expect(stringContainsCardNumber(iban)).toBe(false);
+    expect(stringContainsCardNumber(`XX${iban.slice(2)}`)).toBe(true);
   });
 });
 

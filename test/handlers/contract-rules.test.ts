@@ -52,6 +52,40 @@ describe('amount', () => {
   });
 });
 
+describe('required fields', () => {
+  test('required fields: a body without amount, currency, merchantId and paymentMethodToken names each as required', async () => {
+    expect(await fieldIssues('{}')).toEqual([
+      { field: 'amount', issue: 'is required' },
+      { field: 'currency', issue: 'is required' },
+      { field: 'merchantId', issue: 'is required' },
+      { field: 'paymentMethodToken', issue: 'is required' },
+    ]);
+  });
+
+  test('required fields: null is a value of the wrong type, not an absent field', async () => {
+    const issues = await fieldIssues(JSON.stringify({ amount: null, currency: null, merchantId: null, paymentMethodToken: null }));
+    expect(issues.map((issue) => issue.field)).toEqual(['amount', 'currency', 'merchantId', 'paymentMethodToken']);
+    expect(issues.some((issue) => issue.issue === 'is required')).toBe(false);
+  });
+});
+
+describe('amount and merchantId types', () => {
+  test('amount: a decimal, an exponent or a string is refused as not an integer of minor units', async () => {
+    for (const body of [validBody().replace('"amount":1999', '"amount":1999.0'), validBody().replace('"amount":1999', '"amount":1.999e3'), validBody({ amount: '1999' })]) {
+      expect(await fieldIssues(body)).toEqual([
+        { field: 'amount', issue: 'must be an integer number of minor units (cents), written without quotes, a decimal point or an exponent' },
+      ]);
+    }
+  });
+
+  test('merchantId and currency: a number or an array holding a valid value is refused', async () => {
+    for (const [field, value] of [['merchantId', 42], ['merchantId', ['m_1']], ['currency', ['USD']], ['currency', 840]] as const) {
+      const issues = await fieldIssues(validBody({ [field]: value }));
+      expect(issues.map((issue) => issue.field)).toEqual([field]);
+    }
+  });
+});
+
 describe('paymentMethodToken', () => {
   test('paymentMethodToken: 1 to 128 characters; empty, 129 characters or not a string is refused', async () => {
     await expectAccepted(validBody({ paymentMethodToken: 't' }));

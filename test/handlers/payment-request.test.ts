@@ -36,3 +36,11 @@ test('currency: fund codes, metals, testing codes, withdrawn currencies, lower c
     expect(currencyIssue(currency)).toEqual([{ field: 'currency', issue: 'must be the upper-case ISO 4217 code of an active currency, such as USD' }]);
   }
 });
+
+test('amount: a number that is not a whole number of minor units is refused, whoever calls the rules', () => {
+  for (const amount of [19.99, Number.POSITIVE_INFINITY, Number.NaN]) {
+    expect(() => validatePayment({ ...payment('USD'), amount })).toThrow(expect.objectContaining({
+      details: [{ field: 'amount', issue: 'must be an integer number of minor units (cents), written without quotes, a decimal point or an exponent' }],
+    }));
+  }
+});
