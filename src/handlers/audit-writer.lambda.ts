@@ -49,10 +49,12 @@ class AuditWriter implements LambdaInterface {
   }
 }
 
-/** S3 answers 412 when `If-None-Match: *` finds the key taken, and 409 while another write to it is in flight. */
+/**
+ * S3 answers 412 when `If-None-Match: *` finds the key taken. A 409 (another write to the key still
+ * in flight) fails the batch, and the retry then finds the object and gets the 412.
+ */
 function isAlreadyWritten(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return (error as Error).name === 'PreconditionFailed' || status === 412;
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412;
 }
 
 const instance = new AuditWriter();

@@ -104,7 +104,11 @@ test('while S3 fails, the batch fails (so Lambda retries it) and nothing is writ
 test('a batch of stream records becomes one object of JSON lines under a date-based prefix', async () => {
   const records = await acceptPayments(5);
   const before = (await auditObjects()).length;
+  const mark = output.lines().length;
   await writer({ Records: records }, lambdaContext());
+  const written = output.lines().slice(mark);
+  expect(written.find((line) => line.message === 'audit object written')).toMatchObject({ key: toAuditObject(records, 'audit/')!.key, records: 5 });
+  expect(written.find((line) => 'AuditRecordsWritten' in line)).toMatchObject({ AuditRecordsWritten: 5 });
   const objects = await auditObjects();
   expect(objects).toHaveLength(before + 1);
   const expected = toAuditObject(records, 'audit/')!;
@@ -128,9 +132,14 @@ test('a retried batch is not written twice', async () => {
   const records = await acceptPayments(4);
   await writer({ Records: records }, lambdaContext());
   const before = await auditObjects();
+  const mark = output.lines().length;
   await writer({ Records: records }, lambdaContext());
   await writer({ Records: records }, lambdaContext());
   const after = await auditObjects();
+  const again = output.lines().slice(mark);
+  expect(again.filter((line) => line.message === 'audit object already written')).toHaveLength(2);
+  expect(again.filter((line) => 'AuditBatchesAlreadyWritten' in line).map((line) => line.AuditBatchesAlreadyWritten)).toEqual([1, 1]);
+  expect(again.some((line) => 'AuditRecordsWritten' in line)).toBe(false);
   expect(after).toEqual(before);
   expect(after.every((object) => object.versions === 1)).toBe(true);
   expect(output.text()).toContain('audit object already written');

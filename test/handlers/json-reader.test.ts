@@ -91,6 +91,12 @@ describe('syntax', () => {
     ['two objects', '{}{}'],
     ['a misspelt literal', '{"a":tru}'],
     ['NaN', '{"a":NaN}'],
+    ['a name without its opening quote', '{a":1}'],
+    ['a name without its colon', '{"a" 1}'],
+    ['an object closed by a bracket', '{"a":1]'],
+    ['an array closed by a brace', '{"a":[1}}'],
+    ['a unicode escape with a letter beyond f', '{"a":"\\u12g4"}'],
+    ['a backslash at the end of the body', '{"a":"\\'],
   ])('%s is invalid_json', (_case, text) => {
     expect(refusal(text)).toBe('The request body must be a JSON object.');
   });
@@ -177,6 +183,8 @@ describe('well-formed strings', () => {
     ['in a metadata key', '{"metadata":{"\\udc00":"v"}}', ['metadata.\udc00']],
     ['deep inside another field', '{"extra":[{"a":{"b":"\\ud800"}}]}', ['extra']],
     ['deep inside metadata', '{"metadata":{"note":["\\ud800"]}}', ['metadata']],
+    ['in an object under another field', '{"extra":{"note":"\\ud800"}}', ['extra']],
+    ['in an array that metadata holds', '{"metadata":["\\ud800"]}', ['metadata']],
     ['twice in one field', '{"description":"\\ud800 \\ud800","metadata":{"a":"\\udc00"}}', ['description', 'metadata.a']],
   ])('%s names the field', (_case, text, fields) => {
     expect(read(text).illFormedFields).toEqual(fields);

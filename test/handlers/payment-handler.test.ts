@@ -378,16 +378,55 @@ describe('logs and metrics', () => {
     expect(JSON.stringify(errors[0])).not.toContain('tok_visa_4242');
   });
 
-  test('metrics in embedded metric format: accepted, refused by error code, replays and latency', () => {
-    const metrics = output.lines().filter((line) => line._aws !== undefined);
-    const names = new Set(metrics.flatMap((line) => (line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> })
-      .CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name))));
-    expect([...names]).toEqual(expect.arrayContaining(['PaymentsAccepted', 'PaymentsRefused', 'IdempotentReplays', 'HandlerLatency']));
-    const refusedCodes = new Set(metrics.filter((line) => 'PaymentsRefused' in line).map((line) => line.errorCode));
-    expect([...refusedCodes]).toEqual(expect.arrayContaining(['validation_error', 'card_data_rejected', 'idempotency_key_reused', 'not_found']));
-    for (const line of metrics) {
+  test('metrics in embedded metric format: one count for each accepted, replayed and refused request, by error code, and latency', async () => {
+    type Line = Record<string, unknown>;
+    const metricNames = (line: Line) => (line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> })
+      .CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)).sort();
+    /** The metrics lines that one request writes, and how long its invocation took. */
+    const linesOf = async (event: APIGatewayProxyEvent) => {
+      const before = output.lines().length;
+      const started = performance.now();
+      await invoke(event);
+      const tookMs = performance.now() - started;
+      // Powertools writes the cold start of the first invocation on a line of its own.
+      const lines = output.lines().slice(before).filter((line) => line._aws !== undefined && !('ColdStart' in line)) as Line[];
+      return { lines, tookMs };
+    };
+    const key = newKey();
+    const body = validBody();
+
+    const accepted = await linesOf(postPayment({ headers: jsonHeaders(key), body }));
+    expect(accepted.lines.map(metricNames)).toEqual([['HandlerLatency', 'PaymentsAccepted']]);
+    const [acceptedLine] = accepted.lines;
+    expect(acceptedLine).toMatchObject({ PaymentsAccepted: 1, status: '201', result: 'accepted' });
+    const latency = acceptedLine.HandlerLatency as number;
+    expect(latency).toBeGreaterThanOrEqual(0);
+    expect(latency).toBeLessThanOrEqual(accepted.tookMs);
+    expect(Math.round(latency * 10)).toBeCloseTo(latency * 10, 6);
+
+    const replayed = await linesOf(postPayment({ headers: jsonHeaders(key), body }));
+    expect(replayed.lines.map(metricNames)).toEqual([['HandlerLatency', 'IdempotentReplays']]);
+    expect(replayed.lines[0]).toMatchObject({ IdempotentReplays: 1, result: 'replayed' });
+
+    const refused = await linesOf(postPayment({ headers: jsonHeaders(newKey()), body: validBody({ amount: 0 }) }));
+    expect(refused.lines.map(metricNames)).toEqual([['PaymentsRefused'], ['HandlerLatency']]);
+    expect(refused.lines[0]).toMatchObject({ PaymentsRefused: 1, errorCode: 'validation_error' });
+    expect(refused.lines[1]).not.toHaveProperty('transactionId');
+
+    const found = await linesOf(getPayment(JSON.parse((await post(newKey())).body).transactionId, { apiKeyId: 'key-client-a' }));
+    expect(found.lines.map(metricNames)).toEqual([['HandlerLatency']]);
+    expect(found.lines[0]).toMatchObject({ status: '200', result: 'found' });
+
+    for (const line of [...accepted.lines, ...replayed.lines, ...refused.lines, ...found.lines]) {
       expect(line).toMatchObject({ service: 'payments-api', environment: 'test', platform: 'test-platform' });
     }
+  });
+
+  test('a request without a request context is logged under the correlation id "unknown"', async () => {
+    const before = output.lines().length;
+    await invoke({ ...getPayment('00000000-0000-4000-8000-000000000000'), requestContext: undefined } as never);
+    const summary = output.lines().slice(before).find((line) => 'HandlerLatency' in line);
+    expect(summary).toMatchObject({ correlation_id: 'unknown' });
   });
 });
 
