@@ -15,10 +15,11 @@ metrics.setDefaultDimensions({
 });
 
 // Short timeouts and one retry keep every answer well inside API Gateway's 29-second limit, so a
-// slow dependency becomes a 503 with Retry-After rather than a gateway timeout.
+// slow dependency becomes a 503 with Retry-After rather than a gateway timeout. Without
+// `throwOnRequestTimeout` the SDK only warns when a request outlives `requestTimeout`, and waits on.
 const dynamodb = new DynamoDBClient({
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 });
 const service = new PaymentService({
   ledger: new Ledger(dynamodb, process.env.LEDGER_TABLE_NAME!),
