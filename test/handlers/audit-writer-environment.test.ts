@@ -1,0 +1,167 @@
+import { createServer, request, Server } from 'node:http';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { lambdaContext, loadModule, OutputCapture } from './events';
+import { MotoServer } from './moto';
+
+/**
+ * What the audit writer takes from its environment when Lambda starts it, and how its S3 client
+ * behaves: each test starts a fresh copy of the writer module, as a cold start does.
+ */
+type Writer = (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
+
+const BUCKET = 'audit-bucket';
+
+let moto: MotoServer;
+const output = new OutputCapture();
+const saved = { ...process.env };
+let paymentCounter = 0;
+
+beforeAll(async () => {
+  moto = await MotoServer.start();
+  await moto.createBucket(BUCKET);
+  output.start();
+});
+
+afterAll(async () => {
+  output.stop();
+  await moto?.stop();
+});
+
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+/** A cold start of the writer with the function's environment and `overrides` (undefined removes a variable). */
+function coldStart(overrides: Record<string, string | undefined> = {}): Writer {
+  moto.useAsAwsEndpoint();
+  Object.assign(process.env, {
+    AUDIT_BUCKET_NAME: BUCKET,
+    AUDIT_PREFIX: 'audit/',
+    POWERTOOLS_SERVICE_NAME: 'payments-audit',
+    POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+    PAYMENTS_ENVIRONMENT: 'production',
+    PAYMENTS_PLATFORM: 'payments-production',
+  });
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+  let writer: Writer | undefined;
+  jest.isolateModules(() => {
+    writer = loadModule<{ handler: Writer }>(
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      () => require('../../src/handlers/audit-writer.lambda'),
+    ).handler;
+  });
+  return writer!;
+}
+
+/** A stream record of a new ledger item, as Lambda hands it to the writer. */
+function newPayment(): DynamoDBRecord {
+  const n = ++paymentCounter;
+  return {
+    eventID: `event-${n}`,
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/ledger/stream/2026-12-01T00:00:00.000',
+    dynamodb: {
+      SequenceNumber: String(1000 + n),
+      NewImage: {
+        transaction_id: { S: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` },
+        timestamp: { S: '2026-12-01T09:30:00.000Z' },
+        status: { S: 'accepted' },
+        amount: { N: '2500' },
+        currency: { S: 'EUR' },
+        merchant_id: { S: 'm_env' },
+        client_id: { S: 'key:client' },
+      },
+    },
+  };
+}
+
+const keys = async () => ((await moto.s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
+
+test('without AUDIT_PREFIX, audit objects go under audit/', async () => {
+  const writer = coldStart({ AUDIT_PREFIX: undefined });
+  const record = newPayment();
+  await writer({ Records: [record] }, lambdaContext());
+  expect(await keys()).toContain(`audit/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+});
+
+test('AUDIT_PREFIX places audit objects under another prefix', async () => {
+  const writer = coldStart({ AUDIT_PREFIX: 'trail/payments/' });
+  const record = newPayment();
+  await writer({ Records: [record] }, lambdaContext());
+  expect(await keys()).toContain(`trail/payments/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+});
+
+test('metrics carry the environment and platform names, or "unknown" without them', async () => {
+  const metricsLine = async (writer: Writer) => {
+    const mark = output.lines().length;
+    await writer({ Records: [newPayment()] }, lambdaContext());
+    return output.lines().slice(mark).find((line) => 'AuditRecordsWritten' in line);
+  };
+  expect(await metricsLine(coldStart())).toMatchObject({ environment: 'production', platform: 'payments-production' });
+  expect(await metricsLine(coldStart({ PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined })))
+    .toMatchObject({ environment: 'unknown', platform: 'unknown' });
+});
+
+describe('S3 answering 500 InternalError (fault injected by a proxy in front of moto_server)', () => {
+  let proxy: Server;
+  let refusalsLeft = 0;
+  let puts = 0;
+
+  beforeAll(async () => {
+    const upstream = new URL(moto.endpoint);
+    proxy = createServer((incoming, outgoing) => {
+      if (incoming.method === 'PUT') {
+        puts++;
+        if (refusalsLeft > 0) {
+          refusalsLeft--;
+          incoming.resume();
+          outgoing.writeHead(500, { 'Content-Type': 'application/xml' });
+          outgoing.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>');
+          return;
+        }
+      }
+      const forwarded = request({
+        host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers,
+      }, (answer) => {
+        outgoing.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(outgoing);
+      });
+      incoming.pipe(forwarded);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+
+  const throughProxy = () => coldStart({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` });
+
+  test('four refusals in a row: the writer tries a fifth time and the batch is written once', async () => {
+    const writer = throughProxy();
+    refusalsLeft = 4;
+    puts = 0;
+    const record = newPayment();
+    await writer({ Records: [record] }, lambdaContext());
+    expect(puts).toBe(5);
+    expect(await keys()).toContain(`audit/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+  });
+
+  test('five refusals in a row: the batch fails, for Lambda to retry, and nothing is written', async () => {
+    const writer = throughProxy();
+    refusalsLeft = 5;
+    puts = 0;
+    const record = newPayment();
+    await expect(writer({ Records: [record] }, lambdaContext())).rejects.toThrow();
+    expect(puts).toBe(5);
+    expect((await keys()).some((key) => key.endsWith(`-${record.eventID}.jsonl`))).toBe(false);
+  });
+});
