@@ -1,7 +1,7 @@
 import { createServer, request, Server } from 'node:http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { lambdaContext, loadModule, OutputCapture } from './events';
+import { coldStart, lambdaContext, OutputCapture } from './events';
 import { MotoServer } from './moto';
 
 /**
@@ -33,31 +33,18 @@ afterEach(() => {
 });
 
 /** A cold start of the writer with the function's environment and `overrides` (undefined removes a variable). */
-function coldStart(overrides: Record<string, string | undefined> = {}): Writer {
+function startWriter(overrides: Record<string, string | undefined> = {}): Writer {
   moto.useAsAwsEndpoint();
-  Object.assign(process.env, {
+  const environment = {
     AUDIT_BUCKET_NAME: BUCKET,
     AUDIT_PREFIX: 'audit/',
     POWERTOOLS_SERVICE_NAME: 'payments-audit',
     POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
     PAYMENTS_ENVIRONMENT: 'production',
     PAYMENTS_PLATFORM: 'payments-production',
-  });
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) {
-      delete process.env[name];
-    } else {
-      process.env[name] = value;
-    }
-  }
-  let writer: Writer | undefined;
-  jest.isolateModules(() => {
-    writer = loadModule<{ handler: Writer }>(
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      () => require('../../src/handlers/audit-writer.lambda'),
-    ).handler;
-  });
-  return writer!;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return coldStart<{ handler: Writer }>({ ...environment, ...overrides }, () => require('../../src/handlers/audit-writer.lambda')).handler;
 }
 
 /** A stream record of a new ledger item, as Lambda hands it to the writer. */
@@ -86,14 +73,14 @@ function newPayment(): DynamoDBRecord {
 const keys = async () => ((await moto.s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
 
 test('without AUDIT_PREFIX, audit objects go under audit/', async () => {
-  const writer = coldStart({ AUDIT_PREFIX: undefined });
+  const writer = startWriter({ AUDIT_PREFIX: undefined });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
   expect(await keys()).toContain(`audit/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
 });
 
 test('AUDIT_PREFIX places audit objects under another prefix', async () => {
-  const writer = coldStart({ AUDIT_PREFIX: 'trail/payments/' });
+  const writer = startWriter({ AUDIT_PREFIX: 'trail/payments/' });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
   expect(await keys()).toContain(`trail/payments/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
@@ -105,8 +92,8 @@ test('metrics carry the environment and platform names, or "unknown" without the
     await writer({ Records: [newPayment()] }, lambdaContext());
     return output.lines().slice(mark).find((line) => 'AuditRecordsWritten' in line);
   };
-  expect(await metricsLine(coldStart())).toMatchObject({ environment: 'production', platform: 'payments-production' });
-  expect(await metricsLine(coldStart({ PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined })))
+  expect(await metricsLine(startWriter())).toMatchObject({ environment: 'production', platform: 'payments-production' });
+  expect(await metricsLine(startWriter({ PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined })))
     .toMatchObject({ environment: 'unknown', platform: 'unknown' });
 });
 
@@ -143,7 +130,7 @@ describe('S3 answering 500 InternalError (fault injected by a proxy in front of 
     await new Promise((resolve) => proxy.close(resolve));
   });
 
-  const throughProxy = () => coldStart({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` });
+  const throughProxy = () => startWriter({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` });
 
   test('four refusals in a row: the writer tries a fifth time and the batch is written once', async () => {
     const writer = throughProxy();

@@ -160,3 +160,23 @@ export class OutputCapture {
 export function loadModule<T>(load: () => unknown): T {
   return load() as T;
 }
+
+/**
+ * A cold start: sets `variables` in the environment (an undefined value removes the variable) and
+ * loads a fresh copy of a handler module with `load`, as a new Lambda container does. `load` is
+ * written as for `loadModule`. The caller puts the environment back.
+ */
+export function coldStart<T>(variables: Record<string, string | undefined>, load: () => unknown): T {
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+  let loaded: T | undefined;
+  jest.isolateModules(() => {
+    loaded = loadModule<T>(load);
+  });
+  return loaded!;
+}

@@ -1,7 +1,8 @@
 import { createServer, Server, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
+import { coldStart, getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
 import { MotoServer } from './moto';
+import { HANDLER_ENVIRONMENT, IDEMPOTENCY, LEDGER } from './payment-harness';
 
 /**
  * What the payment handler takes from its environment when Lambda starts it, and how its DynamoDB
@@ -9,8 +10,6 @@ import { MotoServer } from './moto';
  */
 type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 
-const LEDGER = 'ledger';
-const IDEMPOTENCY = 'idempotency';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 let moto: MotoServer;
@@ -34,33 +33,13 @@ afterEach(() => {
 });
 
 /** A cold start of the handler with the function's environment and `overrides` (undefined removes a variable). */
-function coldStart(overrides: Record<string, string | undefined> = {}): Handler {
+function startHandler(overrides: Record<string, string | undefined> = {}): Handler {
   moto.useAsAwsEndpoint();
-  Object.assign(process.env, {
-    LEDGER_TABLE_NAME: LEDGER,
-    IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY,
-    IDEMPOTENCY_TTL_SECONDS: '86400',
-    IAM_AUTHORIZATION: 'false',
-    POWERTOOLS_SERVICE_NAME: 'payments-api',
-    POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
-    PAYMENTS_ENVIRONMENT: 'staging',
-    PAYMENTS_PLATFORM: 'payments-staging',
-  });
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) {
-      delete process.env[name];
-    } else {
-      process.env[name] = value;
-    }
-  }
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = loadModule<{ handler: Handler }>(
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      () => require('../../src/handlers/payment-handler.lambda'),
-    ).handler;
-  });
-  return handler!;
+  return coldStart<{ handler: Handler }>(
+    { ...HANDLER_ENVIRONMENT, PAYMENTS_ENVIRONMENT: 'staging', PAYMENTS_PLATFORM: 'payments-staging', ...overrides },
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require('../../src/handlers/payment-handler.lambda'),
+  ).handler;
 }
 
 /** The metrics line (the request's summary) that one invocation writes. */
@@ -72,19 +51,19 @@ async function summaryOf(handler: Handler, event: APIGatewayProxyEvent) {
 }
 
 test('metrics carry the environment and platform names the function is given', async () => {
-  const { summary } = await summaryOf(coldStart(), getPayment(UNKNOWN_ID));
+  const { summary } = await summaryOf(startHandler(), getPayment(UNKNOWN_ID));
   expect(summary).toMatchObject({ environment: 'staging', platform: 'payments-staging' });
 });
 
 test('without PAYMENTS_ENVIRONMENT and PAYMENTS_PLATFORM, metrics are dimensioned "unknown" rather than dropped', async () => {
-  const handler = coldStart({ PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined });
+  const handler = startHandler({ PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined });
   const { response, summary } = await summaryOf(handler, getPayment(UNKNOWN_ID));
   expect(response.statusCode).toBe(404);
   expect(summary).toMatchObject({ environment: 'unknown', platform: 'unknown', status: '404' });
 });
 
 test('IAM_AUTHORIZATION=true: the IAM principal owns the payment, not the API key it came with', async () => {
-  const handler = coldStart({ IAM_AUTHORIZATION: 'true' });
+  const handler = startHandler({ IAM_AUTHORIZATION: 'true' });
   const alice = 'arn:aws:iam::123456789012:user/alice';
   const created = await handler(postPayment({ headers: jsonHeaders('iam-key-1'), body: validBody(), apiKeyId: 'shared', userArn: alice }), lambdaContext());
   expect(created.statusCode).toBe(201);
@@ -98,7 +77,7 @@ test('IAM_AUTHORIZATION=true: the IAM principal owns the payment, not the API ke
 
 test('IAM_AUTHORIZATION other than "true": the API key owns the payment, whoever signed', async () => {
   for (const setting of ['false', 'TRUE', undefined]) {
-    const handler = coldStart({ IAM_AUTHORIZATION: setting });
+    const handler = startHandler({ IAM_AUTHORIZATION: setting });
     const created = await handler(postPayment({
       headers: jsonHeaders(`key-owned-${setting}`), body: validBody(), apiKeyId: 'shared', userArn: 'arn:aws:iam::123456789012:user/alice',
     }), lambdaContext());
@@ -133,7 +112,7 @@ describe('a DynamoDB endpoint that accepts connections and never answers', () =>
   });
 
   test('gets one retry, and the client a 503 with Retry-After well inside API Gateway\'s 29 seconds', async () => {
-    const handler = coldStart({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}` });
+    const handler = startHandler({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}` });
     const started = performance.now();
     const response = await handler(getPayment(UNKNOWN_ID), lambdaContext());
     const tookMs = performance.now() - started;
@@ -149,7 +128,7 @@ describe('a DynamoDB endpoint that accepts connections and never answers', () =>
 });
 
 test('a failure that is not an Error (thrown by a stand-in service: fault injected) is logged by its text, named "unknown"', async () => {
-  coldStart();
+  startHandler();
   let handler: Handler | undefined;
   jest.isolateModules(() => {
     jest.doMock('../../src/handlers/payments', () => ({

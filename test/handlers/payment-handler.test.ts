@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
 import { MotoServer } from './moto';
+import { HANDLER_ENVIRONMENT, IDEMPOTENCY, LEDGER } from './payment-harness';
 import { IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
 import { paymentBody } from '../../src/handlers/ledger';
 import { clientIdOf } from '../../src/handlers/payment-routes';
@@ -9,8 +10,6 @@ import { clientIdOf } from '../../src/handlers/payment-routes';
  * The payment handler (the bundled entry point, as Lambda runs it) against DynamoDB on a local
  * moto_server: one test per row of the payments API contract.
  */
-const LEDGER = 'ledger';
-const IDEMPOTENCY = 'idempotency';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let moto: MotoServer;
@@ -24,14 +23,7 @@ beforeAll(async () => {
   moto.useAsAwsEndpoint();
   await moto.createLedgerTable(LEDGER);
   await moto.createIdempotencyTable(IDEMPOTENCY);
-  process.env.LEDGER_TABLE_NAME = LEDGER;
-  process.env.IDEMPOTENCY_TABLE_NAME = IDEMPOTENCY;
-  process.env.IDEMPOTENCY_TTL_SECONDS = '86400';
-  process.env.IAM_AUTHORIZATION = 'false';
-  process.env.POWERTOOLS_SERVICE_NAME = 'payments-api';
-  process.env.POWERTOOLS_METRICS_NAMESPACE = 'PaymentPlatform';
-  process.env.PAYMENTS_ENVIRONMENT = 'test';
-  process.env.PAYMENTS_PLATFORM = 'test-platform';
+  Object.assign(process.env, HANDLER_ENVIRONMENT);
   handler = loadModule<{ handler: typeof handler }>(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     () => require('../../src/handlers/payment-handler.lambda'),

@@ -5,6 +5,18 @@ import { MotoServer } from './moto';
 export const LEDGER = 'ledger';
 export const IDEMPOTENCY = 'idempotency';
 
+/** The environment that `PaymentApi` gives the payment handler, for tables named `LEDGER` and `IDEMPOTENCY`. */
+export const HANDLER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  LEDGER_TABLE_NAME: LEDGER,
+  IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY,
+  IDEMPOTENCY_TTL_SECONDS: '86400',
+  IAM_AUTHORIZATION: 'false',
+  POWERTOOLS_SERVICE_NAME: 'payments-api',
+  POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
+  PAYMENTS_ENVIRONMENT: 'test',
+  PAYMENTS_PLATFORM: 'test-platform',
+};
+
 /** The bundled payment handler's entry point, loaded as Lambda loads it, against a local moto_server. */
 export interface PaymentHarness {
   readonly moto: MotoServer;
@@ -24,16 +36,7 @@ export async function startPaymentHandler(): Promise<PaymentHarness> {
   moto.useAsAwsEndpoint();
   await moto.createLedgerTable(LEDGER);
   await moto.createIdempotencyTable(IDEMPOTENCY);
-  Object.assign(process.env, {
-    LEDGER_TABLE_NAME: LEDGER,
-    IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY,
-    IDEMPOTENCY_TTL_SECONDS: '86400',
-    IAM_AUTHORIZATION: 'false',
-    POWERTOOLS_SERVICE_NAME: 'payments-api',
-    POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform',
-    PAYMENTS_ENVIRONMENT: 'test',
-    PAYMENTS_PLATFORM: 'test-platform',
-  });
+  Object.assign(process.env, HANDLER_ENVIRONMENT);
   type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
   const handler = loadModule<{ handler: Handler }>(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
