@@ -1,29 +1,9 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import { ledgerInsert } from './events';
 import { toAuditObject } from '../../src/handlers/audit-records';
 
-/** A ledger stream record of a new payment, as DynamoDB Streams delivers it with NEW_IMAGE. */
-function insert(eventID: string, transactionId: string, sequenceNumber: string): DynamoDBRecord {
-  return {
-    eventID,
-    eventName: 'INSERT',
-    dynamodb: {
-      SequenceNumber: sequenceNumber,
-      NewImage: {
-        transaction_id: { S: transactionId },
-        timestamp: { S: '2026-11-27T10:00:01.250Z' },
-        status: { S: 'accepted' },
-        amount: { N: '1999' },
-        currency: { S: 'EUR' },
-        merchant_id: { S: 'm_audit' },
-        client_id: { S: 'key:client' },
-        description: { S: 'not part of the audit line' },
-      },
-    },
-  };
-}
-
 test('an audit line holds the payment as the ledger item has it, and the record\'s sequence number', () => {
-  const object = toAuditObject([insert('e1', 't1', '100')], 'audit/')!;
+  const object = toAuditObject([ledgerInsert('e1', 't1', '100')], 'audit/')!;
   expect(object.body).toBe(JSON.stringify({
     transactionId: 't1',
     createdAt: '2026-11-27T10:00:01.250Z',
@@ -39,7 +19,7 @@ test('an audit line holds the payment as the ledger item has it, and the record\
 
 test('an audit object is named after its first new payment: date path, compact time and event id', () => {
   const modify: DynamoDBRecord = { eventID: 'm0', eventName: 'MODIFY', dynamodb: { NewImage: {} } };
-  const object = toAuditObject([modify, insert('e1', 't1', '100'), insert('e2', 't2', '101')], 'trail/')!;
+  const object = toAuditObject([modify, ledgerInsert('e1', 't1', '100'), ledgerInsert('e2', 't2', '101')], 'trail/')!;
   expect(object.key).toBe('trail/2026/11/27/20261127T100001250Z-e1.jsonl');
   expect(object.count).toBe(2);
   expect(object.body.split('\n')).toHaveLength(3);
@@ -55,46 +35,46 @@ test('records other than new payments are skipped, and a batch of none gives no 
 
 describe('a new payment\'s record that lacks what every ledger item holds fails the batch, naming the record and what it lacks', () => {
   test.each(['transaction_id', 'timestamp', 'status', 'currency', 'merchant_id', 'client_id'])('the string attribute %s', (name) => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     delete record.dynamodb!.NewImage![name];
     expect(() => toAuditObject([record], 'audit/')).toThrow(
       `Ledger stream record e7 lacks the string attribute ${name}; every new payment's record holds it.`);
   });
 
   test('a string attribute held as another type', () => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     record.dynamodb!.NewImage!.currency = { N: '978' };
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the string attribute currency;');
   });
 
   test('the number attribute amount', () => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     record.dynamodb!.NewImage!.amount = { S: '1999' };
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the number attribute amount;');
   });
 
   test('the new image', () => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     delete record.dynamodb!.NewImage;
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks dynamodb.NewImage;');
     expect(() => toAuditObject([{ eventID: 'e8', eventName: 'INSERT' }], 'audit/')).toThrow('Ledger stream record e8 lacks dynamodb.NewImage;');
   });
 
   test('the sequence number', () => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     delete record.dynamodb!.SequenceNumber;
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks dynamodb.SequenceNumber;');
   });
 
   test('the event id', () => {
-    const record = insert('e7', 't7', '107');
+    const record = ledgerInsert('e7', 't7', '107');
     delete record.eventID;
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record (without eventID) lacks eventID;');
   });
 
   test('in a later record of the batch too', () => {
-    const later = insert('e9', 't9', '109');
+    const later = ledgerInsert('e9', 't9', '109');
     delete later.dynamodb!.NewImage!.client_id;
-    expect(() => toAuditObject([insert('e1', 't1', '100'), later], 'audit/')).toThrow('Ledger stream record e9 lacks the string attribute client_id;');
+    expect(() => toAuditObject([ledgerInsert('e1', 't1', '100'), later], 'audit/')).toThrow('Ledger stream record e9 lacks the string attribute client_id;');
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, request, Server } from 'node:http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { coldStart, lambdaContext, OutputCapture } from './events';
+import { coldStart, lambdaContext, ledgerInsert, OutputCapture } from './events';
 import { MotoServer } from './moto';
 
 /**
@@ -47,27 +47,10 @@ function startWriter(overrides: Record<string, string | undefined> = {}): Writer
   return coldStart<{ handler: Writer }>({ ...environment, ...overrides }, () => require('../../src/handlers/audit-writer.lambda')).handler;
 }
 
-/** A stream record of a new ledger item, as Lambda hands it to the writer. */
+/** A stream record of one more new payment. */
 function newPayment(): DynamoDBRecord {
   const n = ++paymentCounter;
-  return {
-    eventID: `event-${n}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/ledger/stream/2026-12-01T00:00:00.000',
-    dynamodb: {
-      SequenceNumber: String(1000 + n),
-      NewImage: {
-        transaction_id: { S: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` },
-        timestamp: { S: '2026-12-01T09:30:00.000Z' },
-        status: { S: 'accepted' },
-        amount: { N: '2500' },
-        currency: { S: 'EUR' },
-        merchant_id: { S: 'm_env' },
-        client_id: { S: 'key:client' },
-      },
-    },
-  };
+  return ledgerInsert(`event-${n}`, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, String(1000 + n));
 }
 
 const keys = async () => ((await moto.s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
@@ -76,14 +59,14 @@ test('without AUDIT_PREFIX, audit objects go under audit/', async () => {
   const writer = startWriter({ AUDIT_PREFIX: undefined });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
-  expect(await keys()).toContain(`audit/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+  expect(await keys()).toContain(`audit/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
 });
 
 test('AUDIT_PREFIX places audit objects under another prefix', async () => {
   const writer = startWriter({ AUDIT_PREFIX: 'trail/payments/' });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
-  expect(await keys()).toContain(`trail/payments/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+  expect(await keys()).toContain(`trail/payments/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
 });
 
 test('metrics carry the environment and platform names, or "unknown" without them', async () => {
@@ -139,7 +122,7 @@ describe('S3 answering 500 InternalError (fault injected by a proxy in front of 
     const record = newPayment();
     await writer({ Records: [record] }, lambdaContext());
     expect(puts).toBe(5);
-    expect(await keys()).toContain(`audit/2026/12/01/20261201T093000000Z-${record.eventID}.jsonl`);
+    expect(await keys()).toContain(`audit/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
   });
 
   test('five refusals in a row: the batch fails, for Lambda to retry, and nothing is written', async () => {

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context, DynamoDBRecord } from 'aws-lambda';
 
 let counter = 0;
 
@@ -29,6 +29,29 @@ export function jsonHeaders(idempotencyKey: string): Record<string, string> {
 /** A valid payment body. */
 export function validBody(overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({ amount: 1999, currency: 'USD', merchantId: 'm_1', paymentMethodToken: 'tok_visa_4242', ...overrides });
+}
+
+/** A ledger stream record of a new payment, as DynamoDB Streams hands it to the audit writer (NEW_IMAGE). */
+export function ledgerInsert(eventID: string, transactionId: string, sequenceNumber: string): DynamoDBRecord {
+  return {
+    eventID,
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/ledger/stream/2026-11-27T00:00:00.000',
+    dynamodb: {
+      SequenceNumber: sequenceNumber,
+      NewImage: {
+        transaction_id: { S: transactionId },
+        timestamp: { S: '2026-11-27T10:00:01.250Z' },
+        status: { S: 'accepted' },
+        amount: { N: '1999' },
+        currency: { S: 'EUR' },
+        merchant_id: { S: 'm_audit' },
+        client_id: { S: 'key:client' },
+        description: { S: 'not part of the audit line' },
+      },
+    },
+  };
 }
 
 export function lambdaContext(): Context {
