@@ -59,6 +59,7 @@ function toAuditRecord(record: DynamoDBRecord): AuditRecord {
     merchantId: text('merchant_id'),
     clientId: text('client_id'),
     status: text('status'),
+    // Stryker disable next-line OptionalChaining: record.dynamodb is there, since its NewImage was read above
     streamSequenceNumber: required(record.dynamodb?.SequenceNumber, record, 'dynamodb.SequenceNumber'),
   };
 }

@@ -143,6 +143,7 @@ class Reader {
     if (code === 0x22) {
       return this.readString(false);
     }
+    // Stryker disable next-line ConditionalExpression: any other character fails the number pattern too, with the same error
     if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
       NUMBER.lastIndex = this.position;
       const match = NUMBER.exec(text);

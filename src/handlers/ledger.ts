@@ -85,6 +85,7 @@ export class Ledger {
       ConsistentRead: true,
       Limit: 1,
     }));
+    // Stryker disable next-line OptionalChaining: DynamoDB's Query answer always holds Items, [] when nothing matches
     const item = result.Items?.[0];
     if (!item || item.client_id?.S !== clientId) {
       return undefined;

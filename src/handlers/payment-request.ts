@@ -78,6 +78,7 @@ export function isJsonMediaType(values: string[]): boolean {
     return pattern.test(value) ? pattern.lastIndex : -1;
   };
   let position = at(MEDIA_TYPE, 0);
+  // Stryker disable next-line EqualityOperator: position is -1 or past `application/json`, never 0
   while (position >= 0 && position < value.length) {
     position = at(SEMICOLON, position);
     // Stryker disable next-line EqualityOperator,ConditionalExpression: from -1, PARAMETER is tried at 0, where `application/json` cannot match it

@@ -187,7 +187,7 @@ export function isUnavailable(error: unknown): boolean {
     || ['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable'].includes(error.name)
     || NETWORK_CODES.has(String(details.code))
     || (details.$metadata !== undefined && details.$metadata.httpStatusCode === undefined)
-    || (details.cause !== undefined && isUnavailable(details.cause));
+    || isUnavailable(details.cause);
 }
 
 function secondsUntil(untilMs: number, nowMs: number): number {
