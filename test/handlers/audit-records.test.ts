@@ -51,6 +51,8 @@ describe('a new payment\'s record that lacks what every ledger item holds fails 
     const record = ledgerInsert('e7', 't7', '107');
     record.dynamodb!.NewImage!.amount = { S: '1999' };
     expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the number attribute amount;');
+    delete record.dynamodb!.NewImage!.amount;
+    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the number attribute amount;');
   });
 
   test('the new image', () => {

@@ -69,6 +69,13 @@ test('AUDIT_PREFIX places audit objects under another prefix', async () => {
   expect(await keys()).toContain(`trail/payments/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
 });
 
+test('without AUDIT_BUCKET_NAME every batch fails with the S3 client\'s error naming the bucket, and nothing is written', async () => {
+  const writer = startWriter({ AUDIT_BUCKET_NAME: undefined });
+  const before = await keys();
+  await expect(writer({ Records: [newPayment()] }, lambdaContext())).rejects.toThrow(/Bucket/);
+  expect(await keys()).toEqual(before);
+});
+
 test('metrics carry the environment and platform names, or "unknown" without them', async () => {
   const metricsLine = async (writer: Writer) => {
     const mark = output.lines().length;

@@ -5,7 +5,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { lambdaContext, loadModule, OutputCapture } from './events';
 import { MotoServer } from './moto';
@@ -113,6 +113,8 @@ test('a batch of stream records becomes one object of JSON lines under a date-ba
   expect(objects).toHaveLength(before + 1);
   const expected = toAuditObject(records, 'audit/')!;
   expect(expected.key).toMatch(/^audit\/2026\/11\/27\/20261127T1000\d{5}Z-[^/]+\.jsonl$/);
+  const head = await moto.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: expected.key }));
+  expect(head.ContentType).toBe('application/x-ndjson');
   const lines = await objectLines(expected.key);
   expect(lines).toHaveLength(5);
   expect(lines.map((line) => line.transactionId)).toEqual(records.map((r) => r.dynamodb!.NewImage!.transaction_id.S));

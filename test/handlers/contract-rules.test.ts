@@ -84,6 +84,15 @@ describe('amount and merchantId types', () => {
       expect(issues.map((issue) => issue.field)).toEqual([field]);
     }
   });
+
+  test('merchantId: 1 to 64 characters of A-Z, a-z, 0-9, _ and -; anything else is refused, saying so', async () => {
+    await expectAccepted(validBody({ merchantId: 'M-' + 'a_9'.repeat(20) + '12' }));
+    for (const merchantId of ['', 'm'.repeat(65), 'm.1', 'm 1', 'mé']) {
+      expect(await fieldIssues(validBody({ merchantId }))).toEqual([
+        { field: 'merchantId', issue: 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -' },
+      ]);
+    }
+  });
 });
 
 describe('paymentMethodToken', () => {
@@ -172,6 +181,7 @@ describe('Content-Type', () => {
     'application/json;',
     'application/json ; charset=utf-8 ; q=1',
     ' application/json ',
+    'application/json; profile="a\\"quoted\\" \\\\name"',
   ])('Content-Type: %j is application/json', async (contentType) => {
     await expectAccepted(validBody(), { 'Content-Type': contentType });
   });

@@ -93,6 +93,7 @@ describe('syntax', () => {
     ['NaN', '{"a":NaN}'],
     ['a name without its opening quote', '{a":1}'],
     ['a name without its colon', '{"a" 1}'],
+    ['a name followed by a digit in place of its colon', '{"a" 11}'],
     ['an object closed by a bracket', '{"a":1]'],
     ['an array closed by a brace', '{"a":[1}}'],
     ['a unicode escape with a letter beyond f', '{"a":"\\u12g4"}'],

@@ -101,3 +101,22 @@ test('an item without a client (written outside the API) is read back by no clie
   expect(await ledger.find(orphan.transactionId, 'key:client-a')).toBeUndefined();
   expect(await ledger.find(orphan.transactionId, '')).toBeUndefined();
 });
+
+test('both reads ask DynamoDB for a strongly consistent read (requests inspected: moto_server is always consistent)', async () => {
+  // A payment read back right after its 201, and the replay check of a retry, must see the write.
+  const client = moto.dynamodb();
+  const sent: Array<{ command: string; consistentRead: unknown }> = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    sent.push({ command: context.commandName ?? '', consistentRead: (args.input as { ConsistentRead?: unknown }).ConsistentRead });
+    return next(args);
+  }, { step: 'initialize', name: 'recordReads' });
+  const inspected = new Ledger(client, TABLE);
+  const accepted = payment();
+  await inspected.append(accepted, request, 'key:client-a');
+  await inspected.contains(accepted.transactionId, accepted.createdAt);
+  await inspected.find(accepted.transactionId, 'key:client-a');
+  expect(sent.filter((entry) => entry.command !== 'PutItemCommand')).toEqual([
+    { command: 'GetItemCommand', consistentRead: true },
+    { command: 'QueryCommand', consistentRead: true },
+  ]);
+});

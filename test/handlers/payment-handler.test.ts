@@ -294,7 +294,9 @@ describe('GET /payments/{transactionId}', () => {
     const other = await invoke(getPayment(id, { apiKeyId: 'key-other' }));
     const unknown = await invoke(getPayment('00000000-0000-4000-8000-000000000000', { apiKeyId: 'key-owner' }));
     const malformed = await invoke(getPayment('not-a-uuid', { apiKeyId: 'key-owner' }));
-    for (const response of [other, unknown, malformed]) {
+    // Without path parameters (a route that API Gateway would not deliver): no id, so no payment.
+    const withoutId = await invoke({ ...getPayment('x', { apiKeyId: 'key-owner' }), pathParameters: null });
+    for (const response of [other, unknown, malformed, withoutId]) {
       expect(response.statusCode).toBe(404);
       const { requestId, ...rest } = errorOf(response);
       expect(rest).toEqual({ code: 'not_found', message: 'No payment with this id exists.' });

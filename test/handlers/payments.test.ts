@@ -182,6 +182,22 @@ describe('the lease of a claim', () => {
     expect(await ledgerItems(winner.transactionId)).toHaveLength(1);
   });
 
+  test('a claim taken over holds a lease of its own: a retry while its ledger write runs answers 409 until that lease ends', async () => {
+    const key = newKey();
+    await expect(service(T0, ledgerTimesOut).create(CLIENT, key, request)).rejects.toMatchObject({ status: 503 });
+    const takeoverAt = T0 + LEASE_MS;
+    let retry: Promise<unknown> | undefined;
+    const takingOver = service(takeoverAt, async (command, table) => {
+      if (command === 'PutItemCommand' && table === LEDGER && !retry) {
+        retry = service(takeoverAt + LEASE_MS - 1).create(CLIENT, key, request).catch((error: unknown) => error);
+        await retry;
+      }
+    });
+    const created = await takingOver.create(CLIENT, key, request);
+    expect(await retry).toMatchObject({ status: 409, retryAfterSeconds: 1 });
+    expect(await ledgerItems(created.transactionId)).toHaveLength(1);
+  });
+
   test('after a takeover, a ledger write with an unknown outcome (fault injected) answers 503 with the new lease as Retry-After', async () => {
     const key = newKey();
     await expect(service(T0, ledgerTimesOut).create(CLIENT, key, request)).rejects.toMatchObject({ status: 503 });
