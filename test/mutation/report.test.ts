@@ -20,11 +20,18 @@ test('the report lists every survivor and every equivalent mutant with its reaso
         mutants: [mutant('1', 'Killed', 1), mutant('2', 'Survived', 2), mutant('3', 'Ignored', 2, { statusReason: 'x is never negative' })],
       },
     },
-  }, 'npx projen test:mutation:full', '2026-12-02');
+  }, { command: 'npx projen test:mutation:full', date: '2026-12-02', commit: 'abc1234', minutes: '41' });
   const text = lines.join('\n');
-  expect(text).toContain('Full run of 2026-12-02: `npx projen test:mutation:full`.');
+  expect(text).toContain('Full run of 2026-12-02 on commit abc1234, 41 minutes on this repository\'s 2-core machine: `npx projen test:mutation:full`.');
   expect(text).toContain('**Mutation score: 50.00%** (1 of 2 mutants detected; 1 equivalent mutants excluded, listed below).');
   expect(text).toContain('| a.ts | 50.00% | 1 | 1 | 0 | 1 | 0 |');
   expect(text).toContain('| src/handlers/a.ts:2 | ConditionalExpression | `if (x > 0) {` | `true` |');
   expect(text).toContain('| src/handlers/a.ts:2 | ConditionalExpression | `if (x > 0) {` | x is never negative |');
+  expect(text).toContain('| where | mutator | line | becomes |\n| --- | --- | --- | --- |\n| src/handlers/a.ts:2 |');
+});
+
+test('a run without survivors or equivalent mutants says None under each heading', () => {
+  const lines = reportLines({ files: { 'src/handlers/a.ts': { source: 'a\n', mutants: [mutant('1', 'Killed', 1)] } } },
+    { command: 'c', date: 'd', commit: 'e', minutes: '1' });
+  expect(lines.join('\n')).toMatch(/### Surviving mutants\n\nNone\.\n\n### Equivalent mutants\n[\s\S]*\nNone\.$/);
 });

@@ -3,7 +3,7 @@
  * markers: the score over all of src/handlers/, per file, every surviving mutant, and every
  * equivalent mutant with the reason written beside it in the source.
  *
- *   ts-node test/mutation/report.ts reports/mutation/mutation.json "<command that made it>"
+ *   ts-node test/mutation/report.ts reports/mutation/mutation.json "<command that made it>" "<commit>" "<minutes>"
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,8 +53,25 @@ export function tally(mutants: readonly Mutant[]): Tally {
 const START = '<!-- mutation:start: written by `npx projen test:mutation:full` -->';
 const END = '<!-- mutation:end -->';
 
+/** Where and how a report was made. */
+export interface RunInfo {
+  readonly command: string;
+  readonly date: string;
+  readonly commit: string;
+  readonly minutes: string;
+}
+
+/** A markdown table, or `None.` without rows. */
+function table(header: readonly string[], rows: readonly string[][]): string[] {
+  if (rows.length === 0) {
+    return ['None.'];
+  }
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)];
+}
+
 /** The report as markdown lines. */
-export function reportLines(report: Report, command: string, date: string): string[] {
+export function reportLines(report: Report, run: RunInfo): string[] {
   const files = Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b));
   const all = tally(files.flatMap(([, file]) => file.mutants));
   const row = (name: string, t: Tally) =>
@@ -68,7 +85,7 @@ export function reportLines(report: Report, command: string, date: string): stri
   const equivalent = listed('Ignored');
   const code = (text: string) => `\`${text.replace(/`/g, '\'').replace(/\|/g, '\\|').slice(0, 120)}\``;
   return [
-    `Full run of ${date}: \`${command}\`.`,
+    `Full run of ${run.date} on commit ${run.commit}, ${run.minutes} minutes on this repository's 2-core machine: \`${run.command}\`.`,
     '',
     `**Mutation score: ${all.score.toFixed(2)}%** (${all.detected} of ${all.detected + all.survived + all.noCoverage} mutants detected; `
       + `${all.ignored} equivalent mutants excluded, listed below).`,
@@ -80,29 +97,31 @@ export function reportLines(report: Report, command: string, date: string): stri
     '',
     '### Surviving mutants',
     '',
-    ...(survivors.length === 0
-      ? ['None.']
-      : ['| where | mutator | line | becomes |', '| --- | --- | --- | --- |',
-        ...survivors.map(({ name, file, mutant }) =>
-          `| ${name}:${mutant.location.start.line} | ${mutant.mutatorName}${mutant.status === 'NoCoverage' ? ' (no test reaches it)' : ''} | ${code(lineOf(file, mutant))} | ${code(mutant.replacement ?? '')} |`)]),
+    ...table(['where', 'mutator', 'line', 'becomes'], survivors.map(({ name, file, mutant }) => [
+      `${name}:${mutant.location.start.line}`,
+      `${mutant.mutatorName}${mutant.status === 'NoCoverage' ? ' (no test reaches it)' : ''}`,
+      code(lineOf(file, mutant)),
+      code(mutant.replacement ?? ''),
+    ])),
     '',
     '### Equivalent mutants',
     '',
     'Each is disabled where it arises, with a `// Stryker disable next-line <mutator>: <reason>` comment that',
     'says why it cannot change what the handler does.',
     '',
-    ...(equivalent.length === 0
-      ? ['None.']
-      : ['| where | mutator | line | why it changes nothing |', '| --- | --- | --- | --- |',
-        ...equivalent.map(({ name, file, mutant }) =>
-          `| ${name}:${mutant.location.start.line} | ${mutant.mutatorName} | ${code(lineOf(file, mutant))} | ${(mutant.statusReason ?? '').replace(/\|/g, '\\|')} |`)]),
+    ...table(['where', 'mutator', 'line', 'why it changes nothing'], equivalent.map(({ name, file, mutant }) => [
+      `${name}:${mutant.location.start.line}`,
+      mutant.mutatorName,
+      code(lineOf(file, mutant)),
+      (mutant.statusReason ?? '').replace(/\|/g, '\\|'),
+    ])),
   ];
 }
 
 function main(): void {
-  const [reportFile, command] = process.argv.slice(2);
-  if (!reportFile || !command) {
-    throw new Error('usage: report.ts <mutation.json> "<command>"');
+  const [reportFile, command, commit, minutes] = process.argv.slice(2);
+  if (!reportFile || !command || !commit || !minutes) {
+    throw new Error('usage: report.ts <mutation.json> "<command>" "<commit>" "<minutes>"');
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
   const path = join(__dirname, '..', '..', 'docs', 'quality.md');
@@ -112,7 +131,7 @@ function main(): void {
   if (start < 0 || end < start) {
     throw new Error(`docs/quality.md has no mutation report between ${START} and ${END}`);
   }
-  const lines = reportLines(report, command, new Date().toISOString().slice(0, 10));
+  const lines = reportLines(report, { command, commit, minutes, date: new Date().toISOString().slice(0, 10) });
   writeFileSync(path, `${text.slice(0, start + START.length)}\n${lines.join('\n')}\n${text.slice(end)}`);
 }
 

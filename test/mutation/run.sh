@@ -51,11 +51,18 @@ done
 # The property-based tests run a tenth of their cases against each mutant (1,000 instead of
 # 10,000); the ordinary suite runs them all.
 status=0
+commit="$(git rev-parse --short HEAD)"
+if [ -n "$(git status --porcelain -- src/handlers test/handlers)" ]; then
+  commit="$commit with uncommitted changes"
+fi
+started=$SECONDS
 MOTO_POOL_DIR="$pool" PROPERTY_RUNS="${PROPERTY_RUNS:-1000}" npx stryker run "$@" || status=$?
+minutes=$(( (SECONDS - started + 30) / 60 ))
 
 # A full run over every handler file (no --mutate) is the one docs/quality.md reports, whether or
 # not it reached the threshold.
 if [ "${1:-}" = "--force" ] && [ "$#" -eq 1 ] && [ -f reports/mutation/mutation.json ]; then
-  npx ts-node --project tsconfig.dev.json --transpile-only test/mutation/report.ts reports/mutation/mutation.json "npx projen test:mutation:full"
+  npx ts-node --project tsconfig.dev.json --transpile-only test/mutation/report.ts \
+    reports/mutation/mutation.json "npx projen test:mutation:full" "$commit" "$minutes"
 fi
 exit "$status"
