@@ -47,7 +47,7 @@ export function headerValues(event: APIGatewayProxyEvent, name: string): string[
 
 /** The request body as bytes, decoding base64 where API Gateway encoded it. */
 export function bodyBytes(event: APIGatewayProxyEvent): Buffer {
-  if (event.body === null || event.body === undefined) {
+  if (!event.body) {
     return Buffer.alloc(0);
   }
   if (event.isBase64Encoded) {

@@ -78,10 +78,8 @@ export function isJsonMediaType(values: string[]): boolean {
     return pattern.test(value) ? pattern.lastIndex : -1;
   };
   let position = at(MEDIA_TYPE, 0);
-  // Stryker disable next-line EqualityOperator: position is -1 or past `application/json`, never 0
   while (position >= 0 && position < value.length) {
     position = at(SEMICOLON, position);
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: from -1, PARAMETER is tried at 0, where `application/json` cannot match it
     if (position > 0 && position < value.length && value[position] !== ';') {
       position = at(PARAMETER, position);
     }
@@ -114,7 +112,7 @@ export function validatePayment(body: Record<string, unknown>, illFormedFields: 
   const { amount, currency, merchantId, paymentMethodToken, description, metadata } = body;
   if (amount === undefined) {
     problem('amount', 'is required');
-  } else if (typeof amount !== 'number' || !Number.isInteger(amount)) {
+  } else if (!isInteger(amount)) {
     problem('amount', 'must be an integer number of minor units (cents), written without quotes, a decimal point or an exponent');
   } else if (amount < MIN_AMOUNT || amount > MAX_AMOUNT) {
     problem('amount', `must be from ${MIN_AMOUNT} to ${MAX_AMOUNT}`);
@@ -191,4 +189,9 @@ function characterCount(text: string): number {
     count++;
   }
   return count;
+}
+
+/** `Number.isInteger`, false for anything that is not a number, as a type guard. */
+function isInteger(value: unknown): value is number {
+  return Number.isInteger(value);
 }
