@@ -10,6 +10,8 @@ export interface AuditRecord {
   readonly clientId: string;
   readonly status: string;
   readonly streamSequenceNumber: string;
+  /** The Region that accepted the payment, where the ledger is a multi-Region table. */
+  readonly originRegion?: string;
 }
 
 /** A batch of audit records as one S3 object of JSON lines. */
@@ -51,7 +53,7 @@ export function toAuditObject(records: DynamoDBRecord[], prefix: string): AuditO
 function toAuditRecord(record: DynamoDBRecord): AuditRecord {
   const image = required(record.dynamodb?.NewImage, record, 'dynamodb.NewImage');
   const text = (name: string) => required(image[name]?.S, record, `the string attribute ${name}`);
-  return {
+  const line: AuditRecord = {
     transactionId: text('transaction_id'),
     createdAt: text('timestamp'),
     amount: Number(required(image.amount?.N, record, 'the number attribute amount')),
@@ -62,6 +64,8 @@ function toAuditRecord(record: DynamoDBRecord): AuditRecord {
     // Stryker disable next-line OptionalChaining: record.dynamodb is there, since its NewImage was read above
     streamSequenceNumber: required(record.dynamodb?.SequenceNumber, record, 'dynamodb.SequenceNumber'),
   };
+  const originRegion = image.origin_region?.S;
+  return originRegion === undefined ? line : { ...line, originRegion };
 }
 
 function required<T>(value: T | undefined, record: DynamoDBRecord, what: string): T {

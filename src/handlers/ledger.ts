@@ -26,9 +26,18 @@ export function paymentBody(payment: AcceptedPayment): string {
   });
 }
 
-/** The ledger table: one item per accepted payment, keyed by `transaction_id` and `timestamp`. */
+/**
+ * The ledger table: one item per accepted payment, keyed by `transaction_id` and `timestamp`.
+ *
+ * On a multi-Region table every Region's stream carries every Region's payments, so each item then
+ * names the Region that accepted it (`origin_region`), and each Region's audit writer takes its own.
+ */
 export class Ledger {
-  constructor(private readonly client: DynamoDBClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly originRegion?: string,
+  ) {}
 
   /**
    * Writes the payment unless an item with the same key exists. Returns false when it did, which
@@ -44,6 +53,9 @@ export class Ledger {
       merchant_id: { S: payment.merchantId },
       client_id: { S: clientId },
     };
+    if (this.originRegion !== undefined) {
+      item.origin_region = { S: this.originRegion };
+    }
     if (request.description !== undefined) {
       item.description = { S: request.description };
     }

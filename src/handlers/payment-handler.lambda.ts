@@ -22,7 +22,8 @@ const dynamodb = new DynamoDBClient({
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 });
 const service = new PaymentService({
-  ledger: new Ledger(dynamodb, process.env.LEDGER_TABLE_NAME!),
+  // Set where the ledger is a multi-Region table (see MultiRegionPaymentPlatform).
+  ledger: new Ledger(dynamodb, process.env.LEDGER_TABLE_NAME!, process.env.PAYMENTS_ORIGIN_REGION || undefined),
   idempotency: new IdempotencyStore(dynamodb, process.env.IDEMPOTENCY_TABLE_NAME!, Number(process.env.IDEMPOTENCY_TTL_SECONDS)),
 });
 const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';

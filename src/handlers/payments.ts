@@ -151,10 +151,14 @@ const THROTTLING = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+  // A multi-Region strongly consistent table refuses a write that met a concurrent write to the
+  // same item in another Region. The SDK retries it once; one that still conflicts wrote nothing,
+  // unlike a failed condition, which the store and the ledger answer from the item they found.
+  'ReplicatedWriteConflictException',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
-/** DynamoDB refused the request for capacity: nothing was written. */
+/** DynamoDB refused the request for capacity or for a conflicting write in another Region: nothing was written. */
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && THROTTLING.has(error.name);
 }

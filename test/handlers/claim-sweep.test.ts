@@ -1,0 +1,111 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { coldStart, lambdaContext, OutputCapture } from './events';
+import { MotoServer } from './moto';
+import { HANDLER_ENVIRONMENT } from './payment-harness';
+import { ClaimSweeper } from '../../src/handlers/claim-sweep';
+
+/**
+ * The sweeper that deletes expired idempotency claims from a table without TTL (a multi-Region
+ * strongly consistent one), against moto_server.
+ */
+let moto: MotoServer;
+let table = 0;
+const NOW_MS = Math.floor(Date.now() / 1000) * 1000;
+const NOW_S = NOW_MS / 1000;
+
+beforeAll(async () => {
+  moto = await MotoServer.start();
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+/** A new claims table holding one claim per entry of `expiries` (epoch seconds), named `claim-<i>`. */
+async function claimsTable(expiries: number[]): Promise<string> {
+  const name = `claims-${++table}`;
+  await moto.createIdempotencyTable(name);
+  const client = moto.dynamodb();
+  for (const [i, expiresAt] of expiries.entries()) {
+    await client.send(new PutItemCommand({ TableName: name, Item: { id: { S: `claim-${i}` }, expires_at: { N: String(expiresAt) }, attempt: { S: 'a' } } }));
+  }
+  return name;
+}
+const ids = async (name: string) => (await moto.scan(name)).map((item) => item.id.S).sort();
+
+test('deletes the expired claims and keeps the live ones, over every page of the scan', async () => {
+  const name = await claimsTable([NOW_S - 1, NOW_S + 1, NOW_S - 86_400, NOW_S, NOW_S - 2, NOW_S + 86_400, NOW_S - 3]);
+  const result = await new ClaimSweeper(moto.dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(result).toEqual({ deleted: 4, skipped: 0, complete: true });
+  // A claim is live until the second it expires, as the handler's claim condition has it.
+  expect(await ids(name)).toEqual(['claim-1', 'claim-3', 'claim-5']);
+});
+
+test('a claim renewed between the scan and its delete is kept (the delete is conditional)', async () => {
+  const name = await claimsTable([NOW_S - 10, NOW_S - 10]);
+  const client = moto.dynamodb();
+  // After the scan has read both, a request claims claim-0's key again, as the handler would.
+  client.middlewareStack.add((next, context) => async (args) => {
+    const result = await next(args);
+    if (context.commandName === 'ScanCommand') {
+      await moto.dynamodb().send(new PutItemCommand({ TableName: name, Item: { id: { S: 'claim-0' }, expires_at: { N: String(NOW_S + 86_400) }, attempt: { S: 'b' } } }));
+    }
+    return result;
+  }, { step: 'initialize', name: 'renewAfterScan' });
+  const result = await new ClaimSweeper(client, name).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(result).toEqual({ deleted: 1, skipped: 1, complete: true });
+  expect(await ids(name)).toEqual(['claim-0']);
+});
+
+test('stops starting pages at its deadline and says the sweep is incomplete', async () => {
+  const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
+  let reads = 0;
+  // The clock passes the deadline after the first page.
+  const clock = () => (reads++ === 0 ? NOW_MS : NOW_MS + 60_000);
+  const result = await new ClaimSweeper(moto.dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000, clock);
+  expect(result).toEqual({ deleted: 2, skipped: 0, complete: false });
+  expect(await ids(name)).toHaveLength(2);
+
+  const rest = await new ClaimSweeper(moto.dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(rest).toEqual({ deleted: 2, skipped: 0, complete: true });
+  expect(await ids(name)).toEqual([]);
+});
+
+test('a sweep past its deadline before it starts reads nothing', async () => {
+  const name = await claimsTable([NOW_S - 1]);
+  const result = await new ClaimSweeper(moto.dynamodb(), name).sweep(NOW_MS, NOW_MS, () => NOW_MS);
+  expect(result).toEqual({ deleted: 0, skipped: 0, complete: false });
+  expect(await ids(name)).toEqual(['claim-0']);
+});
+
+test('a failure other than a failed condition fails the sweep, for the next run to repeat', async () => {
+  const sweeper = new ClaimSweeper(moto.dynamodb(), 'no-such-table');
+  await expect(sweeper.sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow(/non-existent table|not found|ResourceNotFound/i);
+});
+
+test('the Lambda entry point sweeps the table it is given and reports what it deleted', async () => {
+  const saved = { ...process.env };
+  const output = new OutputCapture();
+  try {
+    moto.useAsAwsEndpoint();
+    const name = await claimsTable([Math.floor(Date.now() / 1000) - 5, Math.floor(Date.now() / 1000) + 3600]);
+    type Entry = { handler: (event: unknown, context: unknown) => Promise<void> };
+    const entry = coldStart<Entry>({
+      ...HANDLER_ENVIRONMENT,
+      POWERTOOLS_SERVICE_NAME: 'payments-claim-sweeper',
+      IDEMPOTENCY_TABLE_NAME: name,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    }, () => require('../../src/handlers/claim-sweeper.lambda'));
+    output.start();
+    // A five-minute run, as the sweeper is configured.
+    await entry.handler({}, { ...lambdaContext(), getRemainingTimeInMillis: () => 300_000 });
+    output.stop();
+    expect(await ids(name)).toEqual(['claim-1']);
+    const lines = output.lines();
+    expect(lines.find((line) => line.message === 'expired idempotency claims swept')).toMatchObject({ deleted: 1, skipped: 0, complete: true });
+    expect(lines.find((line) => '_aws' in line)).toMatchObject({ ExpiredClaimsDeleted: 1, environment: 'test', platform: 'test-platform' });
+  } finally {
+    output.stop();
+    process.env = saved;
+  }
+});

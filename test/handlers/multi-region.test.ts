@@ -1,0 +1,217 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { coldStart, jsonHeaders, lambdaContext, OutputCapture, postPayment, validBody } from './events';
+import { MotoServer } from './moto';
+import { HANDLER_ENVIRONMENT } from './payment-harness';
+import { toAuditObject } from '../../src/handlers/audit-records';
+import { IdempotencyStore } from '../../src/handlers/idempotency';
+import { Ledger } from '../../src/handlers/ledger';
+import { routePaymentRequest } from '../../src/handlers/payment-routes';
+import { PaymentService } from '../../src/handlers/payments';
+
+/**
+ * The payment handler of two Regions at once. MRSC, which moto_server does not offer, gives every
+ * Region one latest version of each item and checks conditions against it: two handlers on the
+ * same moto_server tables stand in for it. Two handlers on separate tables stand in for eventual
+ * consistency (MREC), where each Region checks its own copy. A `ReplicatedWriteConflictException`,
+ * which only MRSC produces, comes from a loopback stand-in that answers some requests with it and
+ * passes the rest to moto_server (named "fault injected").
+ */
+type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
+
+let moto: MotoServer;
+let output: OutputCapture;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  moto = await MotoServer.start();
+  moto.useAsAwsEndpoint();
+  for (const suffix of ['', '-east', '-west']) {
+    await moto.createLedgerTable(`ledger${suffix}`);
+    await moto.createIdempotencyTable(`idempotency${suffix}`);
+  }
+  output = new OutputCapture();
+  output.start();
+});
+
+afterAll(async () => {
+  output?.stop();
+  process.env = saved;
+  await moto?.stop();
+});
+
+/** A fresh copy of the bundled handler's entry point, started as a Lambda container of `region` would be. */
+function regionalHandler(region: string, tables: { ledger: string; idempotency: string }): Handler {
+  const handler = coldStart<{ handler: Handler }>({
+    ...HANDLER_ENVIRONMENT,
+    LEDGER_TABLE_NAME: tables.ledger,
+    IDEMPOTENCY_TABLE_NAME: tables.idempotency,
+    PAYMENTS_ORIGIN_REGION: region,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  }, () => require('../../src/handlers/payment-handler.lambda')).handler;
+  return (event) => handler(event, lambdaContext());
+}
+
+/** The same key sent to both handlers, `rounds` times each, all at once. */
+async function sendFromBothRegions(east: Handler, west: Handler, key: string, rounds: number) {
+  const request = () => postPayment({ headers: jsonHeaders(key), body: validBody() });
+  const sent = Array.from({ length: rounds }, () => [east(request()), west(request())]).flat();
+  return Promise.all(sent);
+}
+
+const createdIds = (responses: APIGatewayProxyResult[]) =>
+  responses.filter((r) => r.statusCode === 201).map((r) => JSON.parse(r.body).transactionId as string);
+
+test('two Regions on the one strongly consistent table: concurrent requests with one key make exactly one payment', async () => {
+  const east = regionalHandler('us-east-1', { ledger: 'ledger', idempotency: 'idempotency' });
+  const west = regionalHandler('us-west-2', { ledger: 'ledger', idempotency: 'idempotency' });
+  const responses = await sendFromBothRegions(east, west, 'mrsc-key', 10);
+
+  // Every answer is the payment or "still in progress, retry"; never a second payment.
+  expect(responses.every((r) => r.statusCode === 201 || r.statusCode === 409)).toBe(true);
+  const ledger = await moto.scan('ledger');
+  expect(ledger).toHaveLength(1);
+  expect(new Set(createdIds(responses))).toEqual(new Set([ledger[0].transaction_id.S]));
+
+  // Retries from either Region once the first attempt is done replay that payment.
+  const retries = await sendFromBothRegions(east, west, 'mrsc-key', 1);
+  expect(retries.map((r) => r.statusCode)).toEqual([201, 201]);
+  expect(new Set(createdIds(retries))).toEqual(new Set([ledger[0].transaction_id.S]));
+  expect(await moto.scan('ledger')).toHaveLength(1);
+  // The item names the Region that accepted it, for that Region's audit writer alone.
+  expect(['us-east-1', 'us-west-2']).toContain(ledger[0].origin_region.S);
+});
+
+test('two Regions on separate copies (eventual consistency): the same key pays twice, which is why MREC is refused', async () => {
+  const east = regionalHandler('us-east-1', { ledger: 'ledger-east', idempotency: 'idempotency-east' });
+  const west = regionalHandler('us-west-2', { ledger: 'ledger-west', idempotency: 'idempotency-west' });
+  const responses = await sendFromBothRegions(east, west, 'mrec-key', 1);
+
+  expect(responses.map((r) => r.statusCode)).toEqual([201, 201]);
+  const [eastId, westId] = createdIds(responses);
+  expect(eastId).not.toBe(westId);
+  const payments = [...await moto.scan('ledger-east'), ...await moto.scan('ledger-west')];
+  expect(payments.map((item) => item.transaction_id.S).sort()).toEqual([eastId, westId].sort());
+});
+
+test('a single-Region handler writes no origin Region, and its audit records carry none', async () => {
+  const handler = regionalHandler('', { ledger: 'ledger', idempotency: 'idempotency' });
+  const created = await handler(postPayment({ headers: jsonHeaders('single-region-key'), body: validBody() }));
+  expect(created.statusCode).toBe(201);
+  const id = JSON.parse(created.body).transactionId;
+  const item = (await moto.scan('ledger')).find((i) => i.transaction_id.S === id)!;
+  expect(item.origin_region).toBeUndefined();
+  const audit = toAuditObject([{ eventID: 'e1', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '1' } }], 'audit/')!;
+  expect(JSON.parse(audit.body)).not.toHaveProperty('originRegion');
+});
+
+test('an audit record names the Region that accepted the payment', async () => {
+  const handler = regionalHandler('us-east-2', { ledger: 'ledger', idempotency: 'idempotency' });
+  const created = await handler(postPayment({ headers: jsonHeaders('audited-key'), body: validBody() }));
+  const id = JSON.parse(created.body).transactionId;
+  const item = (await moto.scan('ledger')).find((i) => i.transaction_id.S === id)!;
+  const audit = toAuditObject([{ eventID: 'e2', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '2' } }], 'audit/')!;
+  expect(JSON.parse(audit.body)).toMatchObject({ transactionId: id, originRegion: 'us-east-2' });
+});
+
+describe('a write that conflicts with one in another Region (fault injected)', () => {
+  let standIn: Server;
+  let conflicts: Map<string, number>;
+  let seen: string[];
+
+  beforeAll(async () => {
+    standIn = createServer(async (request, response) => {
+      const body = await readBody(request);
+      const operation = String(request.headers['x-amz-target']).split('.')[1];
+      const table = JSON.parse(body).TableName as string;
+      seen.push(`${operation} ${table}`);
+      const left = conflicts.get(`${operation} ${table}`) ?? 0;
+      if (left > 0) {
+        conflicts.set(`${operation} ${table}`, left - 1);
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException',
+          message: 'Replicated write conflict',
+        }));
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+      const answer = await fetch(moto.endpoint, { method: 'POST', headers, body });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0' });
+      response.end(await answer.text());
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(() => new Promise<void>((resolve) => (standIn ? standIn.close(() => resolve()) : resolve())));
+
+  beforeEach(() => {
+    conflicts = new Map();
+    seen = [];
+  });
+
+  /** A service on a client like the handler's (two attempts), through the stand-in. */
+  function service(): PaymentService {
+    const client = new DynamoDBClient({ ...moto.clientConfig(), endpoint: `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`, maxAttempts: 2 });
+    return new PaymentService({ ledger: new Ledger(client, 'ledger', 'us-east-1'), idempotency: new IdempotencyStore(client, 'idempotency', 86400) });
+  }
+  const post = (key: string) => routePaymentRequest(postPayment({ headers: jsonHeaders(key), body: validBody() }), service(), false);
+  const claimOf = async (key: string) =>
+    (await moto.scan('idempotency')).find((item) => item.id.S === IdempotencyStore.recordId('key:key-client-a', key));
+  const ledgerCount = async () => (await moto.scan('ledger')).length;
+
+  test('one conflict on the claim is retried by the SDK, and the payment is made once', async () => {
+    conflicts.set('PutItem idempotency', 1);
+    const before = await ledgerCount();
+    const created = await post('conflict-once');
+    expect(created.response.statusCode).toBe(201);
+    expect(seen.filter((s) => s === 'PutItem idempotency')).toHaveLength(2);
+    expect(await ledgerCount()).toBe(before + 1);
+  });
+
+  test('a claim that keeps conflicting: 503 with Retry-After 1, and nothing is written', async () => {
+    conflicts.set('PutItem idempotency', 2);
+    const before = await ledgerCount();
+    const refused = await post('conflict-claim');
+    expect(refused.response.statusCode).toBe(503);
+    expect(refused.response.headers?.['Retry-After']).toBe('1');
+    expect(JSON.parse(refused.response.body).error.code).toBe('service_unavailable');
+    expect(await claimOf('conflict-claim')).toBeUndefined();
+    expect(await ledgerCount()).toBe(before);
+  });
+
+  test('a ledger write that keeps conflicting: 503 with Retry-After 1, the claim is released, and the retry pays once', async () => {
+    conflicts.set('PutItem ledger', 2);
+    const before = await ledgerCount();
+    const refused = await post('conflict-ledger');
+    expect(refused.response.statusCode).toBe(503);
+    expect(refused.response.headers?.['Retry-After']).toBe('1');
+    expect(await claimOf('conflict-ledger')).toBeUndefined();
+    expect(await ledgerCount()).toBe(before);
+
+    const retried = await post('conflict-ledger');
+    expect(retried.response.statusCode).toBe(201);
+    expect(await ledgerCount()).toBe(before + 1);
+  });
+
+  test('a failed condition is not retried as a conflict is', async () => {
+    const first = await post('condition-key');
+    expect(first.response.statusCode).toBe(201);
+    seen = [];
+    const replay = await post('condition-key');
+    expect(replay.response.statusCode).toBe(201);
+    expect(replay.result).toBe('replayed');
+    expect(seen.filter((s) => s === 'PutItem idempotency')).toHaveLength(1);
+  });
+});
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
