@@ -53,7 +53,7 @@ export function toAuditObject(records: DynamoDBRecord[], prefix: string): AuditO
 function toAuditRecord(record: DynamoDBRecord): AuditRecord {
   const image = required(record.dynamodb?.NewImage, record, 'dynamodb.NewImage');
   const text = (name: string) => required(image[name]?.S, record, `the string attribute ${name}`);
-  const line: AuditRecord = {
+  return {
     transactionId: text('transaction_id'),
     createdAt: text('timestamp'),
     amount: Number(required(image.amount?.N, record, 'the number attribute amount')),
@@ -63,9 +63,9 @@ function toAuditRecord(record: DynamoDBRecord): AuditRecord {
     status: text('status'),
     // Stryker disable next-line OptionalChaining: record.dynamodb is there, since its NewImage was read above
     streamSequenceNumber: required(record.dynamodb?.SequenceNumber, record, 'dynamodb.SequenceNumber'),
+    // Absent from single-Region ledgers, and then from the JSON line.
+    originRegion: image.origin_region?.S,
   };
-  const originRegion = image.origin_region?.S;
-  return originRegion === undefined ? line : { ...line, originRegion };
 }
 
 function required<T>(value: T | undefined, record: DynamoDBRecord, what: string): T {

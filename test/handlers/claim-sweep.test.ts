@@ -1,7 +1,8 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { coldStart, lambdaContext, OutputCapture } from './events';
 import { MotoServer } from './moto';
 import { HANDLER_ENVIRONMENT } from './payment-harness';
+import { DynamoDBFault, DynamoDBStandIn } from './stand-in';
 import { ClaimSweeper } from '../../src/handlers/claim-sweep';
 
 /**
@@ -83,19 +84,104 @@ test('a failure other than a failed condition fails the sweep, for the next run 
   await expect(sweeper.sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow(/non-existent table|not found|ResourceNotFound/i);
 });
 
+describe('faults that moto_server never gives (fault injected by a loopback stand-in)', () => {
+  let standIn: DynamoDBStandIn;
+  let faults: DynamoDBFault[];
+
+  beforeAll(async () => {
+    standIn = await DynamoDBStandIn.start(moto, (call) => (call.startsWith('DeleteItem') ? faults.shift() : undefined));
+  });
+  afterAll(() => standIn?.stop());
+  beforeEach(() => {
+    faults = [];
+  });
+  const client = () => new DynamoDBClient({ ...moto.clientConfig(), endpoint: standIn.endpoint, maxAttempts: 1 });
+
+  test('a delete that meets a write in another Region leaves the claim for the next sweep', async () => {
+    const name = await claimsTable([NOW_S - 1, NOW_S - 1]);
+    faults = [{ status: 400, type: 'ReplicatedWriteConflictException' }];
+    const result = await new ClaimSweeper(client(), name).sweep(NOW_MS, NOW_MS + 60_000);
+    expect(result).toEqual({ deleted: 1, skipped: 1, complete: true });
+    expect(await ids(name)).toHaveLength(1);
+  });
+
+  test('a delete that fails otherwise fails the sweep', async () => {
+    const name = await claimsTable([NOW_S - 1]);
+    faults = [{ status: 400, type: 'ValidationException' }];
+    await expect(new ClaimSweeper(client(), name).sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow('ValidationException (stand-in)');
+    expect(await ids(name)).toEqual(['claim-0']);
+  });
+
+  test('the Lambda entry point retries a delete that DynamoDB failed on its side, up to five attempts', async () => {
+    const saved = { ...process.env };
+    const output = new OutputCapture();
+    try {
+      const name = await claimsTable([Math.floor(Date.now() / 1000) - 5]);
+      faults = Array.from({ length: 4 }, () => ({ status: 500, type: 'InternalServerError' }));
+      const entry = sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name, AWS_ENDPOINT_URL: standIn.endpoint });
+      output.start();
+      await entry.handler({}, { ...lambdaContext(), getRemainingTimeInMillis: () => 300_000 });
+      output.stop();
+      expect(standIn.seen.filter((call) => call === `DeleteItem ${name}`)).toHaveLength(5);
+      expect(await ids(name)).toEqual([]);
+    } finally {
+      output.stop();
+      process.env = saved;
+    }
+  });
+});
+
+type SweeperEntry = { handler: (event: unknown, context: unknown) => Promise<void> };
+/** The sweeper's Lambda entry point at a cold start, against moto_server unless `variables` say otherwise. */
+function sweeperEntry(variables: Record<string, string | undefined>): SweeperEntry {
+  moto.useAsAwsEndpoint();
+  return coldStart<SweeperEntry>({
+    ...HANDLER_ENVIRONMENT,
+    POWERTOOLS_SERVICE_NAME: 'payments-claim-sweeper',
+    ...variables,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  }, () => require('../../src/handlers/claim-sweeper.lambda'));
+}
+
+test('the Lambda entry point stops its sweep 30 seconds before its time runs out', async () => {
+  const saved = { ...process.env };
+  const output = new OutputCapture();
+  try {
+    const name = await claimsTable([Math.floor(Date.now() / 1000) - 5]);
+    const entry = sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name });
+    output.start();
+    await entry.handler({}, { ...lambdaContext(), getRemainingTimeInMillis: () => 29_000 });
+    output.stop();
+    expect(await ids(name)).toEqual(['claim-0']);
+    expect(output.lines().find((line) => line.message === 'expired idempotency claims swept')).toMatchObject({ deleted: 0, complete: false });
+  } finally {
+    output.stop();
+    process.env = saved;
+  }
+});
+
+test('the Lambda entry point\'s metrics say "unknown" for an environment and platform it was not given', async () => {
+  const saved = { ...process.env };
+  const output = new OutputCapture();
+  try {
+    const name = await claimsTable([]);
+    const entry = sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name, PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined });
+    output.start();
+    await entry.handler({}, { ...lambdaContext(), getRemainingTimeInMillis: () => 300_000 });
+    output.stop();
+    expect(output.lines().find((line) => '_aws' in line)).toMatchObject({ ExpiredClaimsDeleted: 0, environment: 'unknown', platform: 'unknown' });
+  } finally {
+    output.stop();
+    process.env = saved;
+  }
+});
+
 test('the Lambda entry point sweeps the table it is given and reports what it deleted', async () => {
   const saved = { ...process.env };
   const output = new OutputCapture();
   try {
-    moto.useAsAwsEndpoint();
     const name = await claimsTable([Math.floor(Date.now() / 1000) - 5, Math.floor(Date.now() / 1000) + 3600]);
-    type Entry = { handler: (event: unknown, context: unknown) => Promise<void> };
-    const entry = coldStart<Entry>({
-      ...HANDLER_ENVIRONMENT,
-      POWERTOOLS_SERVICE_NAME: 'payments-claim-sweeper',
-      IDEMPOTENCY_TABLE_NAME: name,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    }, () => require('../../src/handlers/claim-sweeper.lambda'));
+    const entry = sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name });
     output.start();
     // A five-minute run, as the sweeper is configured.
     await entry.handler({}, { ...lambdaContext(), getRemainingTimeInMillis: () => 300_000 });
