@@ -1,9 +1,11 @@
-import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +18,7 @@ import { AuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
+import { ClaimSweeperFunction } from './handlers/claim-sweeper-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks } from './private/acknowledge';
 import { AuditPipeline } from './private/audit-pipeline';
@@ -140,6 +143,28 @@ export interface PaymentApiProps {
   readonly accessLogGroupClass?: logs.LogGroupClass;
 
   /**
+   * An existing table of idempotency claims to use instead of creating one: partition key `id`
+   * (string), encrypted with `encryptionKey`, such as the multi-Region table of a
+   * `MultiRegionPaymentPlatform`. The handler honours each claim's expiry (`expires_at`) itself, and
+   * a scheduled sweeper (`claimSweeper`) deletes expired claims, since the table may have no TTL.
+   *
+   * @default - a new table with TTL on `expires_at`
+   */
+  readonly idempotencyTable?: dynamodb.ITable;
+
+  /**
+   * Whether the ledger and `idempotencyTable` are multi-Region strongly consistent tables that
+   * the platform's APIs in other Regions share (see `MultiRegionPaymentPlatform`). Every Region's
+   * stream then carries every Region's payments, so the handler stamps each payment with this
+   * stack's Region (`origin_region`) and this Region's audit writer writes only those: each
+   * payment has one audit record, in the bucket of the Region that accepted it. Needs
+   * `ledgerTable`, `idempotencyTable` and a stack with a concrete Region.
+   *
+   * @default false
+   */
+  readonly multiRegion?: boolean;
+
+  /**
    * How long an idempotency key is remembered. At least 24 hours.
    *
    * @default Duration.hours(24)
@@ -235,8 +260,13 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   public readonly handlerAlias?: lambda.Alias;
   /** The function that writes audit records from the ledger's stream. */
   public readonly auditWriter: lambda.Function;
-  /** The table of idempotency records. */
-  public readonly idempotencyTable: dynamodb.Table;
+  /** The table of idempotency records, created here or adopted (`idempotencyTable`). */
+  public readonly idempotencyTable: dynamodb.ITable;
+  /**
+   * The function that deletes expired idempotency claims every hour, where `idempotencyTable` is
+   * adopted.
+   */
+  public readonly claimSweeper?: lambda.Function;
   /** The dead-letter queue for audit batches that could not be written and for failed async invocations. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The log group of the API's access logs. */
@@ -277,7 +307,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     super(scope, id);
     const profile = props.profile ?? Profiles.production;
     assertValidProfile(profile, this);
-    validateProps(props);
+    validateProps(props, Stack.of(this).region);
     this.profile = profile;
 
     this.iamAuthorization = props.iamAuthorization ?? profile.apiIamAuthorization ?? true;
@@ -296,7 +326,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         + 'Enable a NEW_IMAGE stream, or import the table with `tableStreamArn`.');
     }
 
-    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+    this.idempotencyTable = props.idempotencyTable ?? new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -328,9 +358,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       PAYMENTS_ENVIRONMENT: profile.envName,
       PAYMENTS_PLATFORM: this.platformName,
     };
+    const originRegion = props.multiRegion ? Stack.of(this).region : undefined;
     const placement = { vpc: this.vpc, key: this.key, retention, removalPolicy };
     this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler');
-    this.handler = this.newHandler(props, placement, environment);
+    this.handler = this.newHandler(props, placement, originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment);
 
     // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
     // children of this construct: a new event source mapping would read the stream from its start.
@@ -340,9 +371,16 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       auditBucket: this.auditBucket,
       deadLetterQueue: this.deadLetterQueue,
       environment,
+      originRegion,
     });
     this.auditWriter = audit.writer;
-    this.connections = new ec2.Connections({ securityGroups: [this.handlerSecurityGroup, audit.securityGroup] });
+    const securityGroups = [this.handlerSecurityGroup, audit.securityGroup];
+    if (props.idempotencyTable) {
+      const sweeperSecurityGroup = functionSecurityGroup(this, 'ClaimSweeperSecurityGroup', this.vpc, 'claim sweeper');
+      this.claimSweeper = this.newClaimSweeper(placement, environment, sweeperSecurityGroup);
+      securityGroups.push(sweeperSecurityGroup);
+    }
+    this.connections = new ec2.Connections({ securityGroups });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       encryptionKey: this.key,
@@ -538,6 +576,35 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     return handler;
   }
 
+  /** Deletes expired claims every hour, with a conditional delete that spares a claim renewed meanwhile. */
+  private newClaimSweeper(placement: FunctionPlacement, environment: { [name: string]: string }, group: ec2.SecurityGroup): lambda.Function {
+    const sweeper = new ClaimSweeperFunction(this, 'ClaimSweeper', {
+      description: 'Deletes expired idempotency claims from a table without TTL',
+      ...functionDefaults(this, 'ClaimSweeper', placement, group),
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      // One sweep at a time per Region; the next run carries on where a long one stopped.
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'payments-claim-sweeper',
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      },
+    });
+    this.idempotencyTable.grant(sweeper, 'dynamodb:Scan', 'dynamodb:DeleteItem');
+    grantDataKeyUse(this.key, sweeper);
+    new events.Rule(this, 'ClaimSweeperSchedule', {
+      description: 'Runs the claim sweeper every hour',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      // A failed run is retried by Lambda twice and then recorded in the dead-letter queue; the next
+      // hour's run sweeps what it left.
+      targets: [new targets.LambdaFunction(sweeper)],
+    });
+    acknowledge(sweeper.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
+    return sweeper;
+  }
+
   private newRestApi(props: PaymentApiProps, stageName: string, burstLimit: number): apigateway.RestApi {
     const cloudWatchRole = props.cloudWatchRole ?? false;
     const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
@@ -700,7 +767,7 @@ const PAYMENT_API_FINDINGS = [
   ...inPacks('DynamoDBInBackupPlan', IDEMPOTENCY_REASON, ['NIST.800.53.R5', 'HIPAA.Security']),
 ];
 
-function validateProps(props: PaymentApiProps): void {
+function validateProps(props: PaymentApiProps, region: string): void {
   const problems: string[] = [];
   const ttl = props.idempotencyRecordTtl;
   if (ttl && !Token.isUnresolved(ttl.toSeconds()) && ttl.toSeconds() < Duration.hours(24).toSeconds()) {
@@ -718,6 +785,12 @@ function validateProps(props: PaymentApiProps): void {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}; it must be a whole number of at least 1.`);
   } else if (provisioned !== undefined && concurrency !== undefined && provisioned > concurrency) {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}, above \`handlerReservedConcurrency\` (${concurrency}); Lambda provisions at most the reserved concurrency.`);
+  }
+  if (props.multiRegion && (!props.ledgerTable || !props.idempotencyTable)) {
+    problems.push(`\`multiRegion\` is true without ${!props.ledgerTable ? '`ledgerTable`' : '`idempotencyTable`'}; the Regions of a multi-Region platform share both tables, so pass the multi-Region ones.`);
+  }
+  if (props.multiRegion && Token.isUnresolved(region)) {
+    problems.push('`multiRegion` is true in a stack without a concrete Region; each payment is stamped with the Region that accepted it, so give the stack an `env.region`.');
   }
   const memory = props.handlerMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {

@@ -1,4 +1,5 @@
 import { CustomResourceProviderBase, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -58,6 +59,21 @@ export interface PaymentPlatformOptions {
    * @default - a new `AuditBucket` from the profile
    */
   readonly auditBucket?: IAuditBucket;
+
+  /**
+   * An existing table of idempotency claims (see `PaymentApiProps.idempotencyTable`).
+   *
+   * @default - a new table with TTL
+   */
+  readonly idempotencyTable?: dynamodb.ITable;
+
+  /**
+   * Whether the ledger and `idempotencyTable` are multi-Region tables shared with the platform's
+   * other Regions (see `PaymentApiProps.multiRegion`); `MultiRegionPaymentPlatform` sets it.
+   *
+   * @default false
+   */
+  readonly multiRegion?: boolean;
 
   /**
    * Whether the API requires IAM (SigV4) authorization in addition to an API key.
@@ -193,6 +209,8 @@ export class PaymentPlatform extends Construct {
       handlerProvisionedConcurrency: options.handlerProvisionedConcurrency,
       customDomain: options.customDomain,
       privateEndpoints: options.privateEndpoints,
+      idempotencyTable: options.idempotencyTable,
+      multiRegion: options.multiRegion,
     });
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });

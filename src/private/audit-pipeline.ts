@@ -21,6 +21,11 @@ export interface AuditPipelineProps extends FunctionPlacement {
   readonly deadLetterQueue: sqs.IQueue;
   /** Environment variables that every function of the platform has. */
   readonly environment: { [name: string]: string };
+  /**
+   * The Region whose payments this pipeline writes, where the ledger is a multi-Region table whose
+   * stream carries every Region's payments.
+   */
+  readonly originRegion?: string;
 }
 
 /**
@@ -60,7 +65,10 @@ export class AuditPipeline extends Construct {
       bisectBatchOnError: true,
       retryAttempts: 10,
       onFailure: new EncryptedQueueDestination(props.deadLetterQueue),
-      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+      filters: [lambda.FilterCriteria.filter({
+        eventName: lambda.FilterRule.isEqual('INSERT'),
+        ...(props.originRegion ? { dynamodb: { NewImage: { origin_region: { S: lambda.FilterRule.isEqual(props.originRegion) } } } } : {}),
+      })],
     }));
 
     acknowledge(this.writer.role!, [
