@@ -1,17 +1,16 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile-types';
-import { acknowledge, inPacks } from './private/acknowledge';
+import { inPacks } from './private/acknowledge';
+import { newLedgerBackupPlan } from './private/backup';
 import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
-import { perCreationName } from './private/names';
 import { assertValidProfile, ledgerMaxCapacity } from './private/profile-validation';
 
 /**
@@ -273,7 +272,7 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
     });
     const backups = props.backupPlan ?? profile?.ledgerBackups ?? false;
     if (backups) {
-      [this.backupPlan, this.backupRole] = this.newBackupPlan(removalPolicy);
+      [this.backupPlan, this.backupRole] = newLedgerBackupPlan(this, this.table, this.key, removalPolicy);
     }
     guardControl(profile, {
       control: SecurityControl.LEDGER_BACKUPS,
@@ -294,43 +293,6 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
       prop: { name: 'removalPolicy', value: props.removalPolicy },
       target: this.table,
     });
-  }
-
-  private newBackupPlan(removalPolicy: RemovalPolicy): [backup.BackupPlan, iam.IRole] {
-    const vault = new backup.BackupVault(this, 'BackupVault', {
-      // Retained in production, so named anew for each creation of the stack.
-      backupVaultName: perCreationName(this, '', 50),
-      encryptionKey: this.key,
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
-    const plan = new backup.BackupPlan(this, 'BackupPlan', {
-      backupVault: vault,
-      backupPlanRules: [
-        new backup.BackupPlanRule({
-          ruleName: 'Daily',
-          scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
-          deleteAfter: Duration.days(35),
-        }),
-        new backup.BackupPlanRule({
-          ruleName: 'Monthly',
-          scheduleExpression: events.Schedule.cron({ day: '1', hour: '4', minute: '0' }),
-          deleteAfter: Duration.days(365),
-        }),
-      ],
-    });
-    // A backup that no role may restore is no recovery plan: the selection's role may do both.
-    const selection = plan.addSelection('Ledger', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)], allowRestores: true });
-    acknowledge(selection, [
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-        reason: 'The AWS managed policy that AWS Backup needs to back up the selected table.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]',
-        reason: 'The AWS managed policy that AWS Backup needs to restore the table from its recovery points.',
-      },
-    ]);
-    return [plan, selection.grantPrincipal as iam.IRole];
   }
 }
 

@@ -8,3 +8,5 @@ export * from './api-gateway-account';
 export * from './payment-api';
 export * from './payment-alarms';
 export * from './payment-platform';
+export * from './multi-region-payment-platform';
+export * from './multi-region-payment-stage';

@@ -1,0 +1,265 @@
+import { Aws, CfnOutput, RemovalPolicy, SecretValue, Stack, Stage } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EncryptedLedgerTable } from './encrypted-ledger-table';
+import { EnvironmentProfile } from './environment-profile-types';
+import { MandatoryTags } from './mandatory-tags';
+import { PaymentPlatform } from './payment-platform';
+import { acknowledge } from './private/acknowledge';
+import { newLedgerBackupPlan } from './private/backup';
+import { newPlatformKey } from './private/keys';
+import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
+import { RegionalEntry } from './private/regional-entry';
+import { regionalStreamArn } from './private/regional-stream';
+
+/**
+ * One name for the API in every Region, served by each Region's API behind Route 53.
+ */
+export interface MultiRegionDomainOptions {
+  /** The name clients call, such as `payments.example.com`. */
+  readonly domainName: string;
+  /** The ID of the Route 53 public hosted zone that holds `domainName`. */
+  readonly hostedZoneId: string;
+  /** The name of that hosted zone, such as `example.com`. */
+  readonly zoneName: string;
+}
+
+/**
+ * Properties of a `MultiRegionPaymentPlatform`.
+ */
+export interface MultiRegionPaymentPlatformProps {
+  /**
+   * The environment profile of every Region. Its `region` is the primary Region, where the
+   * multi-Region tables are defined; it must be one of `regions`. Billing must be on-demand.
+   */
+  readonly profile: EnvironmentProfile;
+
+  /**
+   * The Regions that serve payments: three of one MRSC Region set (such as us-east-1, us-east-2
+   * and us-west-2), or two of them with `witnessRegion`.
+   */
+  readonly regions: string[];
+
+  /**
+   * The third Region of the set where only two serve payments: it holds no data that clients read
+   * or write, and only confirms writes, so that either serving Region keeps accepting payments
+   * while the other is cut off.
+   *
+   * @default - none; needs three `regions`
+   */
+  readonly witnessRegion?: string;
+
+  /**
+   * The account of every stack.
+   *
+   * @default - the profile's `account`, else the account of the CLI's credentials at deploy time
+   */
+  readonly account?: string;
+
+  /**
+   * One custom domain for every Region: an ACM certificate and a Regional custom domain per Region,
+   * and Route 53 latency records with health checks, so that clients reach the nearest healthy
+   * Region.
+   *
+   * @default - no custom domain; clients call each Region's `execute-api` endpoint
+   */
+  readonly domain?: MultiRegionDomainOptions;
+
+  /**
+   * The clients that get an API key: one per name, with the same value in every Region. Each value
+   * is generated into a Secrets Manager secret replicated to every Region, and the API keys read it
+   * through a dynamic reference, so no template holds it.
+   *
+   * @default ['default']
+   */
+  readonly apiClients?: string[];
+
+  /**
+   * What the names of the multi-Region tables, key aliases and secrets start with. Those names are
+   * fixed, since stacks in other Regions find them by name; two platforms in one account need two
+   * prefixes.
+   *
+   * @default `payments-<envName>`
+   */
+  readonly namePrefix?: string;
+}
+
+/**
+ * A payment platform that takes payments in two or three Regions at once and pays each
+ * idempotency key exactly once across all of them.
+ *
+ * The ledger and the idempotency claims are DynamoDB global tables with multi-Region strong
+ * consistency (MRSC): a conditional write is checked against the latest version in every Region,
+ * so two Regions can never both claim one key. Each Region has its own stacks:
+ *
+ * - `<prefix>-keys-<region>`: the Region's customer-managed key (alias `alias/<prefix>`),
+ *   which every replica, secret and log group of the Region uses;
+ * - `<prefix>-data` (primary Region only): the two MRSC tables with a replica (or the witness) in
+ *   every other Region, and the API keys' replicated secrets;
+ * - `<prefix>-<region>`: a complete `PaymentPlatform` over those tables (VPC, API, handler, audit
+ *   writer and bucket, claim sweeper, alarms), and the Region's part of the custom domain.
+ *
+ * The stacks depend on each other in that order (keys, data, Regions), which `cdk deploy --all`
+ * and a CDK Pipelines stage (`MultiRegionPaymentStage`) follow. Create it in an `App` or a `Stage`.
+ */
+export class MultiRegionPaymentPlatform extends Construct {
+  /** The Region set names that MRSC supports, each with its Regions (as aws-cdk-lib checks them). */
+  public static readonly REGION_SETS: { [set: string]: string[] } = MRSC_REGION_SETS;
+
+  /** The primary Region, where the multi-Region tables are defined. */
+  public readonly primaryRegion: string;
+  /** The Regions that serve payments. */
+  public readonly regions: string[];
+  /** The key stack of each serving Region, by Region. */
+  public readonly keyStacks: { [region: string]: Stack };
+  /** The stack of the multi-Region tables and secrets, in the primary Region. */
+  public readonly dataStack: Stack;
+  /** The platform stack of each serving Region, by Region. */
+  public readonly regionStacks: { [region: string]: Stack };
+  /** The platform of each serving Region, by Region. */
+  public readonly platforms: { [region: string]: PaymentPlatform };
+  /** The multi-Region ledger, as defined in the primary Region. */
+  public readonly ledgerTable: dynamodb.TableV2;
+  /** The multi-Region table of idempotency claims, as defined in the primary Region. */
+  public readonly idempotencyTable: dynamodb.TableV2;
+  /** The secret of each client's API key value, by client name. */
+  public readonly apiKeySecrets: { [client: string]: secretsmanager.Secret };
+
+  constructor(scope: Construct, id: string, props: MultiRegionPaymentPlatformProps) {
+    super(scope, id);
+    const problems = multiRegionProblems(props);
+    if (problems.length > 0) {
+      throw new Error(`Invalid MultiRegionPaymentPlatform props:\n  - ${problems.join('\n  - ')}`);
+    }
+    if (this.node.scopes.some((construct) => Stack.isStack(construct))) {
+      throw new Error(`MultiRegionPaymentPlatform '${this.node.path}' creates a stack per Region, so it belongs in an App or a Stage, not in stack '${Stack.of(this).stackName}'.`);
+    }
+    const { profile } = props;
+    const prefix = props.namePrefix ?? `payments-${profile.envName}`;
+    const account = props.account ?? profile.account;
+    const clients = props.apiClients ?? ['default'];
+    this.primaryRegion = profile.region;
+    this.regions = [profile.region, ...props.regions.filter((region) => region !== profile.region)];
+    const replicaRegions = this.regions.slice(1);
+    const aliasName = `alias/${prefix}`;
+    const stageName = Stage.of(this)?.stageName;
+    const stackName = (suffix: string) => (stageName ? `${stageName}-${prefix}-${suffix}` : `${prefix}-${suffix}`);
+    const tags = MandatoryTags.propsFromProfile(profile);
+
+    // 1. A key in every serving Region, found by the other Regions' stacks through its alias.
+    this.keyStacks = {};
+    const keys: { [region: string]: kms.Key } = {};
+    for (const region of this.regions) {
+      const stack = new Stack(this, `Keys-${region}`, {
+        stackName: stackName(`keys-${region}`),
+        description: `Payment platform (${profile.envName}): the customer-managed key of ${region}`,
+        env: { account, region },
+      });
+      keys[region] = newPlatformKey(stack, 'Key', `Encrypts the ${profile.envName} payment platform's data in ${region}`, profile.removalPolicy);
+      keys[region].addAlias(aliasName);
+      MandatoryTags.apply(stack, tags);
+      this.keyStacks[region] = stack;
+    }
+    const keyInRegion = (region: string) => `arn:${Aws.PARTITION}:kms:${region}:${Aws.ACCOUNT_ID}:${aliasName}`;
+
+    // 2. The multi-Region tables, defined in the primary Region with a replica in each other one.
+    this.dataStack = new Stack(this, 'Data', {
+      stackName: stackName('data'),
+      description: `Payment platform (${profile.envName}): the multi-Region strongly consistent ledger and idempotency claims`,
+      env: { account, region: this.primaryRegion },
+    });
+    for (const region of this.regions) {
+      this.dataStack.addDependency(this.keyStacks[region], `the replica in ${region} is encrypted with that Region's key`);
+    }
+    const removalPolicy = profile.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const tableProps = {
+      multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG,
+      replicas: replicaRegions.map((region) => ({ region })),
+      witnessRegion: props.witnessRegion,
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(keys[this.primaryRegion],
+        Object.fromEntries(replicaRegions.map((region) => [region, keyInRegion(region)]))),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: profile.pointInTimeRecovery },
+      warmThroughput: profile.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
+      removalPolicy,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+    };
+    this.ledgerTable = new dynamodb.TableV2(this.dataStack, 'Ledger', {
+      ...tableProps,
+      tableName: `${prefix}-ledger`,
+      partitionKey: { name: EncryptedLedgerTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: EncryptedLedgerTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    // No TTL: MRSC has none. The handler honours each claim's expiry, and each Region's sweeper deletes it.
+    this.idempotencyTable = new dynamodb.TableV2(this.dataStack, 'IdempotencyClaims', {
+      ...tableProps,
+      tableName: `${prefix}-idempotency`,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
+    refuseWhatMrscCannotDo(this.ledgerTable, 'ledgerTable');
+    refuseWhatMrscCannotDo(this.idempotencyTable, 'idempotencyTable');
+    if (profile.ledgerBackups) {
+      newLedgerBackupPlan(this.ledgerTable, this.ledgerTable, keys[this.primaryRegion], removalPolicy);
+    }
+    this.apiKeySecrets = {};
+    for (const client of clients) {
+      const secret = new secretsmanager.Secret(this.dataStack, `ApiKey-${client}`, {
+        secretName: `${prefix}/api-keys/${client}`,
+        description: `The value of the API key of client '${client}' in every Region of the ${profile.envName} payments API`,
+        encryptionKey: keys[this.primaryRegion],
+        generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
+        replicaRegions: replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${client}-${region}`, keyInRegion(region)) })),
+        removalPolicy,
+      });
+      acknowledge(secret, [{
+        id: 'AwsSolutions-SMG4',
+        reason: 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.',
+      }]);
+      this.apiKeySecrets[client] = secret;
+    }
+    MandatoryTags.apply(this.dataStack, tags);
+
+    // 3. A whole platform in every serving Region over the shared tables.
+    this.regionStacks = {};
+    this.platforms = {};
+    for (const region of this.regions) {
+      const stack = new Stack(this, `Region-${region}`, {
+        stackName: stackName(region),
+        description: `Payment platform (${profile.envName}) in ${region}, one of ${this.regions.join(', ')}`,
+        env: { account, region },
+      });
+      stack.addDependency(this.dataStack, 'the Region\'s replicas of the multi-Region tables must exist');
+      const key = keys[region];
+      const ledger = EncryptedLedgerTable.fromTableAttributes(stack, 'Ledger', {
+        tableArn: stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}-ledger` }),
+        tableStreamArn: regionalStreamArn(stack, 'LedgerStream', `${prefix}-ledger`, key, logs.RetentionDays.ONE_YEAR),
+        encryptionKey: key,
+      });
+      const claims = dynamodb.Table.fromTableAttributes(stack, 'IdempotencyClaims', { tableName: `${prefix}-idempotency`, encryptionKey: key });
+      const entry = props.domain ? new RegionalEntry(stack, 'Entry', { ...props.domain }) : undefined;
+      const platform = new PaymentPlatform(stack, 'Payments', { ...profile, region }, {
+        encryptionKey: key,
+        ledger,
+        idempotencyTable: claims,
+        multiRegion: true,
+        customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
+      });
+      entry?.route(platform.api);
+      for (const client of clients) {
+        platform.api.addApiKey(`ApiKey-${client}`, {
+          apiKeyName: `${prefix}-${client}`,
+          description: `API key of client '${client}', the same value in every Region`,
+          // A dynamic reference that CloudFormation resolves in this Region, from the secret's replica.
+          value: SecretValue.secretsManager(`${prefix}/api-keys/${client}`).unsafeUnwrap(),
+        });
+      }
+      new CfnOutput(stack, 'PaymentsUrl', { description: `POST here to create a payment in ${region}`, value: `${platform.api.url}payments` });
+      this.regionStacks[region] = stack;
+      this.platforms[region] = platform;
+    }
+  }
+}

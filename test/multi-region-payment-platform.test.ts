@@ -1,0 +1,295 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import {
+  LedgerBillingMode,
+  MultiRegionPaymentPlatform,
+  MultiRegionPaymentPlatformProps,
+  MultiRegionPaymentStage,
+  Profiles,
+} from '../src';
+
+const ACCOUNT = '123456789012';
+const US = ['us-east-1', 'us-east-2', 'us-west-2'];
+const DOMAIN = { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' };
+
+function build(props: Partial<MultiRegionPaymentPlatformProps> = {}) {
+  const app = new App();
+  const platform = new MultiRegionPaymentPlatform(app, 'Payments', { profile: Profiles.production, regions: US, account: ACCOUNT, ...props });
+  return { app, platform };
+}
+
+/** The message of the error that building with `props` throws. */
+function refusal(props: Partial<MultiRegionPaymentPlatformProps>): string {
+  try {
+    build(props);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the props were accepted');
+}
+
+describe('three Regions of the US set, production, with one domain and two clients', () => {
+  let platform: MultiRegionPaymentPlatform;
+  let data: Template;
+  const regional: Record<string, Template> = {};
+  beforeAll(() => {
+    ({ platform } = build({ domain: DOMAIN, apiClients: ['checkout', 'refunds'] }));
+    data = Template.fromStack(platform.dataStack);
+    for (const region of US) {
+      regional[region] = Template.fromStack(platform.regionStacks[region]);
+    }
+  });
+
+  test('a key stack per Region, the data stack in the primary Region, a platform stack per Region, in that order', () => {
+    const stacks = (Object.values(platform.keyStacks) as Stack[]).concat(platform.dataStack, ...Object.values(platform.regionStacks));
+    expect(stacks.map((stack) => `${stack.stackName}@${stack.region}`)).toEqual([
+      'payments-production-keys-us-east-1@us-east-1',
+      'payments-production-keys-us-east-2@us-east-2',
+      'payments-production-keys-us-west-2@us-west-2',
+      'payments-production-data@us-east-1',
+      'payments-production-us-east-1@us-east-1',
+      'payments-production-us-east-2@us-east-2',
+      'payments-production-us-west-2@us-west-2',
+    ]);
+    expect(stacks.every((stack) => stack.account === ACCOUNT)).toBe(true);
+    expect(platform.dataStack.dependencies.map((s) => s.stackName).sort()).toEqual(US.map((r) => `payments-production-keys-${r}`));
+    for (const region of US) {
+      expect(platform.regionStacks[region].dependencies).toContain(platform.dataStack);
+      const keys = Template.fromStack(platform.keyStacks[region]);
+      keys.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      keys.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/payments-production' });
+    }
+  });
+
+  test.each([
+    ['Ledger', 'payments-production-ledger'],
+    ['IdempotencyClaims', 'payments-production-idempotency'],
+  ])('%s is an MRSC global table with a replica in each Region, each under that Region\'s key, without TTL', (id, tableName) => {
+    const table = platform.dataStack.node.findChild(id) as dynamodb.TableV2;
+    const cfn = data.toJSON().Resources[platform.dataStack.getLogicalId(table.node.defaultChild as dynamodb.CfnGlobalTable)];
+    expect(cfn.Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(cfn.Properties).toMatchObject({ TableName: tableName, MultiRegionConsistency: 'STRONG', BillingMode: 'PAY_PER_REQUEST' });
+    expect(cfn.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(cfn.Properties.LocalSecondaryIndexes).toBeUndefined();
+    expect(cfn.Properties.GlobalTableWitnesses).toBeUndefined();
+    expect(cfn.DeletionPolicy).toBe('Retain');
+    type Replica = { Region: string; SSESpecification: { KMSMasterKeyId: unknown }; DeletionProtectionEnabled: boolean };
+    const replicas = cfn.Properties.Replicas as Replica[];
+    expect(replicas.map((replica) => replica.Region).sort()).toEqual(US);
+    for (const replica of replicas) {
+      expect(replica.DeletionProtectionEnabled).toBe(true);
+      expect(replica).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+      const key = JSON.stringify(platform.dataStack.resolve(replica.SSESpecification.KMSMasterKeyId));
+      if (replica.Region === 'us-east-1') {
+        // The primary's key, from the key stack of the same Region.
+        expect(key).toContain('Fn::ImportValue');
+      } else {
+        expect(key).toContain(`:kms:${replica.Region}:`);
+        expect(key).toContain('alias/payments-production');
+      }
+    }
+  });
+
+  test('the ledger streams new images, and AWS Backup backs it up as the profile asks', () => {
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'payments-production-ledger',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    data.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    data.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^Ledger'), 'Arn'] })] }),
+    });
+  });
+
+  test('each client\'s API key value is generated into a secret replicated to the other Regions under their keys', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'payments-production/api-keys/checkout',
+      GenerateSecretString: Match.objectLike({ PasswordLength: 40, ExcludePunctuation: true }),
+      ReplicaRegions: [
+        { Region: 'us-east-2', KmsKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-east-2:', { Ref: 'AWS::AccountId' }, ':alias/payments-production']] } },
+        { Region: 'us-west-2', KmsKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-west-2:', { Ref: 'AWS::AccountId' }, ':alias/payments-production']] } },
+      ],
+    });
+  });
+
+  test.each(US)('%s: the API keys hold a reference to the secret, never a value', (region) => {
+    const keys = regional[region].findResources('AWS::ApiGateway::ApiKey');
+    expect(Object.values(keys).map((key) => key.Properties.Value).sort()).toEqual([
+      '{{resolve:secretsmanager:payments-production/api-keys/checkout:SecretString:::}}',
+      '{{resolve:secretsmanager:payments-production/api-keys/refunds:SecretString:::}}',
+    ]);
+    expect(Object.values(keys).map((key) => key.Properties.Name).sort()).toEqual(['payments-production-checkout', 'payments-production-refunds']);
+  });
+
+  test.each(US)('%s: the handler stamps its Region and uses the shared tables of its Region', (region) => {
+    const template = regional[region];
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          PAYMENTS_ORIGIN_REGION: region,
+          LEDGER_TABLE_NAME: 'payments-production-ledger',
+          IDEMPOTENCY_TABLE_NAME: 'payments-production-idempotency',
+        }),
+      },
+    });
+    // No table of its own: the Region's stack only refers to the replicas.
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+  });
+
+  test.each(US)('%s: the audit writer reads the replica\'s own stream and takes only the payments accepted in its Region', (region) => {
+    const template = regional[region];
+    template.hasResourceProperties('Custom::AWS', {
+      Create: Match.stringLikeRegexp('"action":"describeTable".*"TableName":"payments-production-ledger"'),
+    });
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(1);
+    expect(JSON.stringify(mappings[0].Properties.EventSourceArn)).toContain('Table.LatestStreamArn');
+    expect(mappings[0].Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { origin_region: { S: [region] } } } },
+    ]);
+  });
+
+  test.each(US)('%s: an hourly sweeper deletes expired claims, allowed to scan and delete on the claims table only', (region) => {
+    const template = regional[region];
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'payments-claim-sweeper', IDEMPOTENCY_TABLE_NAME: 'payments-production-idempotency' }) },
+    });
+    const sweeperPolicies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ClaimSweeperRole'));
+    const dynamodbStatements = sweeperPolicies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect(dynamodbStatements).toHaveLength(1);
+    expect(dynamodbStatements[0].Action).toEqual(['dynamodb:Scan', 'dynamodb:DeleteItem']);
+    expect(JSON.stringify(dynamodbStatements[0].Resource)).toContain(`:dynamodb:${region}:${ACCOUNT}:table/payments-production-idempotency`);
+  });
+
+  test.each(US)('%s: one domain, with this Region\'s certificate, latency record and health checks', (region) => {
+    const template = regional[region];
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'payments.example.com', ValidationMethod: 'DNS' });
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'payments.example.com',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'payments.example.com.',
+      Type: 'A',
+      Region: region,
+      SetIdentifier: region,
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      HealthCheckId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'CALCULATED', HealthThreshold: 2 }) });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'TCP', Port: 443 }) });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: Match.objectLike({ Region: region }) }),
+    });
+  });
+
+  test.each(US)('%s: Object Lock on the Region\'s audit bucket, as production asks', (region) => {
+    regional[region].hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: Match.objectLike({ Rule: { DefaultRetention: Match.objectLike({ Days: 365 }) } }),
+    });
+  });
+});
+
+test('two Regions and a witness: two replicas, and the witness holds none', () => {
+  const { platform } = build({ profile: Profiles.staging, regions: ['us-east-2', 'us-west-2'], witnessRegion: 'us-east-1' });
+  expect(Object.keys(platform.regionStacks)).toEqual(['us-east-2', 'us-west-2']);
+  expect(platform.primaryRegion).toBe('us-east-2');
+  const data = Template.fromStack(platform.dataStack);
+  for (const table of Object.values(data.findResources('AWS::DynamoDB::GlobalTable'))) {
+    expect(table.Properties.GlobalTableWitnesses).toEqual([{ Region: 'us-east-1' }]);
+    expect(table.Properties.Replicas.map((r: { Region: string }) => r.Region).sort()).toEqual(['us-east-2', 'us-west-2']);
+  }
+  expect(Object.keys(platform.keyStacks)).toEqual(['us-east-2', 'us-west-2']);
+});
+
+test('a MultiRegionPaymentStage holds the whole platform, with stack names of the stage', () => {
+  const app = new App();
+  const stage = new MultiRegionPaymentStage(app, 'Prod', { platform: { profile: Profiles.dev, regions: US, witnessRegion: undefined } });
+  const assembly = stage.synth();
+  expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
+    'Prod-payments-dev-data',
+    'Prod-payments-dev-keys-us-east-1',
+    'Prod-payments-dev-keys-us-east-2',
+    'Prod-payments-dev-keys-us-west-2',
+    'Prod-payments-dev-us-east-1',
+    'Prod-payments-dev-us-east-2',
+    'Prod-payments-dev-us-west-2',
+  ]);
+  const data = assembly.stacks.find((stack) => stack.stackName === 'Prod-payments-dev-data')!;
+  expect(data.dependencies.map((d) => d.id).filter((id) => id.includes('Keys'))).toHaveLength(3);
+});
+
+describe('what MRSC cannot do is refused, naming the field', () => {
+  test.each<[string, Partial<MultiRegionPaymentPlatformProps>, string]>([
+    ['a Region outside every set', { regions: ['us-east-1', 'us-east-2', 'ca-central-1'] },
+      "`regions` and `witnessRegion` name 'ca-central-1', outside every Region set of multi-Region strong consistency; choose the Regions of one set (US: us-east-1, us-east-2, us-west-2; EU: eu-west-1, eu-west-2, eu-west-3, eu-central-1; AP: ap-northeast-1, ap-northeast-2, ap-northeast-3)."],
+    ['Regions of two sets', { regions: ['us-east-1', 'us-east-2', 'eu-west-1'] },
+      '`regions` and `witnessRegion` span the Region sets US and EU; an MRSC table cannot span sets'],
+    ['a Region named twice', { regions: ['us-east-1', 'us-east-1', 'us-west-2'] },
+      '`regions` is [us-east-1, us-east-1, us-west-2], which names a Region twice; name each serving Region once.'],
+    ['a witness beside three Regions', { witnessRegion: 'us-west-2' },
+      "`witnessRegion` is 'us-west-2' beside three `regions`; an MRSC table spans exactly three Regions"],
+    ['two Regions without a witness', { regions: ['us-east-1', 'us-west-2'] },
+      '`regions` is [us-east-1, us-west-2] without `witnessRegion`; an MRSC table spans exactly three Regions, so add a third Region or name the third of the set as the witness.'],
+    ['one Region', { regions: ['us-east-1'] },
+      '`regions` has 1 Region; an MRSC table spans exactly three Regions: give three serving Regions, or two and a `witnessRegion`.'],
+    ['four Regions', { regions: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'], profile: { ...Profiles.production, region: 'eu-west-1' } },
+      '`regions` has 4 Regions; an MRSC table spans exactly three Regions'],
+    ['a witness that also serves', { regions: ['us-east-1', 'us-west-2'], witnessRegion: 'us-west-2' },
+      "`witnessRegion` is 'us-west-2', which is also in `regions`; the witness is the set's third Region and serves no payments."],
+    ['a primary Region that does not serve', { profile: { ...Profiles.production, region: 'us-east-2' }, regions: ['us-east-1', 'us-west-2'], witnessRegion: 'us-east-2' },
+      "`profile.region` is 'us-east-2', not one of `regions` [us-east-1, us-west-2]; the profile's Region is the primary Region, where the tables are defined."],
+    ['provisioned billing', { profile: { ...Profiles.production, ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 } },
+      '`profile.ledgerBillingMode` is PROVISIONED; the multi-Region tables are on-demand'],
+    ['a bad name prefix', { namePrefix: 'Payments_Prod' },
+      "`namePrefix` is 'Payments_Prod'; it must be 1 to 40 lower-case letters, digits and hyphens, starting with a letter."],
+    ['a bad account', { account: '1234' }, "`account` is '1234'; it must be a 12-digit AWS account id."],
+    ['clients named twice', { apiClients: ['checkout', 'checkout'] },
+      '`apiClients` is [checkout, checkout]; give one or more distinct names of 1 to 64 characters of A-Z, a-z, 0-9, _ and -.'],
+    ['no clients', { apiClients: [] }, '`apiClients` is []; give one or more distinct names'],
+    ['a domain outside its zone', { domain: { ...DOMAIN, domainName: 'payments.example.org' } },
+      "`domain.domainName` is 'payments.example.org', outside the hosted zone 'example.com' (`domain.zoneName`)"],
+    ['a bad hosted zone id', { domain: { ...DOMAIN, hostedZoneId: 'example.com' } },
+      "`domain.hostedZoneId` is 'example.com'; it must be a Route 53 hosted zone id"],
+    ['a bad profile', { profile: { ...Profiles.production, apiRateLimit: -1 } }, 'profile: `apiRateLimit` is -1;'],
+  ])('%s', (_case, props, message) => {
+    const error = refusal(props);
+    expect(error).toMatch(/^Invalid MultiRegionPaymentPlatform props:\n {2}- /);
+    expect(error).toContain(message);
+  });
+
+  test('every problem at once, one per line', () => {
+    const error = refusal({ regions: ['us-east-1'], namePrefix: 'X', account: '1' });
+    expect(error.split('\n')).toHaveLength(4);
+  });
+
+  test('inside a stack', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Outer');
+    expect(() => new MultiRegionPaymentPlatform(stack, 'Payments', { profile: Profiles.production, regions: US }))
+      .toThrow("MultiRegionPaymentPlatform 'Outer/Payments' creates a stack per Region, so it belongs in an App or a Stage, not in stack 'Outer'.");
+  });
+
+  test.each<[string, (platform: MultiRegionPaymentPlatform) => void, string]>([
+    ['TTL added through the L1 table', (p) => ((p.idempotencyTable.node.defaultChild as dynamodb.CfnGlobalTable).timeToLiveSpecification = { attributeName: 'expires_at', enabled: true }),
+      "`idempotencyTable` has TTL on 'expires_at'; tables with multi-Region strong consistency have no TTL"],
+    ['a local secondary index', (p) => p.ledgerTable.addLocalSecondaryIndex({ indexName: 'byMerchant', sortKey: { name: 'merchant_id', type: dynamodb.AttributeType.STRING } }),
+      "`ledgerTable` has the local secondary index 'byMerchant'; tables with multi-Region strong consistency have none"],
+    ['eventual consistency', (p) => ((p.idempotencyTable.node.defaultChild as dynamodb.CfnGlobalTable).multiRegionConsistency = 'EVENTUAL'),
+      "`idempotencyTable` has multi-Region consistency 'EVENTUAL'; an idempotency claim on eventually consistent replicas can be won in two Regions at once and pay twice, so it must be STRONG."],
+  ])('%s, at synthesis', (_case, change, message) => {
+    const { app, platform } = build();
+    change(platform);
+    expect(() => app.synth()).toThrow(message);
+  });
+});
