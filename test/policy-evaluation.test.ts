@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiGatewayAccount, AuditBucket, EncryptedLedgerTable, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
+import { ApiGatewayAccount, AuditBucket, EncryptedLedgerTable, MultiRegionPaymentPlatform, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { decide, PolicyModel } from './setup/policy-evaluation';
 
 /**
@@ -436,5 +436,109 @@ describe('a handler with provisioned concurrency', () => {
 
   test('the unqualified function, which the API no longer calls, grants API Gateway nothing', () => {
     expect(() => model.functionPolicy(model.logicalId(platform.api.handler))).toThrow('no AWS::Lambda::Permission');
+  });
+});
+
+describe('a multi-Region platform: each Region\'s paths, on its own replicas and key', () => {
+  const app = new App();
+  const multi = new MultiRegionPaymentPlatform(app, 'Payments', {
+    profile: Profiles.production,
+    regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    account: ACCOUNT,
+  });
+  const keyModels = Object.fromEntries(multi.regions.map((region) => {
+    const stack = multi.keyStacks[region];
+    return [region, new PolicyModel(stack, Template.fromStack(stack).toJSON() as never)];
+  }));
+  const other = (region: string) => multi.regions.find((r) => r !== region)!;
+  const replica = (region: string, table: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/payments-production-${table}`;
+  const keyOf = (region: string) => {
+    const model = keyModels[region];
+    const id = model.idsOfType('AWS::KMS::Key')[0];
+    return { resource: model.arn(id), resourceAccount: ACCOUNT, resourcePolicy: model.keyPolicy(id) };
+  };
+
+  describe.each(['us-east-1', 'us-east-2', 'us-west-2'])('%s', (region) => {
+    const stack = multi.regionStacks[region];
+    const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never, Object.values(keyModels));
+    const platform = multi.platforms[region];
+    const role = (construct: { role?: unknown }) => {
+      const id = model.logicalId(construct.role as never);
+      return { principal: model.arn(id), identityPolicies: model.identityPolicies(id) };
+    };
+    const handler = role(platform.api.handler);
+    const sweeper = role(platform.api.claimSweeper!);
+    const auditWriter = role(platform.api.auditWriter);
+    const on = (resource: string) => ({ resource, resourceAccount: ACCOUNT, context: TLS });
+
+    test('the handler writes this Region\'s replicas, and no other Region\'s', async () => {
+      expect(await decide({ ...handler, ...on(replica(region, 'ledger')), action: 'dynamodb:PutItem' })).toBe('Allowed');
+      expect(await decide({ ...handler, ...on(replica(region, 'idempotency')), action: 'dynamodb:PutItem' })).toBe('Allowed');
+      expect(await decide({ ...handler, ...on(replica(other(region), 'ledger')), action: 'dynamodb:PutItem' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...handler, ...on(replica(region, 'ledger')), action: 'dynamodb:DeleteItem' })).toBe('ImplicitlyDenied');
+    });
+
+    test('the handler encrypts with this Region\'s key, which its key policy lets IAM grant; not with another Region\'s', async () => {
+      expect(await decide({ ...handler, ...keyOf(region), action: 'kms:GenerateDataKey', context: TLS })).toBe('Allowed');
+      expect(await decide({ ...handler, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
+      expect(await decide({ ...handler, ...keyOf(other(region)), action: 'kms:Decrypt', context: TLS })).toBe('ImplicitlyDenied');
+    });
+
+    test('the sweeper scans and deletes claims in this Region; it may not touch the ledger or write a claim', async () => {
+      const claims = on(replica(region, 'idempotency'));
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:Scan' })).toBe('Allowed');
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:DeleteItem' })).toBe('Allowed');
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:PutItem' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...sweeper, ...on(replica(region, 'ledger')), action: 'dynamodb:DeleteItem' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...sweeper, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
+    });
+
+    test('the audit writer reads this Region\'s replica stream, found at deploy time; not another Region\'s', async () => {
+      const stream = (r: string) => `${replica(r, 'ledger')}/stream/2026-01-01T00:00:00.000`;
+      expect(await decide({ ...auditWriter, ...on(stream(region)), action: 'dynamodb:GetRecords' })).toBe('Allowed');
+      expect(await decide({ ...auditWriter, ...on(stream(other(region))), action: 'dynamodb:GetRecords' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
+    });
+
+    test('the stream lookup may describe this Region\'s ledger replica, and nothing else', async () => {
+      const lookup = model.idsOfType('AWS::IAM::Role').find((id) => id.startsWith('LedgerStreamRole'))!;
+      const looker = { principal: model.arn(lookup), identityPolicies: model.identityPolicies(lookup) };
+      expect(await decide({ ...looker, ...on(replica(region, 'ledger')), action: 'dynamodb:DescribeTable' })).toBe('Allowed');
+      expect(await decide({ ...looker, ...on(replica(other(region), 'ledger')), action: 'dynamodb:DescribeTable' })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...looker, ...on(replica(region, 'ledger')), action: 'dynamodb:GetItem' })).toBe('ImplicitlyDenied');
+    });
+  });
+
+  test.each(['us-east-1', 'us-east-2', 'us-west-2'])('%s: the key lets the account\'s deployer create the grants that DynamoDB replication and Secrets Manager replicas use; another account may not', async (region) => {
+    const deployer = {
+      principal: `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`,
+      identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+    };
+    const stranger = { ...deployer, principal: `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer` };
+    for (const action of ['kms:CreateGrant', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt']) {
+      expect(await decide({ ...deployer, ...keyOf(region), action, context: TLS })).toBe('Allowed');
+      expect(await decide({ ...stranger, ...keyOf(region), action, context: TLS })).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('the suite notices a missing grant: without the sweeper\'s table statement, its delete is denied', async () => {
+    const stack = multi.regionStacks['us-east-1'];
+    type Policy = { Type: string; Properties: { PolicyDocument: { Statement: Array<{ Action: unknown }> } } };
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, Policy> };
+    const model = new PolicyModel(stack, template as never, Object.values(keyModels));
+    const roleId = model.logicalId(multi.platforms['us-east-1'].api.claimSweeper!.role as never);
+    for (const resource of Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
+      resource.Properties.PolicyDocument.Statement = resource.Properties.PolicyDocument.Statement
+        .filter((statement) => !JSON.stringify(statement.Action).includes('dynamodb:DeleteItem'));
+    }
+    const stripped = new PolicyModel(stack, template as never, Object.values(keyModels));
+    expect(await decide({
+      principal: model.arn(roleId),
+      identityPolicies: stripped.identityPolicies(roleId),
+      resource: replica('us-east-1', 'idempotency'),
+      resourceAccount: ACCOUNT,
+      context: TLS,
+      action: 'dynamodb:DeleteItem',
+    })).toBe('ImplicitlyDenied');
   });
 });

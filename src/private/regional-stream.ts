@@ -19,15 +19,26 @@ export function regionalStreamArn(scope: Construct, id: string, tableName: strin
     physicalResourceId: cr.PhysicalResourceId.fromResponse('Table.LatestStreamArn'),
     outputPaths: ['Table.LatestStreamArn'],
   };
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { encryptionKey: key, retention });
+  // A role of its own rather than aws-cdk-lib's, whose AWS managed policy may write every log group.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Reads the stream ARN of the ${tableName} replica in this Region`,
+    inlinePolicies: {
+      DescribeTableAndOwnLogs: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })] }),
+          new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        ],
+      }),
+    },
+  });
   const lookup = new cr.AwsCustomResource(scope, id, {
     onCreate: describe,
     onUpdate: describe,
     installLatestAwsSdk: false,
-    policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
-      actions: ['dynamodb:DescribeTable'],
-      resources: [stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })],
-    })]),
-    logGroup: new logs.LogGroup(scope, `${id}Logs`, { encryptionKey: key, retention }),
+    role,
+    logGroup,
   });
   return lookup.getResponseField('Table.LatestStreamArn');
 }

@@ -12,17 +12,26 @@ import { IConstruct } from 'constructs';
  */
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+};
 
 export class PolicyModel {
   public readonly account: string;
   public readonly region: string;
   private readonly resources: Template['Resources'];
+  private readonly outputs: NonNullable<Template['Outputs']>;
 
-  constructor(private readonly stack: Stack, template: Template) {
+  /**
+   * @param exporters the models of the stacks whose exports this stack imports (`Fn::ImportValue`),
+   * such as a Regional platform's key stack
+   */
+  constructor(private readonly stack: Stack, template: Template, private readonly exporters: PolicyModel[] = []) {
     this.account = stack.account;
     this.region = stack.region;
     this.resources = template.Resources;
+    this.outputs = template.Outputs ?? {};
   }
 
   public logicalId(construct: IConstruct): string {
@@ -83,7 +92,20 @@ export class PolicyModel {
       if (attribute === 'StreamArn') {
         return `${this.arn(id)}/stream/2026-01-01T00:00:00.000`;
       }
+      if (attribute === 'Table.LatestStreamArn' && this.typeOf(id) === 'Custom::AWS') {
+        // A DescribeTable custom resource: the stream of the named table in this stack's Region.
+        const call = JSON.parse(String(this.resolve(this.resources[id].Properties!.Create))) as { parameters: { TableName: string } };
+        return `arn:aws:dynamodb:${this.region}:${this.account}:table/${call.parameters.TableName}/stream/2026-01-01T00:00:00.000`;
+      }
       throw new Error(`no fake value for Fn::GetAtt ${id}.${attribute}`);
+    }
+    if ('Fn::ImportValue' in object) {
+      const name = String(this.resolve(object['Fn::ImportValue']));
+      const exporter = this.exporters.find((model) => model.exportedValue(name) !== undefined);
+      if (!exporter) {
+        throw new Error(`no stack of the model exports ${name}`);
+      }
+      return exporter.exportedValue(name);
     }
     if ('Fn::Join' in object) {
       const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
@@ -159,6 +181,12 @@ export class PolicyModel {
       throw new Error(`no AWS::Lambda::Permission for ${functionLogicalId}`);
     }
     return { Version: '2012-10-17', Statement: statements };
+  }
+
+  /** The resolved value of this stack's export `name`, if it has one. */
+  public exportedValue(name: string): unknown {
+    const output = Object.values(this.outputs).find((candidate) => candidate.Export?.Name === name);
+    return output === undefined ? undefined : this.resolve(output.Value);
   }
 
   /** The logical IDs of every resource of `type`. */
