@@ -8,7 +8,7 @@ import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentPlatform } from './payment-platform';
-import { acknowledge } from './private/acknowledge';
+import { acknowledge, inPacks } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
@@ -215,10 +215,8 @@ export class MultiRegionPaymentPlatform extends Construct {
         replicaRegions: replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${client}-${region}`, keyInRegion(region)) })),
         removalPolicy,
       });
-      acknowledge(secret, [{
-        id: 'AwsSolutions-SMG4',
-        reason: 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.',
-      }]);
+      const noRotation = 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.';
+      acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: noRotation }, ...inPacks('SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security'])]);
       this.apiKeySecrets[client] = secret;
     }
     MandatoryTags.apply(this.dataStack, tags);

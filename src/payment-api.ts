@@ -594,13 +594,16 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.idempotencyTable.grant(sweeper, 'dynamodb:Scan', 'dynamodb:DeleteItem');
     grantDataKeyUse(this.key, sweeper);
-    new events.Rule(this, 'ClaimSweeperSchedule', {
+    const schedule = new events.Rule(this, 'ClaimSweeperSchedule', {
       description: 'Runs the claim sweeper every hour',
       schedule: events.Schedule.rate(Duration.hours(1)),
       // A failed run is retried by Lambda twice and then recorded in the dead-letter queue; the next
       // hour's run sweeps what it left.
       targets: [new targets.LambdaFunction(sweeper)],
     });
+    acknowledge(schedule, inPacks('EventBusDLQ',
+      'A run that could not be started is repeated by the next hour\'s run; the handler already treats expired claims as absent, so nothing waits on a sweep.',
+      ['Serverless']));
     acknowledge(sweeper.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
     return sweeper;
   }

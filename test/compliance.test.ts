@@ -1,6 +1,6 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
+import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, MultiRegionPaymentPlatform, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { findingsIgnoringAcknowledgements, unacknowledgedFindings } from './setup/nag';
 import { newStack } from './setup/stacks';
 
@@ -87,5 +87,21 @@ describe('the cdk-nag check itself', () => {
     const findings = unacknowledgedFindings(stack);
     expect(findings).not.toContain('AwsSolutions-S1 at TestStack/Weak/Resource');
     expect(findings).toContain('AwsSolutions-S10 at TestStack/Weak/Resource');
+  });
+});
+
+describe('MultiRegionPaymentPlatform', () => {
+  test.each([
+    ['three Regions', { regions: ['us-east-1', 'us-east-2', 'us-west-2'] }],
+    ['two Regions and a witness, with a domain', {
+      regions: ['us-east-1', 'us-west-2'],
+      witnessRegion: 'us-east-2',
+      domain: { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
+    }],
+  ])('has no unacknowledged cdk-nag finding in any of its stacks, with %s', (_case, props) => {
+    const app = new App();
+    const multi = new MultiRegionPaymentPlatform(app, 'Payments', { profile: Profiles.production, account: '123456789012', ...props });
+    const stacks = [...Object.values(multi.keyStacks), multi.dataStack, ...Object.values(multi.regionStacks)];
+    expect(stacks.flatMap((stack) => unacknowledgedFindings(stack).map((finding) => `${stack.stackName}: ${JSON.stringify(finding)}`))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { acknowledge, inPacks } from './acknowledge';
 import type { PaymentApi } from '../payment-api';
 
 export interface RegionalEntryProps {
@@ -46,6 +47,9 @@ export class RegionalEntry extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    acknowledge(serverErrors, inPacks('CloudWatchAlarmAction',
+      'This alarm is read by the Route 53 health check that takes the Region out of DNS; the platform\'s own alarms notify people of server errors.',
+      ['NIST.800.53.R5', 'HIPAA.Security']));
     const answering = new route53.HealthCheck(this, 'Answering', {
       type: route53.HealthCheckType.CLOUDWATCH_METRIC,
       alarmIdentifier: { region, name: serverErrors.alarmName },
