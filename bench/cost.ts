@@ -157,6 +157,81 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion), paymentBilledMs: billedMs };
 }
 
+/** The templates of a `MultiRegionPaymentPlatform`: each serving Region's key and platform stacks, and the data stack. */
+export interface MultiRegionTemplates {
+  readonly keys: Template[];
+  readonly data: Template;
+  readonly regions: Template[];
+}
+
+/** Lines whose quantity is paid once in every replica Region of a global table. */
+const REPLICATED = ['ledger write request units', 'idempotency write request units', 'ledger storage', 'ledger PITR', 'idempotency storage'];
+
+/**
+ * The monthly cost of a multi-Region platform, with payments spread over its Regions: each Region's
+ * fixed cost as `costOf` counts it (with its key, and the Region's replicas as its tables), Route 53
+ * health checks and the replicated API key secrets; per payment, what one Region pays for serving
+ * and auditing it, with every table write and GB stored paid in every replica Region, the bytes
+ * replicated between Regions, the sweeper's deletes, and each Region's hourly scan of the claims.
+ */
+export function multiRegionCostOf(templates: MultiRegionTemplates, footprint: PaymentFootprint): Cost {
+  const globalTables = Object.values(templates.data.Resources).filter((resource) => resource.Type === 'AWS::DynamoDB::GlobalTable');
+  const replicas = Number(globalTables[0]?.Properties?.Replicas?.length ?? 0);
+  if (globalTables.length !== 2 || replicas < 2) {
+    throw new Error('the data template has no ledger and idempotency global tables with replicas');
+  }
+  // Each Region's replicas, as costOf reads a Region's own tables.
+  const replicaTables = Object.fromEntries(globalTables.map((table, index) => [`Replica${index}`, {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      BillingMode: table.Properties?.BillingMode,
+      StreamSpecification: table.Properties?.StreamSpecification,
+      PointInTimeRecoverySpecification: table.Properties?.Replicas?.[0]?.PointInTimeRecoverySpecification,
+    },
+  }]));
+  const regional = templates.regions.map((region, index) =>
+    costOf({ Resources: { ...region.Resources, ...templates.keys[index]?.Resources, ...replicaTables } }, footprint));
+
+  const fixed = mergeLines(regional.flatMap((cost) => cost.fixed));
+  const add = (lines: CostLine[], item: string, quantity: number, unitUsd: number) => {
+    if (quantity > 0) {
+      lines.push({ item, quantity, usd: quantity * unitUsd });
+    }
+  };
+  const healthChecks = templates.regions.reduce((sum, region) =>
+    sum + Object.values(region.Resources).filter((resource) => resource.Type === 'AWS::Route53::HealthCheck').length, 0);
+  add(fixed, 'Route 53 health checks', healthChecks, PRICES.route53HealthCheckMonth.usd);
+  const secrets = Object.values(templates.data.Resources).filter((resource) => resource.Type === 'AWS::SecretsManager::Secret')
+    .reduce((sum, secret) => sum + 1 + Number(secret.Properties?.ReplicaRegions?.length ?? 0), 0);
+  add(fixed, 'API key secrets and their replicas', secrets, PRICES.secretMonth.usd);
+
+  // One Region serves and audits each payment; its tables' lines are paid in every replica Region.
+  const perMillion = regional[0].perMillion.map((line) => (REPLICATED.some((item) => line.item.startsWith(item))
+    ? { item: `${line.item}, in ${replicas} replica Regions`, quantity: line.quantity * replicas, usd: line.usd * replicas }
+    : line));
+  add(perMillion, `claim deletes by the sweeper, in ${replicas} replica Regions`, MILLION * replicas, PRICES.dynamodbReplicatedWriteRequestUnit.usd);
+  const replicatedBytes = footprint.ledgerItemBytes + footprint.idempotencyItemBytes;
+  add(perMillion, 'GB replicated to the other Regions', (MILLION * replicatedBytes * (replicas - 1)) / GB, PRICES.interRegionTransferGb.usd);
+  // A month's million claims live a day each: about a thirtieth of them are in the table when a sweep
+  // scans it, every hour in every serving Region (eventually consistent reads, 4 KB per unit).
+  const liveClaimBytes = (MILLION * ASSUMPTIONS.idempotencyMonthFraction) * (footprint.idempotencyItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes);
+  const scansPerMonth = HOURS_PER_MONTH * templates.regions.length;
+  add(perMillion, `claim scans by the sweepers (hourly, ${templates.regions.length} Regions)`, scansPerMonth * Math.ceil(liveClaimBytes / 4096) * 0.5, PRICES.dynamodbReadRequestUnit.usd);
+
+  const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.usd, 0);
+  return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion), paymentBilledMs: regional[0].paymentBilledMs };
+}
+
+/** Lines of the same item added together. */
+function mergeLines(lines: CostLine[]): CostLine[] {
+  const merged = new Map<string, CostLine>();
+  for (const line of lines) {
+    const seen = merged.get(line.item);
+    merged.set(line.item, seen ? { item: line.item, quantity: seen.quantity + line.quantity, usd: seen.usd + line.usd } : line);
+  }
+  return [...merged.values()];
+}
+
 /** Metrics an alarm is billed for: one, or each metric (not expression) of a metric-math alarm. */
 function alarmMetrics(alarm: Resource): number {
   const metrics = alarm.Properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined;

@@ -30,6 +30,9 @@ const DYNAMODB_ON_DEMAND = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
 const DYNAMODB_PROVISIONED = 'https://aws.amazon.com/dynamodb/pricing/provisioned/';
 const S3 = 'https://aws.amazon.com/s3/pricing/';
 const WAF = 'https://aws.amazon.com/waf/pricing/';
+const ROUTE53 = 'https://aws.amazon.com/route53/pricing/';
+const SECRETS_MANAGER = 'https://aws.amazon.com/secrets-manager/pricing/';
+const EC2_TRANSFER = 'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer';
 
 export const PRICES = {
   natGatewayHour: { usd: 0.045, per: 'NAT gateway-hour', source: VPC },
@@ -48,6 +51,8 @@ export const PRICES = {
   lambdaArmGbSecond: { usd: 0.0000133334, per: 'Lambda GB-second, arm64', source: LAMBDA },
   lambdaX86GbSecond: { usd: 0.0000166667, per: 'Lambda GB-second, x86_64', source: LAMBDA },
   dynamodbWriteRequestUnit: { usd: 0.625 / 1_000_000, per: 'on-demand write request unit', source: DYNAMODB_ON_DEMAND },
+  dynamodbReadRequestUnit: { usd: 0.125 / 1_000_000, per: 'on-demand read request unit', source: DYNAMODB_ON_DEMAND },
+  dynamodbReplicatedWriteRequestUnit: { usd: 0.625 / 1_000_000, per: 'on-demand replicated write request unit (global tables, per replica Region)', source: DYNAMODB_ON_DEMAND },
   dynamodbWcuHour: { usd: 0.00065, per: 'provisioned WCU-hour', source: DYNAMODB_PROVISIONED },
   dynamodbRcuHour: { usd: 0.00013, per: 'provisioned RCU-hour', source: DYNAMODB_PROVISIONED },
   dynamodbStorageGbMonth: { usd: 0.25, per: 'GB-month of table storage', source: DYNAMODB_ON_DEMAND },
@@ -56,5 +61,8 @@ export const PRICES = {
   s3StorageGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard', source: S3 },
   wafWebAclMonth: { usd: 5, per: 'web ACL-month', source: WAF },
   wafRuleMonth: { usd: 1, per: 'rule (or rule group)-month', source: WAF },
+  route53HealthCheckMonth: { usd: 0.50, per: 'health check of an AWS endpoint (TCP, CloudWatch alarm or calculated)-month', source: ROUTE53 },
+  secretMonth: { usd: 0.40, per: 'secret-month (each replica counts as a secret)', source: SECRETS_MANAGER },
+  interRegionTransferGb: { usd: 0.02, per: 'GB sent to another AWS Region (US)', source: EC2_TRANSFER },
   wafRequest: { usd: 0.60 / 1_000_000, per: 'request inspected by a web ACL', source: WAF },
 } satisfies Record<string, Price>;

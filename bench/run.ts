@@ -13,14 +13,14 @@ import { buildSync } from 'esbuild';
 import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
-import { ASSUMPTIONS, Cost, CostLine, costOf, PaymentFootprint } from './cost';
+import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, MultiRegionTemplates, PaymentFootprint } from './cost';
 import { floorPlatform } from './floor-platform';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
 import { measureThroughput } from './throughput';
-import { EnvironmentProfile, LedgerBillingMode, PaymentPlatform, Profiles } from '../src';
+import { EnvironmentProfile, LedgerBillingMode, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
 
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
@@ -77,6 +77,10 @@ async function main(): Promise<void> {
       defaults: costOf(template(Profiles.named(name), true), footprint),
     }));
     const seedCost = costOf(template(SEED_PRODUCTION, false), footprint);
+    const multiRegion: MultiRegionCosts = [
+      { label: 'production in three Regions', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-east-2', 'us-west-2']), footprint) },
+      { label: 'production in two Regions and a witness', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-west-2'], 'us-east-2'), footprint) },
+    ];
 
     log('capacity');
     const calibration: Calibration = {
@@ -193,12 +197,17 @@ async function main(): Promise<void> {
     }
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'fixed per month', ours: formatDollars(seedCost.fixedUsd), floor: '' });
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'per million payments', ours: formatDollars(seedCost.perMillionUsd), floor: '' });
+    const oneRegion = costs[costs.length - 1].ours;
+    for (const { label, cost } of multiRegion) {
+      rows.push({ section: `cost, ${label}`, measure: 'fixed per month (floor: production in one Region)', ours: formatDollars(cost.fixedUsd), floor: formatDollars(oneRegion.fixedUsd), ratio: ratio(cost.fixedUsd, oneRegion.fixedUsd) });
+      rows.push({ section: `cost, ${label}`, measure: 'per million payments (floor: production in one Region)', ours: formatDollars(cost.perMillionUsd), floor: formatDollars(oneRegion.perMillionUsd), ratio: ratio(cost.perMillionUsd, oneRegion.perMillionUsd) });
+    }
 
     const table = markdownTable(rows);
     console.log(table);
     const minutes = (performance.now() - started) / 60_000;
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration));
-    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion));
+    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -248,6 +257,25 @@ const SEED_PRODUCTION = Profiles.derive(Profiles.named('production'), {
 });
 const SEED_PRODUCTION_LABEL = 'production with the seed\'s ledger (provisioned 5 / 5)';
 
+/** The templates of the production profile as a `MultiRegionPaymentPlatform` in `regions`. */
+function multiRegionTemplates(regions: string[], witnessRegion?: string): MultiRegionTemplates {
+  const app = new App();
+  const multi = new MultiRegionPaymentPlatform(app, 'Bench', {
+    profile: Profiles.production,
+    regions,
+    witnessRegion,
+    account: '123456789012',
+    domain: { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
+  });
+  const assembly = app.synth();
+  const of = (stack: Stack) => assembly.getStackArtifact(stack.artifactId).template;
+  return {
+    keys: multi.regions.map((region) => of(multi.keyStacks[region])),
+    data: of(multi.dataStack),
+    regions: multi.regions.map((region) => of(multi.regionStacks[region])),
+  };
+}
+
 function template(profile: EnvironmentProfile, cdkDefaults: boolean) {
   const app = new App();
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
@@ -292,6 +320,7 @@ function readmeSummary(
   costs: Costs,
   capacities: ProfileCapacity[],
   seed: SeedProduction,
+  multiRegion: MultiRegionCosts,
 ): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
   const { requestsPerSecond: rps, handlerCpuMs: cpu } = warm.againstIdempotentFloor;
@@ -315,6 +344,7 @@ function readmeSummary(
     `| fixed cost per month, dev / staging / production | ${dollars(costs.map(({ ours }) => ours.fixedUsd))} | with CDK defaults: ${dollars(costs.map(({ defaults }) => defaults.fixedUsd))} |`,
     `| requests throttled in the first five minutes of a step from idle to a tenth of the rate limit, dev / staging / production | ${capacities.map(firstFiveMinutes).join(' / ')} | < 1%, ${verdict(capacities.every((c) => c.absorbsTenthStep))} |`,
     `| ${SEED_PRODUCTION_LABEL}, for comparison: cost per million payments; throttled in the first five minutes of the same step | ${formatDollars(seed.cost.perMillionUsd)}; ${firstFiveMinutes(seed.capacity)} | the departure from the seed |`,
+    `| production in three Regions / in two and a witness (\`MultiRegionPaymentPlatform\`, one domain): per million payments; fixed per month | ${dollars(multiRegion.map(({ cost }) => cost.perMillionUsd))}; ${dollars(multiRegion.map(({ cost }) => cost.fixedUsd))} | in one Region: ${formatDollars(perMillion[perMillion.length - 1])}; ${formatDollars(costs[costs.length - 1].ours.fixedUsd)} |`,
     ...(perMillion[perMillion.length - 1] >= 6 && seed.cost.perMillionUsd < 6
       ? ['', 'Production misses the cost target because its ledger is on-demand, which this project chose over the seed\'s provisioned 5 / 5 (see the departures table):',
         `with the seed's ledger it would cost ${formatDollars(seed.cost.perMillionUsd)} per million and throttle ${firstFiveMinutes(seed.capacity)} of the first five minutes of a step to a tenth of its rate limit.`]
@@ -334,9 +364,11 @@ type Cold = ReturnType<typeof measureColdStart>;
 type Warm = Awaited<ReturnType<typeof measureThroughput>>;
 type Synthesis = ReturnType<typeof measureSynthesis>;
 type Costs = Array<{ name: string; ours: Cost; defaults: Cost }>;
+/** The production profile as a multi-Region platform, in each topology. */
+type MultiRegionCosts = Array<{ label: string; cost: Cost }>;
 
 function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number,
-  capacities: ProfileCapacity[], calibration: Calibration): string {
+  capacities: ProfileCapacity[], calibration: Calibration, multiRegion: MultiRegionCosts): string {
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
   const lines = [
@@ -434,6 +466,20 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
       '| item | payment platform: quantity | cost | CDK defaults: quantity | cost |',
       '| --- | ---: | ---: | ---: | ---: |',
       ...costRows(ours, defaults),
+      '',
+    ]),
+    ...multiRegion.flatMap(({ label, cost }) => [
+      `### ${label} (\`MultiRegionPaymentPlatform\`, see docs/multi-region.md)`,
+      '',
+      'Payments spread over the Regions; each is served and audited once, and its table writes and storage are paid in',
+      'every replica Region. Health checks and DNS validation come with the one custom domain.',
+      '',
+      '| item | quantity | cost |',
+      '| --- | ---: | ---: |',
+      ...(['fixed', 'perMillion'] as const).flatMap((part) => [
+        ...cost[part].map((line) => `| ${line.item} (${part === 'fixed' ? 'per month' : 'per million payments'}) | ${formatNumber(line.quantity, 2)} | ${formatDollars(line.usd)} |`),
+        `| **total ${part === 'fixed' ? 'per month' : 'per million payments'}** | | **${formatDollars(part === 'fixed' ? cost.fixedUsd : cost.perMillionUsd)}** |`,
+      ]),
       '',
     ]),
     `Prices (${PRICES_REGION}, table of ${PRICES_DATE}):`,

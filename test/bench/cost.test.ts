@@ -1,8 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { costOf, CostLine, PaymentFootprint } from '../../bench/cost';
+import { costOf, CostLine, multiRegionCostOf, PaymentFootprint } from '../../bench/cost';
 import { floorPlatform } from '../../bench/floor-platform';
 import { HOURS_PER_MONTH, PRICES } from '../../bench/prices';
-import { EnvironmentProfile, LedgerBillingMode, PaymentPlatform, Profiles } from '../../src';
+import { EnvironmentProfile, LedgerBillingMode, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
 import { newStack } from '../setup/stacks';
 
 /** A payment as the throughput benchmark measures it, in round numbers. */
@@ -88,4 +89,51 @@ test('a provisioned ledger: its floor every hour, and payments at the scaling ta
   const cost = costOf(platform(provisioned), FOOTPRINT);
   expect(line(cost.fixed, 'provisioned WCU-hours')?.quantity).toBe(5 * HOURS_PER_MONTH);
   expect(line(cost.perMillion, 'ledger WCU-hours at 70% utilisation')?.quantity).toBeCloseTo(1_000_000 / 3600 / 0.7);
+});
+
+describe('the cost model of a multi-Region platform', () => {
+  const templatesOf = (props: { regions: string[]; witnessRegion?: string; domain?: boolean }) => {
+    const app = new App();
+    const multi = new MultiRegionPaymentPlatform(app, 'Payments', {
+      profile: Profiles.production,
+      regions: props.regions,
+      witnessRegion: props.witnessRegion,
+      account: '123456789012',
+      domain: props.domain ? { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } : undefined,
+    });
+    const json = (stack: Stack) => Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+    return {
+      keys: multi.regions.map((region) => json(multi.keyStacks[region])),
+      data: json(multi.dataStack),
+      regions: multi.regions.map((region) => json(multi.regionStacks[region])),
+    };
+  };
+  const single = costOf(platform(Profiles.production), FOOTPRINT);
+  const three = multiRegionCostOf(templatesOf({ regions: ['us-east-1', 'us-east-2', 'us-west-2'], domain: true }), FOOTPRINT);
+  const two = multiRegionCostOf(templatesOf({ regions: ['us-east-1', 'us-west-2'], witnessRegion: 'us-east-2' }), FOOTPRINT);
+
+  test('fixed: each Region\'s platform and key, nine health checks, and one secret with two replicas', () => {
+    expect(line(three.fixed, 'customer managed KMS keys')?.quantity).toBe(3);
+    expect(line(three.fixed, 'NAT gateway-hours')?.quantity).toBe(3 * line(single.fixed, 'NAT gateway-hours')!.quantity);
+    expect(line(three.fixed, 'WAF web ACLs')?.quantity).toBe(3);
+    expect(line(three.fixed, 'Route 53 health checks')).toEqual({ item: 'Route 53 health checks', quantity: 9, usd: 9 * PRICES.route53HealthCheckMonth.usd });
+    expect(line(three.fixed, 'API key secrets')?.quantity).toBe(3);
+    expect(line(two.fixed, 'Route 53 health checks')).toBeUndefined();
+    expect(line(two.fixed, 'API key secrets')?.quantity).toBe(2);
+    // Three platforms where one served, plus what only several Regions need.
+    expect(three.fixedUsd).toBeGreaterThan(3 * single.fixedUsd - 3 * PRICES.kmsKeyMonth.usd);
+  });
+
+  test('per payment: served and audited once, its writes and storage paid in every replica Region', () => {
+    expect(line(three.perMillion, 'REST API requests')).toEqual(line(single.perMillion, 'REST API requests'));
+    expect(line(three.perMillion, 'audit object PUTs')).toEqual(line(single.perMillion, 'audit object PUTs'));
+    expect(line(three.perMillion, 'ledger write request units')?.usd).toBeCloseTo(3 * line(single.perMillion, 'ledger write request units')!.usd, 10);
+    expect(line(two.perMillion, 'ledger write request units')?.usd).toBeCloseTo(2 * line(single.perMillion, 'ledger write request units')!.usd, 10);
+    expect(line(three.perMillion, 'idempotency write request units')?.quantity).toBe(3 * line(single.perMillion, 'idempotency write request units')!.quantity);
+    expect(line(three.perMillion, 'claim deletes by the sweeper')?.quantity).toBe(3_000_000);
+    expect(line(three.perMillion, 'GB replicated')?.quantity).toBeCloseTo((1_000_000 * (160 + 480) * 2) / 1024 ** 3, 10);
+    expect(line(three.perMillion, 'claim scans by the sweepers')?.quantity).toBe(HOURS_PER_MONTH * 3 * Math.ceil((1_000_000 / 30 * 580) / 4096) * 0.5);
+    expect(three.perMillionUsd).toBeGreaterThan(two.perMillionUsd);
+    expect(two.perMillionUsd).toBeGreaterThan(single.perMillionUsd);
+  });
 });
