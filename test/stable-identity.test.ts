@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PaymentPlatform, Profiles } from '../src';
+import { MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
 
 /**
  * The logical IDs and types of every stateful resource of `PaymentPlatform`, pinned for each stock
@@ -64,4 +64,49 @@ test.each(Profiles.names)('%s: every stateful resource keeps its logical ID and 
   if (unpinned.length > 0) {
     throw new Error(`New stateful resources of the ${name} profile are not pinned yet; add them to PINNED:\n${unpinned.join('\n')}`);
   }
+});
+
+describe('MultiRegionPaymentPlatform (production, three Regions, construct id Payments)', () => {
+  const regions = ['us-east-1', 'us-east-2', 'us-west-2'];
+  const app = new App();
+  const multi = new MultiRegionPaymentPlatform(app, 'Payments', { profile: Profiles.production, regions });
+  const stateful = (stack: Stack) => Object.fromEntries(Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)
+    .filter(([, r]) => STATEFUL_TYPES.has(r.Type) || r.Type === 'AWS::SecretsManager::Secret').map(([id, r]) => [id, r.Type]));
+
+  test.each(regions)('the key stack of %s keeps its key', (region) => {
+    expect(stateful(multi.keyStacks[region])).toEqual({ Key961B73FD: 'AWS::KMS::Key' });
+  });
+
+  test('the data stack keeps its tables, backup vault and secret', () => {
+    expect(stateful(multi.dataStack)).toEqual({
+      LedgerB7379752: 'AWS::DynamoDB::GlobalTable',
+      LedgerBackupVault2CF478A4: 'AWS::Backup::BackupVault',
+      IdempotencyClaims4C515F76: 'AWS::DynamoDB::GlobalTable',
+      ApiKeydefault6328E28C: 'AWS::SecretsManager::Secret',
+    });
+  });
+
+  test.each([
+    ['us-east-1', 'PaymentsApiAuditWriterDynamoDBEventSourcePaymentsRegionuseast1LedgerTableD64DC60AA3A41407'],
+    ['us-east-2', 'PaymentsApiAuditWriterDynamoDBEventSourcePaymentsRegionuseast2LedgerTableCCC2F615B8BBBC2E'],
+    ['us-west-2', 'PaymentsApiAuditWriterDynamoDBEventSourcePaymentsRegionuswest2LedgerTable5383FCFAE696D33A'],
+  ])('the platform stack of %s keeps its buckets, queue, log groups and stream mapping', (region, mapping) => {
+    const actual = stateful(multi.regionStacks[region]);
+    const [mappingId] = Object.entries(actual).find(([, type]) => type === 'AWS::Lambda::EventSourceMapping')!;
+    expect(mappingId).toEqual(mapping);
+    delete actual[mappingId];
+    expect(actual).toEqual({
+      LedgerStreamLogsEC4B7A16: 'AWS::Logs::LogGroup',
+      PaymentsNetworkFlowLogs158DDAC7: 'AWS::Logs::LogGroup',
+      PaymentsAuditAccessLogs3D422953: 'AWS::S3::Bucket',
+      PaymentsAuditBucket1BB8A8D0: 'AWS::S3::Bucket',
+      PaymentsApiDeadLetterQueueA5B5A901: 'AWS::SQS::Queue',
+      PaymentsApiHandlerLogs6C6273AF: 'AWS::Logs::LogGroup',
+      PaymentsApiAuditWriterLogsFE5CB94C: 'AWS::Logs::LogGroup',
+      PaymentsApiClaimSweeperLogs69DFA435: 'AWS::Logs::LogGroup',
+      PaymentsApiAccessLogs7F73B3DC: 'AWS::Logs::LogGroup',
+      PaymentsApiExecutionLogsD720CFFD: 'AWS::Logs::LogGroup',
+      PaymentsApiWafLogsE65752AA: 'AWS::Logs::LogGroup',
+    });
+  });
 });
