@@ -70,7 +70,8 @@ describe('MultiRegionPaymentPlatform (production, three Regions, construct id Pa
   const regions = ['us-east-1', 'us-east-2', 'us-west-2'];
   const app = new App();
   const multi = new MultiRegionPaymentPlatform(app, 'Payments', { profile: Profiles.production, regions });
-  const stateful = (stack: Stack) => Object.fromEntries(Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)
+  const resourcesOf = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+  const stateful = (stack: Stack) => Object.fromEntries(Object.entries(resourcesOf(stack))
     .filter(([, r]) => STATEFUL_TYPES.has(r.Type) || r.Type === 'AWS::SecretsManager::Secret').map(([id, r]) => [id, r.Type]));
 
   test.each(regions)('the key stack of %s keeps its key', (region) => {

@@ -101,7 +101,8 @@ describe('the cost model of a multi-Region platform', () => {
       account: '123456789012',
       domain: props.domain ? { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } : undefined,
     });
-    const json = (stack: Stack) => Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+    type Json = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+    const json = (stack: Stack) => Template.fromStack(stack).toJSON() as Json;
     return {
       keys: multi.regions.map((region) => json(multi.keyStacks[region])),
       data: json(multi.dataStack),
