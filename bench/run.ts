@@ -13,14 +13,15 @@ import { buildSync } from 'esbuild';
 import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
-import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, MultiRegionTemplates, PaymentFootprint } from './cost';
+import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint } from './cost';
 import { floorPlatform } from './floor-platform';
+import { multiRegionTemplates } from './multi-region-templates';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
 import { measureThroughput } from './throughput';
-import { EnvironmentProfile, LedgerBillingMode, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
+import { EnvironmentProfile, LedgerBillingMode, PaymentPlatform, Profiles } from '../src';
 
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
@@ -256,25 +257,6 @@ const SEED_PRODUCTION = Profiles.derive(Profiles.named('production'), {
   ledgerWriteCapacity: 5,
 });
 const SEED_PRODUCTION_LABEL = 'production with the seed\'s ledger (provisioned 5 / 5)';
-
-/** The templates of the production profile as a `MultiRegionPaymentPlatform` in `regions`. */
-function multiRegionTemplates(regions: string[], witnessRegion?: string): MultiRegionTemplates {
-  const app = new App();
-  const multi = new MultiRegionPaymentPlatform(app, 'Bench', {
-    profile: Profiles.production,
-    regions,
-    witnessRegion,
-    account: '123456789012',
-    domain: { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
-  });
-  const assembly = app.synth();
-  const of = (stack: Stack) => assembly.getStackArtifact(stack.artifactId).template;
-  return {
-    keys: multi.regions.map((region) => of(multi.keyStacks[region])),
-    data: of(multi.dataStack),
-    regions: multi.regions.map((region) => of(multi.regionStacks[region])),
-  };
-}
 
 function template(profile: EnvironmentProfile, cdkDefaults: boolean) {
   const app = new App();
