@@ -14,7 +14,8 @@ interface Row {
 }
 
 const outdir = process.argv[2];
-const envs = ['dev', 'staging', 'production'];
+// Written by synth.ts: the stock environments, then each stack of the multi-Region platform.
+const envs = readFileSync(join(outdir, 'envs.txt'), 'utf8').split('\n').filter((env) => env !== '');
 const readJson = (file: string) => JSON.parse(readFileSync(join(outdir, file), 'utf8'));
 
 const rows: Row[] = [...readJson('cdk-nag.json')];

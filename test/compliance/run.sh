@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs cfn-lint, checkov and five cdk-nag packs over the synthesized dev, staging and production
-# templates, prints one table and fails on any unacknowledged finding. Then proves the check can
+# templates and every stack of production as a multi-Region platform, prints one table and fails on any unacknowledged finding. Then proves the check can
 # fail: a deliberately weakened copy of the stacks must not pass.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -24,7 +24,7 @@ scan() {
   mkdir -p "$out"
   npx ts-node --project tsconfig.dev.json --transpile-only "$here/synth.ts" "$out" "$@"
   "$venv/bin/cfn-lint" --list-rules | grep -cE '^[EWI][0-9]+' > "$out/cfn-lint-rules.txt"
-  for env in dev staging production; do
+  for env in $(cat "$out/envs.txt"); do
     local template="$out/Compliance-$env.template.json"
     # With the project's .cfnlintrc.yaml (acknowledged rules ignored), and without it, from another
     # directory, to count what was acknowledged.

@@ -1,5 +1,6 @@
-// Synthesizes the three stock environments for the scanners and runs the cdk-nag packs over them:
-// `synth.ts <outdir> [--weaken]`. With --weaken, each stack also gets a bucket without encryption,
+// Synthesizes the three stock environments, and production as a multi-Region platform (each of its
+// stacks scanned as an environment of its own), for the scanners and runs the cdk-nag packs over
+// them: `synth.ts <outdir> [--weaken]`. The names of the scanned environments go to envs.txt. With --weaken, each stack also gets a bucket without encryption,
 // versioning, logging or TLS enforcement, which every scanner must report.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks,
 } from 'cdk-nag';
-import { ApiGatewayAccount, PaymentPlatform, Profiles } from '../../src';
+import { ApiGatewayAccount, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
 
 const [outdir, flag] = process.argv.slice(2);
 const weaken = flag === '--weaken';
 
 const app = new App({ outdir });
-const stacks: Stack[] = [];
+const stacks: Array<{ env: string; stack: Stack }> = [];
 for (const envName of Profiles.names) {
   const profile = Profiles.named(envName);
   const stack = new Stack(app, `Compliance-${envName}`, { env: { region: profile.region } });
@@ -27,9 +28,26 @@ for (const envName of Profiles.names) {
   if (weaken) {
     new s3.CfnBucket(stack, 'WeakenedBucket');
   }
-  stacks.push(stack);
+  stacks.push({ env: envName, stack });
 }
-app.synth();
+const multi = new MultiRegionPaymentPlatform(app, 'Compliance-production-multi', {
+  profile: Profiles.production,
+  regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+  domain: { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
+});
+for (const region of multi.regions) {
+  stacks.push({ env: `production-multi-keys-${region}`, stack: multi.keyStacks[region] });
+}
+stacks.push({ env: 'production-multi-data', stack: multi.dataStack });
+for (const region of multi.regions) {
+  stacks.push({ env: `production-multi-${region}`, stack: multi.regionStacks[region] });
+}
+const assembly = app.synth();
+// Every scanned template under the name the scanners look for: Compliance-<env>.template.json.
+for (const { env, stack } of stacks) {
+  writeFileSync(join(outdir, `Compliance-${env}.template.json`), JSON.stringify(assembly.getStackArtifact(stack.artifactId).template, null, 1));
+}
+writeFileSync(join(outdir, 'envs.txt'), `${stacks.map(({ env }) => env).join('\n')}\n`);
 
 /** Counts every rule evaluation, and can report findings as if nothing were acknowledged. */
 const prototype = NagPack.prototype as unknown as {
@@ -48,8 +66,7 @@ const findings = (pack: NagPack, stack: Stack) =>
   pack.validateScope(stack).violations.reduce((n, v) => n + v.violatingResources.length, 0);
 
 const results = [];
-for (const stack of stacks) {
-  const envName = stack.stackName.replace('Compliance-', '');
+for (const { env: envName, stack } of stacks) {
   const packs = [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new ServerlessChecks()];
   let run = 0;
   let raw = 0;
