@@ -1,8 +1,8 @@
 import { createServer, request, Server } from 'node:http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { coldStart, lambdaContext, ledgerInsert, OutputCapture } from './events';
-import { MotoServer } from './moto';
+import { coldStartSuite } from './cold-start-suite';
+import { coldStart, lambdaContext, ledgerInsert } from './events';
 
 /**
  * What the audit writer takes from its environment when Lambda starts it, and how its S3 client
@@ -12,29 +12,12 @@ type Writer = (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
 
 const BUCKET = 'audit-bucket';
 
-let moto: MotoServer;
-const output = new OutputCapture();
-const saved = { ...process.env };
+const suite = coldStartSuite((moto) => moto.createBucket(BUCKET));
+const { output } = suite;
 let paymentCounter = 0;
-
-beforeAll(async () => {
-  moto = await MotoServer.start();
-  await moto.createBucket(BUCKET);
-  output.start();
-});
-
-afterAll(async () => {
-  output.stop();
-  await moto?.stop();
-});
-
-afterEach(() => {
-  process.env = { ...saved };
-});
 
 /** A cold start of the writer with the function's environment and `overrides` (undefined removes a variable). */
 function startWriter(overrides: Record<string, string | undefined> = {}): Writer {
-  moto.useAsAwsEndpoint();
   const environment = {
     AUDIT_BUCKET_NAME: BUCKET,
     AUDIT_PREFIX: 'audit/',
@@ -53,7 +36,7 @@ function newPayment(): DynamoDBRecord {
   return ledgerInsert(`event-${n}`, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, String(1000 + n));
 }
 
-const keys = async () => ((await moto.s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
+const keys = async () => ((await suite.moto().s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
 
 test('without AUDIT_PREFIX, audit objects go under audit/', async () => {
   const writer = startWriter({ AUDIT_PREFIX: undefined });
@@ -93,7 +76,7 @@ describe('S3 answering 500 InternalError (fault injected by a proxy in front of 
   let puts = 0;
 
   beforeAll(async () => {
-    const upstream = new URL(moto.endpoint);
+    const upstream = new URL(suite.moto().endpoint);
     proxy = createServer((incoming, outgoing) => {
       if (incoming.method === 'PUT') {
         puts++;

@@ -170,8 +170,17 @@ export class OutputCapture {
 
   /** The JSON lines written, parsed. */
   public lines(): Array<Record<string, unknown>> {
-    return this.text().split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line));
+    return jsonLines(this.text());
   }
+
+  /** The JSON lines written after `mark` (from `mark()`), parsed. */
+  public linesSince(mark: number): Array<Record<string, unknown>> {
+    return jsonLines(this.textSince(mark));
+  }
+}
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { coldStart, jsonHeaders, lambdaContext, OutputCapture, postPayment, validBody } from './events';
-import { MotoServer } from './moto';
+import { coldStartSuite } from './cold-start-suite';
+import { coldStart, jsonHeaders, lambdaContext, postPayment, validBody } from './events';
 import { HANDLER_ENVIRONMENT } from './payment-harness';
 import { DynamoDBStandIn } from './stand-in';
 import { toAuditObject } from '../../src/handlers/audit-records';
@@ -21,25 +21,11 @@ import { PaymentService } from '../../src/handlers/payments';
 type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 type RegionalHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-let moto: MotoServer;
-let output: OutputCapture;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  moto = await MotoServer.start();
-  moto.useAsAwsEndpoint();
+const suite = coldStartSuite(async (moto) => {
   for (const suffix of ['', '-east', '-west']) {
     await moto.createLedgerTable(`ledger${suffix}`);
     await moto.createIdempotencyTable(`idempotency${suffix}`);
   }
-  output = new OutputCapture();
-  output.start();
-});
-
-afterAll(async () => {
-  output?.stop();
-  process.env = saved;
-  await moto?.stop();
 });
 
 /** A fresh copy of the bundled handler's entry point, started as a Lambda container of `region` would be. */
@@ -71,7 +57,7 @@ test('two Regions on the one strongly consistent table: concurrent requests with
 
   // Every answer is the payment or "still in progress, retry"; never a second payment.
   expect(responses.every((r) => r.statusCode === 201 || r.statusCode === 409)).toBe(true);
-  const ledger = await moto.scan('ledger');
+  const ledger = await suite.moto().scan('ledger');
   expect(ledger).toHaveLength(1);
   expect(new Set(createdIds(responses))).toEqual(new Set([ledger[0].transaction_id.S]));
 
@@ -79,7 +65,7 @@ test('two Regions on the one strongly consistent table: concurrent requests with
   const retries = await sendFromBothRegions(east, west, 'mrsc-key', 1);
   expect(retries.map((r) => r.statusCode)).toEqual([201, 201]);
   expect(new Set(createdIds(retries))).toEqual(new Set([ledger[0].transaction_id.S]));
-  expect(await moto.scan('ledger')).toHaveLength(1);
+  expect(await suite.moto().scan('ledger')).toHaveLength(1);
   // The item names the Region that accepted it, for that Region's audit writer alone.
   expect(['us-east-1', 'us-west-2']).toContain(ledger[0].origin_region.S);
 });
@@ -92,7 +78,7 @@ test('two Regions on separate copies (eventual consistency): the same key pays t
   expect(responses.map((r) => r.statusCode)).toEqual([201, 201]);
   const [eastId, westId] = createdIds(responses);
   expect(eastId).not.toBe(westId);
-  const payments = [...await moto.scan('ledger-east'), ...await moto.scan('ledger-west')];
+  const payments = [...await suite.moto().scan('ledger-east'), ...await suite.moto().scan('ledger-west')];
   expect(payments.map((item) => item.transaction_id.S).sort()).toEqual([eastId, westId].sort());
 });
 
@@ -101,7 +87,7 @@ test('a single-Region handler writes no origin Region, and its audit records car
   const created = await handler(postPayment({ headers: jsonHeaders('single-region-key'), body: validBody() }));
   expect(created.statusCode).toBe(201);
   const id = JSON.parse(created.body).transactionId;
-  const item = (await moto.scan('ledger')).find((i) => i.transaction_id.S === id)!;
+  const item = (await suite.moto().scan('ledger')).find((i) => i.transaction_id.S === id)!;
   expect(item.origin_region).toBeUndefined();
   const audit = toAuditObject([{ eventID: 'e1', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '1' } }], 'audit/')!;
   expect(JSON.parse(audit.body)).not.toHaveProperty('originRegion');
@@ -111,7 +97,7 @@ test('an audit record names the Region that accepted the payment', async () => {
   const handler = regionalHandler('us-east-2', { ledger: 'ledger', idempotency: 'idempotency' });
   const created = await handler(postPayment({ headers: jsonHeaders('audited-key'), body: validBody() }));
   const id = JSON.parse(created.body).transactionId;
-  const item = (await moto.scan('ledger')).find((i) => i.transaction_id.S === id)!;
+  const item = (await suite.moto().scan('ledger')).find((i) => i.transaction_id.S === id)!;
   const audit = toAuditObject([{ eventID: 'e2', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '2' } }], 'audit/')!;
   expect(JSON.parse(audit.body)).toMatchObject({ transactionId: id, originRegion: 'us-east-2' });
 });
@@ -121,7 +107,7 @@ describe('a write that conflicts with one in another Region (fault injected)', (
   let conflicts: Map<string, number>;
 
   beforeAll(async () => {
-    standIn = await DynamoDBStandIn.start(moto, (call) => {
+    standIn = await DynamoDBStandIn.start(suite.moto(), (call) => {
       const left = conflicts.get(call) ?? 0;
       if (left === 0) {
         return undefined;
@@ -140,13 +126,13 @@ describe('a write that conflicts with one in another Region (fault injected)', (
 
   /** A service on a client like the handler's (two attempts), through the stand-in. */
   function service(): PaymentService {
-    const client = new DynamoDBClient({ ...moto.clientConfig(), endpoint: standIn.endpoint, maxAttempts: 2 });
+    const client = new DynamoDBClient({ ...suite.moto().clientConfig(), endpoint: standIn.endpoint, maxAttempts: 2 });
     return new PaymentService({ ledger: new Ledger(client, 'ledger', 'us-east-1'), idempotency: new IdempotencyStore(client, 'idempotency', 86400) });
   }
   const post = (key: string) => routePaymentRequest(postPayment({ headers: jsonHeaders(key), body: validBody() }), service(), false);
   const claimOf = async (key: string) =>
-    (await moto.scan('idempotency')).find((item) => item.id.S === IdempotencyStore.recordId('key:key-client-a', key));
-  const ledgerCount = async () => (await moto.scan('ledger')).length;
+    (await suite.moto().scan('idempotency')).find((item) => item.id.S === IdempotencyStore.recordId('key:key-client-a', key));
+  const ledgerCount = async () => (await suite.moto().scan('ledger')).length;
   const claimWrites = () => standIn.seen.filter((call) => call === 'PutItem idempotency').length;
 
   test('one conflict on the claim is retried by the SDK, and the payment is made once', async () => {

@@ -1,7 +1,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { coldStart, getPayment, jsonHeaders, lambdaContext, loadModule, OutputCapture, postPayment, validBody } from './events';
-import { MotoServer } from './moto';
+import { coldStartSuite } from './cold-start-suite';
+import { coldStart, getPayment, jsonHeaders, lambdaContext, loadModule, postPayment, validBody } from './events';
 import { HANDLER_ENVIRONMENT, IDEMPOTENCY, LEDGER } from './payment-harness';
 
 /**
@@ -12,29 +12,14 @@ type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGat
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let moto: MotoServer;
-const output = new OutputCapture();
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  moto = await MotoServer.start();
+const suite = coldStartSuite(async (moto) => {
   await moto.createLedgerTable(LEDGER);
   await moto.createIdempotencyTable(IDEMPOTENCY);
-  output.start();
 });
-
-afterAll(async () => {
-  output.stop();
-  await moto?.stop();
-});
-
-afterEach(() => {
-  process.env = { ...saved };
-});
+const { output } = suite;
 
 /** A cold start of the handler with the function's environment and `overrides` (undefined removes a variable). */
 function startHandler(overrides: Record<string, string | undefined> = {}): Handler {
-  moto.useAsAwsEndpoint();
   return coldStart<{ handler: Handler }>(
     { ...HANDLER_ENVIRONMENT, PAYMENTS_ENVIRONMENT: 'staging', PAYMENTS_PLATFORM: 'payments-staging', ...overrides },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
