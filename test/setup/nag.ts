@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 
 /** The cdk-nag packs that every construct must pass with nothing left unacknowledged. */
@@ -37,4 +37,20 @@ export function findingsIgnoringAcknowledgements(stack: Stack): Array<{ rule: st
   } finally {
     prototype.isAcknowledged = original;
   }
+}
+
+/**
+ * The acknowledgements in a stack that answer no finding the packs would otherwise report there,
+ * as rule id and the path of the construct that carries it.
+ */
+export function unusedAcknowledgements(stack: Stack): Array<{ id: string; path: string }> {
+  const raw = findingsIgnoringAcknowledgements(stack);
+  const acknowledged = stack.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.keys(entry.data as Record<string, string>).map((id) => ({
+      id: id.replace(/^annotation::/i, ''),
+      path: construct.node.path,
+    }))));
+  return acknowledged.filter(({ id, path }) => !raw.some((finding) =>
+    finding.rule === id && (finding.path === path || finding.path.startsWith(`${path}/`))));
 }
