@@ -106,8 +106,9 @@ export interface MultiRegionPaymentPlatformProps {
  * and a CDK Pipelines stage (`MultiRegionPaymentStage`) follow. Create it in an `App` or a `Stage`.
  */
 export class MultiRegionPaymentPlatform extends Construct {
-  /** The Region set names that MRSC supports, each with its Regions (as aws-cdk-lib checks them). */
-  public static readonly REGION_SETS: { [set: string]: string[] } = MRSC_REGION_SETS;
+  /** The Region sets of MRSC, by name, each with its Regions (as aws-cdk-lib checks them); a copy. */
+  public static readonly REGION_SETS: { [set: string]: string[] } = Object.fromEntries(
+    Object.entries(MRSC_REGION_SETS).map(([set, regions]) => [set, [...regions]]));
 
   /** The primary Region, where the multi-Region tables are defined. */
   public readonly primaryRegion: string;

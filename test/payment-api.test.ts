@@ -343,6 +343,44 @@ describe('PaymentApi per profile', () => {
   });
 });
 
+describe('PaymentApi with an adopted idempotency table', () => {
+  const adopted = (stack: Stack, key: kms.IKey) => dynamodb.Table.fromTableAttributes(stack, 'Claims', { tableName: 'claims', encryptionKey: key });
+
+  test('creates no table of its own, and sweeps expired claims from the adopted one every hour', () => {
+    const stack = newStack(Profiles.staging);
+    const key = new kms.Key(stack, 'Key');
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging, encryptionKey: key, idempotencyTable: adopted(stack, key) });
+    const template = Template.fromStack(stack);
+    // Only the ledger that the API creates here.
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(api.idempotencyTable.tableName).toBe('claims');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    expect(grantedActions(template, roleOf(stack, api.claimSweeper!))).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem']));
+    // A single-Region platform stamps no Region on its payments and audits every one.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] } });
+  });
+
+  test('creates its own table, with TTL and no sweeper, when none is adopted', () => {
+    const stack = newStack(Profiles.staging);
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true } });
+    expect(api.claimSweeper).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  test('multiRegion needs both shared tables and a stack with a concrete Region', () => {
+    expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, multiRegion: true })).toThrow(
+      'Invalid PaymentApi props:\n  - `multiRegion` is true without `ledgerTable`; the Regions of a multi-Region platform share both tables, so pass the multi-Region ones.');
+    const agnostic = newStack();
+    const key = new kms.Key(agnostic, 'Key');
+    const ledger = new EncryptedLedgerTable(agnostic, 'Ledger', { encryptionKey: key });
+    expect(() => new PaymentApi(agnostic, 'Payments', { encryptionKey: key, ledgerTable: ledger.table, multiRegion: true })).toThrow(
+      '`multiRegion` is true without `idempotencyTable`;');
+    expect(() => new PaymentApi(agnostic, 'Payments2', { encryptionKey: key, ledgerTable: ledger.table, idempotencyTable: adopted(agnostic, key), multiRegion: true })).toThrow(
+      '`multiRegion` is true in a stack without a concrete Region; each payment is stamped with the Region that accepted it, so give the stack an `env.region`.');
+  });
+});
+
 describe('PaymentApi options', () => {
   test('handlerMemorySize sets the handler\'s memory, within Lambda\'s range', () => {
     const stack = newStack(Profiles.staging);
