@@ -257,6 +257,11 @@ export class MultiRegionPaymentPlatform extends Construct {
         });
       }
       new CfnOutput(stack, 'PaymentsUrl', { description: `POST here to create a payment in ${region}`, value: `${platform.api.url}payments` });
+      // The platform tags its own resources; the stream lookup (and aws-cdk-lib's provider function
+      // for it at the stack's root) and the Region's part of the domain are beside it.
+      for (const child of stack.node.children.filter((construct) => construct !== platform)) {
+        MandatoryTags.apply(child, tags);
+      }
       this.regionStacks[region] = stack;
       this.platforms[region] = platform;
     }

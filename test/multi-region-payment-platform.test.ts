@@ -293,3 +293,18 @@ describe('what MRSC cannot do is refused, naming the field', () => {
     expect(() => app.synth()).toThrow(message);
   });
 });
+
+test('every role, function and other taggable resource of every stack carries the four mandatory tags', () => {
+  const { platform } = build({ domain: DOMAIN });
+  const stacks = [...Object.values(platform.keyStacks), platform.dataStack, ...Object.values(platform.regionStacks)];
+  const untagged = stacks.flatMap((stack) => {
+    type Resource = { Type: string; Properties?: { Tags?: unknown } };
+    const resources = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>);
+    const mustBeTagged = resources.filter(([, r]) => Array.isArray(r.Properties?.Tags) || ['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(r.Type));
+    return mustBeTagged.filter(([, r]) => {
+      const tags = Object.fromEntries(((r.Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+      return tags.Environment !== 'production' || tags.CostCenter !== 'Finance' || tags.Owner !== 'payments-platform' || tags.DataClassification !== 'Restricted';
+    }).map(([logicalId]) => `${stack.stackName}/${logicalId}`);
+  });
+  expect(untagged).toEqual([]);
+});
