@@ -106,7 +106,7 @@ export interface MultiRegionPaymentPlatformProps {
  * and a CDK Pipelines stage (`MultiRegionPaymentStage`) follow. Create it in an `App` or a `Stage`.
  */
 export class MultiRegionPaymentPlatform extends Construct {
-  /** The Region sets of MRSC, by name, each with its Regions (as aws-cdk-lib checks them); a copy. */
+  /** A copy of the Region sets of MRSC by name, each with its Regions (as aws-cdk-lib checks them). */
   public static readonly REGION_SETS: { [set: string]: string[] } = Object.fromEntries(
     Object.entries(MRSC_REGION_SETS).map(([set, regions]) => [set, [...regions]]));
 
