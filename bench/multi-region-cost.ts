@@ -6,18 +6,14 @@
  *
  * `npx projen bench` computes the same with the footprint it measures.
  */
-import { App, Stack } from 'aws-cdk-lib';
 import { costOf, multiRegionCostOf, PaymentFootprint } from './cost';
-import { multiRegionTemplates } from './multi-region-templates';
 import { formatDollars } from './stats';
-import { PaymentPlatform, Profiles } from '../src';
+import { multiRegionTemplates, template } from './templates';
+import { Profiles } from '../src';
 
 const footprint = JSON.parse(process.argv[2] ?? '') as PaymentFootprint;
 
-const app = new App();
-const stack = new Stack(app, 'Cost', { env: { account: '123456789012', region: Profiles.production.region } });
-new PaymentPlatform(stack, 'Payments', Profiles.production);
-const one = costOf(app.synth().getStackByName('Cost').template, footprint);
+const one = costOf(template(Profiles.production, false), footprint);
 for (const [label, cost] of [
   ['production in one Region', one],
   ['production in three Regions', multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-east-2', 'us-west-2']), footprint)],

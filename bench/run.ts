@@ -8,20 +8,18 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { App, Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint } from './cost';
-import { floorPlatform } from './floor-platform';
-import { multiRegionTemplates } from './multi-region-templates';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
+import { multiRegionTemplates, template } from './templates';
 import { measureThroughput } from './throughput';
-import { EnvironmentProfile, LedgerBillingMode, PaymentPlatform, Profiles } from '../src';
+import { LedgerBillingMode, Profiles } from '../src';
 
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
@@ -257,17 +255,6 @@ const SEED_PRODUCTION = Profiles.derive(Profiles.named('production'), {
   ledgerWriteCapacity: 5,
 });
 const SEED_PRODUCTION_LABEL = 'production with the seed\'s ledger (provisioned 5 / 5)';
-
-function template(profile: EnvironmentProfile, cdkDefaults: boolean) {
-  const app = new App();
-  const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
-  if (cdkDefaults) {
-    floorPlatform(stack, profile, { cdkDefaults: true });
-  } else {
-    new PaymentPlatform(stack, 'Payments', profile);
-  }
-  return app.synth().getStackByName('Bench').template;
-}
 
 const README_START = '<!-- benchmarks:start: written by `npx projen bench` -->';
 const README_END = '<!-- benchmarks:end -->';

@@ -206,6 +206,8 @@ export class MultiRegionPaymentPlatform extends Construct {
     if (profile.ledgerBackups) {
       newLedgerBackupPlan(this.ledgerTable, this.ledgerTable, keys[this.primaryRegion], removalPolicy);
     }
+    // Each other Region's key as the secrets' replicas name it: by alias, since it lives in another Region's stack.
+    const replicaKeys = replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${region}`, keyInRegion(region)) }));
     this.apiKeySecrets = {};
     for (const client of clients) {
       const secret = new secretsmanager.Secret(this.dataStack, `ApiKey-${client}`, {
@@ -213,7 +215,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         description: `The value of the API key of client '${client}' in every Region of the ${profile.envName} payments API`,
         encryptionKey: keys[this.primaryRegion],
         generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
-        replicaRegions: replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${client}-${region}`, keyInRegion(region)) })),
+        replicaRegions: replicaKeys,
         removalPolicy,
       });
       const noRotation = 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.';

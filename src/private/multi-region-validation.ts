@@ -1,6 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { profileProblems } from './profile-validation';
+import { ACCOUNT, profileProblems } from './profile-validation';
 import { LedgerBillingMode } from '../environment-profile-types';
 import type { MultiRegionPaymentPlatformProps } from '../multi-region-payment-platform';
 
@@ -16,7 +16,6 @@ export const MRSC_REGION_SETS: { [set: string]: string[] } = {
 
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,39}$/;
 const CLIENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const ACCOUNT = /^\d{12}$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
 
 function setOf(region: string): string | undefined {

@@ -21,7 +21,7 @@ const MAX_NAT_GATEWAYS = 3;
 export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const ACCOUNT = /^\d{12}$/;
+export const ACCOUNT = /^\d{12}$/;
 
 const ALLOWED_REMOVAL_POLICIES = [
   RemovalPolicy.RETAIN,

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { MultiRegionTemplates } from './cost';
-import { MultiRegionPaymentPlatform, Profiles } from '../src';
+import { floorPlatform } from './floor-platform';
+import { EnvironmentProfile, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
 
 /** The synthesized templates of the production profile as a `MultiRegionPaymentPlatform` with one domain. */
 export function multiRegionTemplates(regions: string[], witnessRegion?: string): MultiRegionTemplates {
@@ -19,4 +20,16 @@ export function multiRegionTemplates(regions: string[], witnessRegion?: string):
     data: of(multi.dataStack),
     regions: multi.regions.map((region) => of(multi.regionStacks[region])),
   };
+}
+
+/** The synthesized template of one Region's platform from `profile`, or of the same system built with CDK defaults. */
+export function template(profile: EnvironmentProfile, cdkDefaults: boolean) {
+  const app = new App();
+  const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
+  if (cdkDefaults) {
+    floorPlatform(stack, profile, { cdkDefaults: true });
+  } else {
+    new PaymentPlatform(stack, 'Payments', profile);
+  }
+  return app.synth().getStackByName('Bench').template;
 }
