@@ -500,6 +500,16 @@ describe('a multi-Region platform: each Region\'s paths, on its own replicas and
       expect(await decide({ ...auditWriter, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
     });
 
+    test('the hourly schedule may invoke the sweeper; another rule may not', async () => {
+      const sweeperId = model.logicalId(platform.api.claimSweeper!);
+      const fn = { resource: model.arn(sweeperId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(sweeperId) };
+      const rule = model.arn(model.idsOfType('AWS::Events::Rule').find((id) => id.includes('ClaimSweeperSchedule'))!);
+      const invoke = { principal: 'events.amazonaws.com', ...fn, action: 'lambda:InvokeFunction' };
+      expect(await decide({ ...invoke, context: { ...TLS, 'aws:SourceArn': rule, 'aws:SourceAccount': ACCOUNT } })).toBe('Allowed');
+      expect(await decide({ ...invoke, context: { ...TLS, 'aws:SourceArn': `arn:aws:events:${region}:${ACCOUNT}:rule/other`, 'aws:SourceAccount': ACCOUNT } }))
+        .toBe('ImplicitlyDenied');
+    });
+
     test('the stream lookup may describe this Region\'s ledger replica, and nothing else', async () => {
       const lookup = model.idsOfType('AWS::IAM::Role').find((id) => id.startsWith('LedgerStreamRole'))!;
       const looker = { principal: model.arn(lookup), identityPolicies: model.identityPolicies(lookup) };
