@@ -2,39 +2,97 @@
  * Detects primary account numbers (card numbers) in the text of a request, so that they are refused
  * before they can reach a log, a metric, the ledger or the audit bucket.
  *
- * A card number is 13 to 19 digits that pass the Luhn check, written the way people and programs
- * write them. The guard normalizes as it reads:
+ * A card number, as the contract (version 3) defines it, is a sequence of digits that passes the
+ * Luhn check, starts with an issuer prefix of a brand that issues cards today and has one of that
+ * brand's lengths (`CARD_BRANDS`). The Luhn check alone passes one digit sequence in ten, so it
+ * would refuse ordinary text (IMEIs, barcodes, phone numbers, order numbers); most of that text has
+ * a start or a length that no brand issues (an IMEI's 15 digits start with 35 or 86, a barcode has
+ * 13 digits).
+ *
+ * The guard normalizes as it reads:
  * - any Unicode decimal digit counts as its value (fullwidth `４`, Arabic-Indic `٤`, bold `𝟒`);
- * - any run of separators may stand between two digits: white space, dash punctuation, dots,
- *   slashes, invisible format characters (zero-width spaces, …) and combining marks (the keycap and
- *   variation selectors of `4️⃣`).
+ * - any run of separators may stand between two digits: white space, dash punctuation, connector
+ *   punctuation (the underscore, …), dots, slashes, invisible format characters (zero-width spaces,
+ *   …) and combining marks (the keycap and variation selectors of `4️⃣`).
  *
- * Separator runs split a run of digits into groups. Every contiguous sequence of whole groups with
- * 13 to 19 digits is checked, so that a card number followed by an expiry date or a security code
- * is found, while a 20-digit reference written without separators is not read as one.
+ * Separator runs split a run of digits into groups. Every contiguous sequence of whole groups is a
+ * candidate, so that a card number followed by an expiry date or a security code is found, while a
+ * 20-digit reference written without separators is not read as one.
  *
- * One exception keeps payment references usable: an IBAN (ISO 13616) with its country's length and
- * valid mod-97 check digits is an account number, not a card number, even though its print format
- * (groups of four digits) looks like one. Typing a card number by mistake does not produce an IBAN.
+ * Two kinds of identifier are passed over before the digits are read, since their print forms look
+ * like card numbers and typing a card number by mistake produces neither: an IBAN (ISO 13616) with
+ * its country's length and valid mod-97 check digits, and a UUID (8-4-4-4-12 hexadecimal digits).
  *
  * Each string is read once, one code point at a time, without recursion or backtracking. A group
  * ends at most once per code point, and the check there looks back at most 19 digits, so the time is
  * linear in the length of the text.
  */
 
-const MIN_PAN_DIGITS = 13;
-const MAX_PAN_DIGITS = 19;
+/**
+ * The contract's table of issuer prefixes (ISO/IEC 7812) and the lengths that each brand issues.
+ * `from` and `to` are prefixes of equal length, both included.
+ */
+const CARD_BRANDS: ReadonlyArray<{ readonly from: string; readonly to: string; readonly lengths: readonly number[] }> = [
+  // Visa, Visa Electron, Elo (some)
+  { from: '4', to: '4', lengths: [16, 18, 19] },
+  // Mastercard
+  { from: '51', to: '55', lengths: [16] },
+  { from: '2221', to: '2720', lengths: [16] },
+  // American Express
+  { from: '34', to: '34', lengths: [15] },
+  { from: '37', to: '37', lengths: [15] },
+  // Diners Club International
+  { from: '300', to: '305', lengths: [14, 16, 19] },
+  { from: '36', to: '36', lengths: [14, 16, 19] },
+  { from: '38', to: '39', lengths: [14, 16, 19] },
+  // JCB
+  { from: '3528', to: '3589', lengths: [16, 17, 18, 19] },
+  { from: '2131', to: '2131', lengths: [16, 17, 18, 19] },
+  { from: '1800', to: '1800', lengths: [16, 17, 18, 19] },
+  // Mir
+  { from: '2200', to: '2204', lengths: [16, 17, 18, 19] },
+  // Maestro, Discover, UnionPay (62), RuPay, Elo, Hipercard, Verve
+  { from: '50', to: '50', lengths: [16, 17, 18, 19] },
+  { from: '56', to: '69', lengths: [16, 17, 18, 19] },
+  // UnionPay (81), RuPay (82)
+  { from: '81', to: '82', lengths: [16, 17, 18, 19] },
+  // Troy
+  { from: '9792', to: '9792', lengths: [16] },
+];
+
+/** The shortest and the longest length in the table. */
+const MIN_PAN_DIGITS = Math.min(...CARD_BRANDS.flatMap((brand) => brand.lengths));
+const MAX_PAN_DIGITS = Math.max(...CARD_BRANDS.flatMap((brand) => brand.lengths));
+
+/**
+ * Whether a number that starts with four given digits (0000 to 9999) may be a card number of a
+ * given length: 1 at `start * LENGTHS + length`. Every prefix of the table has at most four digits.
+ */
+const LENGTHS = MAX_PAN_DIGITS + 1;
+const CARD_STARTS = (() => {
+  const table = new Uint8Array(10_000 * LENGTHS);
+  for (const { from, to, lengths } of CARD_BRANDS) {
+    const scale = 10 ** (4 - from.length);
+    for (let start = Number(from) * scale; start < (Number(to) + 1) * scale; start++) {
+      for (const length of lengths) {
+        table[start * LENGTHS + length] = 1;
+      }
+    }
+  }
+  return table;
+})();
 
 /** What a code point is to the guard: a digit's value (0 to 9), a separator, or anything else. */
 const SEPARATOR = 10;
 const OTHER = 11;
 
 /**
- * Separators beyond the ASCII ones: the contract's classes by Unicode property, plus the dots and
- * slashes that have no property of their own (middle dot, bullet, one-dot leader, hyphenation point,
- * minus sign, fraction and division slashes, ideographic and fullwidth stops and solidi).
+ * Separators beyond the ASCII ones: the contract's classes by Unicode property, combining marks, and
+ * the dots and slashes that have no property of their own (middle dot, bullet, one-dot leader,
+ * hyphenation point, minus sign, fraction and division slashes, ideographic and fullwidth stops and
+ * solidi).
  */
-const NON_ASCII_SEPARATOR = /^[\p{White_Space}\p{Pd}\p{Cf}\p{Mn}\p{Me}\u00b7\u2022\u2024\u2027\u2212\u2044\u2215\u3002\u30fb\uff0e\uff0f\uff3c\uff61]$/u;
+const NON_ASCII_SEPARATOR = /^[\p{White_Space}\p{Pd}\p{Pc}\p{Cf}\p{Mn}\p{Me}\u00b7\u2022\u2024\u2027\u2212\u2044\u2215\u3002\u30fb\uff0e\uff0f\uff3c\uff61]$/u;
 // Tested against one code point at a time, so it needs no anchors.
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
@@ -53,7 +111,32 @@ export function containsCardNumber(texts: Iterable<string>): boolean {
 
 /** Whether one string contains a card number. */
 export function stringContainsCardNumber(text: string): boolean {
-  return scan(text.replace(IBAN_CANDIDATE, (match) => (isIban(match) ? '_' : match)));
+  // An identifier becomes a character that is neither a digit nor a separator, so that the text on
+  // either side of it is not joined into one number.
+  return scan(passOverIdentifiers(text));
+}
+
+/**
+ * The text with each IBAN and UUID in it replaced by `#`, which is neither a digit nor a separator,
+ * so that the text on either side of one is not joined into one number.
+ */
+function passOverIdentifiers(text: string): string {
+  return text.replace(IDENTIFIER, (match: string, iban?: string) => {
+    if (iban === undefined) {
+      return '#';
+    }
+    if (isIban(iban)) {
+      return '#';
+    }
+    // A print form followed by more groups of four: the IBAN is its country's length of it, and
+    // what follows is text of its own.
+    const length = IBAN_LENGTHS[iban.slice(0, 2)];
+    const printed = length + Math.ceil(length / 4) - 1;
+    if (iban[printed] === ' ' && isIban(iban.slice(0, printed))) {
+      return `#${passOverIdentifiers(iban.slice(printed))}`;
+    }
+    return match;
+  });
 }
 
 /** UTF-16 code units in blocks of 1,024: high surrogates fill block 0x36 (0xd800–0xdbff), low ones 0x37. */
@@ -105,7 +188,8 @@ function scan(text: string): boolean {
 /**
  * Whether the whole groups that end with the last digit, taken from some group on, form a card
  * number. Walks back from the last digit at most 19 digits, adding up the Luhn sum as it goes (the
- * doubling is counted from the right, so each window's sum extends the shorter one's).
+ * doubling is counted from the right, so each window's sum extends the shorter one's); a window
+ * that starts a group is then looked up by its first four digits.
  */
 function groupEndsCardNumber(digits: number[], groupStarts: number[]): boolean {
   const end = digits.length;
@@ -119,7 +203,8 @@ function groupEndsCardNumber(digits: number[], groupStarts: number[]): boolean {
     while (groupStarts[group] > index) {
       group--;
     }
-    if (count >= MIN_PAN_DIGITS && groupStarts[group] === index && sum % 10 === 0) {
+    if (count >= MIN_PAN_DIGITS && groupStarts[group] === index && sum % 10 === 0
+      && CARD_STARTS[(digits[index] * 1000 + digits[index + 1] * 100 + digits[index + 2] * 10 + digits[index + 3]) * LENGTHS + count] === 1) {
       return true;
     }
   }
@@ -135,8 +220,8 @@ function classify(code: number): number {
     if (code >= 0x30 && code <= 0x39) {
       return code - 0x30;
     }
-    // Space, tab, line feed, vertical tab, form feed, carriage return, hyphen-minus, dot, slashes.
-    return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2d || code === 0x2e || code === 0x2f || code === 0x5c
+    // Space, tab, line feed, vertical tab, form feed, carriage return, hyphen-minus, dot, slashes, underscore.
+    return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2d || code === 0x2e || code === 0x2f || code === 0x5c || code === 0x5f
       ? SEPARATOR
       : OTHER;
   }
@@ -249,7 +334,20 @@ const IBAN_LENGTHS: Record<string, number> = {
   VG: 24,
   XK: 20,
 };
-const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Za-z0-9])/g;
+/**
+ * An IBAN candidate (captured, to be checked) or a UUID, standing on its own: the IBAN in its
+ * electronic form or its print form (groups of four separated by single spaces), the UUID in any
+ * letter case. Each alternative has a bounded length, so the search is linear in the text.
+ */
+const IDENTIFIER = new RegExp([
+  '(?<![A-Za-z0-9])',
+  '(?:',
+  '([A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?))',
+  '|',
+  '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
+  ')',
+  '(?![A-Za-z0-9])',
+].join(''), 'g');
 
 /** Whether the text is an IBAN: its country's length and a remainder of 1 modulo 97. */
 function isIban(candidate: string): boolean {

@@ -132,7 +132,7 @@ export function validatePayment(body: Record<string, unknown>, illFormedFields: 
 
   if (paymentMethodToken === undefined) {
     problem('paymentMethodToken', 'is required');
-  } else if (typeof paymentMethodToken !== 'string' || paymentMethodToken.length < 1 || paymentMethodToken.length > MAX_TOKEN_LENGTH) {
+  } else if (typeof paymentMethodToken !== 'string' || paymentMethodToken === '' || characterCount(paymentMethodToken) > MAX_TOKEN_LENGTH) {
     problem('paymentMethodToken', `must be a token of 1 to ${MAX_TOKEN_LENGTH} characters from your card vault`);
   }
 

@@ -1,3 +1,4 @@
+import { CONTRACT_TABLE, isContractCardNumber, SEPARATOR_CLASSES, TEST_CARDS, typed, withCheckDigit } from './card-table';
 import { passesLuhn } from './luhn';
 import { containsCardNumber, stringContainsCardNumber } from '../../src/handlers/card-guard';
 
@@ -22,8 +23,8 @@ describe('stringContainsCardNumber', () => {
     ['followed by an expiry year', '4111-1111-1111-1111-2029'],
     ['after other digit groups', '12 34 4111 1111 1111 1111'],
     ['at the end of a long run of groups', '1 2 3 4 5 6 7 8 9 4111 1111 1111 1111'],
-    ['19 digits', '6011000990139424000'.slice(0, 18) + checkDigit('6011000990139424000'.slice(0, 18))],
-    ['13 digits', '4222222222222'],
+    ['19 digits', withCheckDigit('601100099013942400')],
+    ['14 digits', '36227206271667'],
     ['digits separated by two spaces', '4111  1111  1111  1111'],
     ['one digit per group', '4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1'],
     ['a keycap per digit', Array.from('4111111111111111', (d) => `${d}\ufe0f\u20e3`).join('')],
@@ -35,6 +36,9 @@ describe('stringContainsCardNumber', () => {
 
   test.each([
     ['a short number', 'order 123456789012'],
+    ['a legacy 13-digit Visa test number, outside the table', '4222222222222'],
+    ['a Luhn-valid 16-digit number whose start no brand issues', withCheckDigit('100000000000000')],
+    ['a Luhn-valid IMEI (15 digits)', '490154203237518'],
     ['a number failing Luhn', '4111111111111112'],
     ['a 20-digit reference', '12345678901234567890'],
     ['a 20-digit group that holds a card number', '41111111111111111234'],
@@ -59,14 +63,15 @@ describe('ASCII separators and digits', () => {
 
   test.each([
     ['space', ' '], ['tab', '\t'], ['line feed', '\n'], ['vertical tab', '\v'], ['form feed', '\f'], ['carriage return', '\r'],
-    ['hyphen-minus', '-'], ['full stop', '.'], ['slash', '/'], ['backslash', '\\'], ['a run of several', ' -\t/ '],
+    ['hyphen-minus', '-'], ['full stop', '.'], ['slash', '/'], ['backslash', '\\'], ['underscore', '_'], ['a run of several', ' -_\t/ '],
   ])('%s between groups is a separator', (_case, separator) => {
     expect(stringContainsCardNumber(grouped(separator))).toBe(true);
   });
 
   test.each([
     ['backspace, below the tab', '\b'], ['shift out, above the carriage return', '\x0e'], ['comma, below the hyphen-minus', ','],
-    ['colon, above the nine', ':'], ['plus sign', '+'], ['underscore', '_'], ['delete, the last ASCII code', '\x7f'],
+    ['colon, above the nine', ':'], ['plus sign', '+'], ['caret, below the underscore', '^'], ['grave accent, above the underscore', '`'],
+    ['delete, the last ASCII code', '\x7f'],
     ['a C1 control, the first code after ASCII', '\x80'], ['a letter', 'x'],
   ])('%s between groups is not a separator', (_case, character) => {
     expect(stringContainsCardNumber(grouped(character))).toBe(false);
@@ -147,20 +152,25 @@ describe('IBANs are account numbers, not card numbers', () => {
 
 describe('IBANs of every length and alphabet are account numbers', () => {
   const printed = (iban: string) => iban.match(/.{1,4}/g)!.join(' ');
-  /** A BBAN of 11 digits whose IBAN check digits and BBAN together pass Luhn: Norway's 13 digits. */
-  const norwegian = (() => {
-    for (let n = 41_111_111_110; ; n++) {
+  /**
+   * The shortest IBAN that can hold a card number is Belgium's 16 characters: its check digits and
+   * 12-digit BBAN make 14 digits, a Diners Club length. A BBAN whose check digits start a Diners
+   * Club number (36, 38 or 39) and whose 14 digits pass Luhn.
+   */
+  const belgian = (() => {
+    for (let n = 100_000_000_000; ; n++) {
       const bban = String(n);
-      if (passesLuhn(ibanCheckDigits('NO', bban) + bban)) {
+      const digits = ibanCheckDigits('BE', bban) + bban;
+      if (isContractCardNumber(digits)) {
         return bban;
       }
     }
   })();
   // Each holds a card number as whole groups of its print form.
   test.each([
-    ['the shortest, Norway\'s 15 characters', 'NO', norwegian],
+    ['the shortest that can hold one, Belgium\'s 16 characters', 'BE', belgian],
     ['the longest, Saint Lucia\'s 32 characters', 'LC', 'HEMM411111111111111100000000'],
-    ['letters before the digits (United Kingdom)', 'GB', 'WEST' + '4111111111111' + checkDigit('4111111111111')],
+    ['letters before the digits (United Kingdom, a 14-digit Diners Club number)', 'GB', 'WEST36227206271667'],
     ['letters after the digits, the last group of three (Malta, 31 characters)', 'MT', 'MALT4111111111111111ABCDEFG'],
   ])('%s: valid, it is not refused; under a country that has no IBAN, it is', (_case, country, bban) => {
     const iban = `${country}${ibanCheckDigits(country, bban)}${bban}`;
@@ -170,15 +180,125 @@ describe('IBANs of every length and alphabet are account numbers', () => {
   });
 
   test('the text on either side of an IBAN is not joined into one number', () => {
-    const iban = printed(`NO${ibanCheckDigits('NO', norwegian)}${norwegian}`);
+    const iban = printed(`BE${ibanCheckDigits('BE', belgian)}${belgian}`);
     expect(stringContainsCardNumber('4111 1111 1111 1111')).toBe(true);
     expect(stringContainsCardNumber(`4111 1111 ${iban} 1111 1111`)).toBe(false);
   });
 
   test('an IBAN in electronic form is not refused either', () => {
-    const iban = `NO${ibanCheckDigits('NO', norwegian)}${norwegian}`;
+    const iban = `BE${ibanCheckDigits('BE', belgian)}${belgian}`;
     expect(stringContainsCardNumber(iban)).toBe(false);
     expect(stringContainsCardNumber(`XX${iban.slice(2)}`)).toBe(true);
+  });
+
+  test('an IBAN separated by underscores is not in a print form, so a card number in it is refused', () => {
+    expect(stringContainsCardNumber(printed(`BE${ibanCheckDigits('BE', belgian)}${belgian}`).replace(/ /g, '_'))).toBe(true);
+  });
+});
+
+describe('UUIDs are identifiers, not card numbers', () => {
+  // 4111 1111 1111 1111 as the first three groups of a UUID's 8-4-4-4-12.
+  const uuid = '41111111-1111-1111-8a2b-3c4d5e6f7a8b';
+
+  test.each([
+    ['the one a client quoted back', 'refund of d1851166-6738-4771-9baf-c51929130b3c'],
+    ['one whose first three groups are a card number', uuid],
+    ['in upper case', uuid.toUpperCase()],
+    ['in a sentence, after an underscore', `see ref_${uuid}, thanks`],
+    ['two in a row', `${uuid} ${uuid}`],
+  ])('%s is not refused', (_case, text) => {
+    expect(stringContainsCardNumber(text)).toBe(false);
+  });
+
+  test.each([
+    ['one hexadecimal digit short', uuid.slice(0, -1)],
+    ['one hexadecimal digit too many', `${uuid}0`],
+    ['glued to a letter before it', `x${uuid}`],
+    ['groups of another shape (4-8-4-4-12)', '4111-11111111-1111-8a2b-3c4d5e6f7a8b'],
+    ['a non-hexadecimal letter in it', uuid.replace('8a2b', '8g2b')],
+  ])('a card number in a UUID-like text %s is refused', (_case, text) => {
+    expect(stringContainsCardNumber(text)).toBe(true);
+  });
+
+  test('the text on either side of a UUID is not joined into one number', () => {
+    expect(stringContainsCardNumber('4111 1111 d1851166-6738-4771-9baf-c51929130b3c 1111 1111')).toBe(false);
+    expect(stringContainsCardNumber('d1851166-6738-4771-9baf-c51929130b3c 4111 1111 1111 1111')).toBe(true);
+  });
+});
+
+describe('the contract\'s table: Luhn, a row\'s leading digits and one of its lengths', () => {
+  // Both ends of every row, and the prefixes just outside them at the same width.
+  const boundaries = ['4', '3', '5', '51', '55', '50', '56', '2221', '2720', '2220', '2721', '34', '37', '33', '35',
+    '300', '305', '299', '306', '36', '38', '39', '3528', '3589', '3527', '3590', '2131', '2130', '2132', '1800', '1799', '1801',
+    '2200', '2204', '2205', '2199', '69', '70', '81', '82', '80', '83', '9792', '9791', '9793', '0', '1', '7', '9'];
+
+  test.each(boundaries)('numbers of 12 to 21 digits starting %s are refused exactly where a row holds their start and length', (start) => {
+    for (let length = 12; length <= 21; length++) {
+      const number = withCheckDigit(start.padEnd(length - 1, '0'));
+      expect([number, stringContainsCardNumber(number)]).toEqual([number, isContractCardNumber(number)]);
+      // A Luhn-invalid one never is.
+      const wrong = number.slice(0, -1) + String((Number(number.slice(-1)) + 1) % 10);
+      expect([wrong, stringContainsCardNumber(wrong)]).toEqual([wrong, false]);
+    }
+  });
+
+  test('the test\'s copy of the table says what the contract says at its edges', () => {
+    const refused = (start: string, length: number) => isContractCardNumber(withCheckDigit(start.padEnd(length - 1, '7')));
+    expect([16, 18, 19].map((length) => refused('4', length))).toEqual([true, true, true]);
+    expect([13, 14, 15, 17, 20].map((length) => refused('4', length))).toEqual([false, false, false, false, false]);
+    expect([refused('2221', 16), refused('2720', 16), refused('2220', 16), refused('2721', 16), refused('2221', 17)]).toEqual([true, true, false, false, false]);
+    expect([refused('34', 15), refused('37', 15), refused('34', 16), refused('35', 15)]).toEqual([true, true, false, false]);
+    expect([refused('305', 14), refused('306', 14), refused('36', 16), refused('38', 19), refused('36', 15)]).toEqual([true, false, true, true, false]);
+    expect([refused('3528', 17), refused('3527', 17), refused('3589', 19), refused('3590', 17), refused('1800', 16), refused('2131', 18)]).toEqual([true, false, true, false, true, true]);
+    expect([refused('2204', 16), refused('2205', 16), refused('50', 17), refused('56', 16), refused('69', 19), refused('70', 16)]).toEqual([true, false, true, true, true, false]);
+    expect([refused('81', 16), refused('82', 19), refused('83', 16), refused('9792', 16), refused('9792', 17), refused('9793', 16)]).toEqual([true, true, false, true, false, false]);
+    expect(CONTRACT_TABLE).toHaveLength(10);
+  });
+
+  test('a card number inside a longer run of groups is found by its own window, a longer or shorter one is not', () => {
+    // 4111 1111 1111 1111 with one group more before it: the 20-digit window is no card, the 16-digit one is.
+    expect(stringContainsCardNumber('9999 4111 1111 1111 1111')).toBe(true);
+    // 15 digits starting with 4 (one too few) and 17 (one too many), as whole groups.
+    const short = withCheckDigit('41111111111111');
+    const long = withCheckDigit('4111111111111111');
+    expect([short.length, long.length]).toEqual([15, 17]);
+    expect(stringContainsCardNumber(typed(short, ' '))).toBe(false);
+    expect(stringContainsCardNumber(long)).toBe(false);
+  });
+});
+
+describe('every published test card number of every row, typed with every separator class, is refused', () => {
+  test('each test number is a card number by the contract, and together they cover every row and length asked for', () => {
+    for (const { number } of TEST_CARDS) {
+      expect([number, isContractCardNumber(number)]).toEqual([number, true]);
+    }
+    const rowOf = (number: string) => CONTRACT_TABLE.findIndex(({ start, lengths }) => start.test(number) && lengths.includes(number.length));
+    const rows = new Set(TEST_CARDS.map(({ number }) => rowOf(number)));
+    expect(rows.size).toBe(CONTRACT_TABLE.length);
+    const lengths = (prefix: RegExp) => new Set(TEST_CARDS.filter(({ number }) => prefix.test(number)).map(({ number }) => number.length));
+    expect([...lengths(/^4/)].sort()).toEqual([16, 19]);
+    expect([...lengths(/^3[0689]/)].sort()).toEqual([14, 16]);
+    expect([...lengths(/^6[02]/)].sort()).toEqual([16, 19]);
+  });
+
+  const cases = TEST_CARDS.flatMap(({ brand, number }) => SEPARATOR_CLASSES.flatMap(({ name, separators }) =>
+    separators.map((separator) => ({ brand, number, name, separator }))));
+
+  test.each(cases)('$brand $number with $name ($separator)', ({ number, separator }) => {
+    const text = typed(number, separator);
+    expect(stringContainsCardNumber(text)).toBe(true);
+    expect(stringContainsCardNumber(`card ${text} exp 12/29 cvc 123`)).toBe(true);
+    expect(stringContainsCardNumber(`${text}${separator}12${separator}29${separator}123`)).toBe(true);
+    expect(stringContainsCardNumber(`Kartennummer:${text}, gültig bis 12/2029 (CVC 1234)`)).toBe(true);
+  });
+
+  test('each test number in fullwidth and Arabic-Indic digits is refused too', () => {
+    for (const { number } of TEST_CARDS) {
+      for (const zero of [0xff10, 0x660]) {
+        const spelled = Array.from(number, (digit) => String.fromCodePoint(zero + Number(digit))).join('');
+        expect([number, stringContainsCardNumber(typed(spelled, ' '))]).toEqual([number, true]);
+      }
+    }
   });
 });
 
@@ -200,13 +320,4 @@ describe('containsCardNumber', () => {
 function ibanCheckDigits(country: string, bban: string): string {
   const digits = `${bban}${country}00`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
   return String(98 - Number(BigInt(digits) % 97n)).padStart(2, '0');
-}
-
-function checkDigit(partial: string): string {
-  for (let d = 0; d <= 9; d++) {
-    if (passesLuhn(partial + d)) {
-      return String(d);
-    }
-  }
-  throw new Error('unreachable');
 }

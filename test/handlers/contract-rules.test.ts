@@ -105,13 +105,26 @@ describe('paymentMethodToken', () => {
       ]);
     }
   });
+
+  test('paymentMethodToken: counted in characters (code points), not UTF-16 units, at both ends', async () => {
+    // U+1F600 and U+10348 are outside the Basic Multilingual Plane: two UTF-16 units each.
+    await expectAccepted(validBody({ paymentMethodToken: '\u{1F600}' }));
+    await expectAccepted(validBody({ paymentMethodToken: '\u{1F600}'.repeat(128) }));
+    await expectAccepted(validBody({ paymentMethodToken: `tok_${'\u{10348}'.repeat(124)}` }));
+    for (const paymentMethodToken of ['\u{1F600}'.repeat(129), `tok_${'\u{10348}'.repeat(125)}`]) {
+      expect(await fieldIssues(validBody({ paymentMethodToken }))).toEqual([
+        { field: 'paymentMethodToken', issue: 'must be a token of 1 to 128 characters from your card vault' },
+      ]);
+    }
+  });
 });
 
 describe('description', () => {
   test('description: at most 500 characters, counted as characters, not UTF-16 units', async () => {
     await expectAccepted(validBody({ description: 'd'.repeat(500) }));
     await expectAccepted(validBody({ description: '\u{1F600}'.repeat(500) }));
-    for (const description of ['d'.repeat(501), 12]) {
+    await expectAccepted(validBody({ description: `${'d'.repeat(250)}${'\u{10348}'.repeat(250)}` }));
+    for (const description of ['d'.repeat(501), 12, '\u{1F600}'.repeat(501), `${'d'.repeat(251)}${'\u{10348}'.repeat(250)}`]) {
       expect(await fieldIssues(validBody({ description }))).toEqual([{ field: 'description', issue: 'must be a string of at most 500 characters' }]);
     }
   });
@@ -129,7 +142,8 @@ describe('metadata', () => {
     await expectAccepted(validBody({ metadata: { k: 'v' } }));
     await expectAccepted(validBody({ metadata: { ['k'.repeat(40)]: 'v' } }));
     await expectAccepted(validBody({ metadata: { ['\u{1F600}'.repeat(40)]: 'v' } }));
-    for (const key of ['', 'k'.repeat(41)]) {
+    await expectAccepted(validBody({ metadata: { ['\u{1F600}']: 'v' } }));
+    for (const key of ['', 'k'.repeat(41), '\u{1F600}'.repeat(41), `k${'\u{10348}'.repeat(40)}`]) {
       expect(await fieldIssues(validBody({ metadata: { [key]: 'v' } }))).toEqual([{ field: 'metadata', issue: 'keys must be 1 to 40 characters' }]);
     }
   });
@@ -138,7 +152,7 @@ describe('metadata', () => {
     await expectAccepted(validBody({ metadata: { note: 'v'.repeat(500) } }));
     await expectAccepted(validBody({ metadata: { note: '\u{1F600}'.repeat(500) } }));
     await expectAccepted(validBody({ metadata: { note: '' } }));
-    for (const value of ['v'.repeat(501), 7, null, { nested: 'v' }]) {
+    for (const value of ['v'.repeat(501), 7, null, { nested: 'v' }, '\u{1F600}'.repeat(501), `v${'\u{10348}'.repeat(500)}`]) {
       expect(await fieldIssues(validBody({ metadata: { note: value } }))).toEqual([{ field: 'metadata.note', issue: 'must be a string of at most 500 characters' }]);
     }
   });
