@@ -1,16 +1,17 @@
 /**
  * What reading a request costs: the JSON reader, the card-data guard and the whole of
- * `parsePaymentRequest`, per request, against `JSON.parse` of the same body as the floor; and how
- * often the guard refuses ordinary payment text (`bench/ordinary-payment-text.txt`).
+ * `parsePaymentRequest`, per request, against `JSON.parse` of the same body as the floor; the guard
+ * of contract version 3 against version 2's on worst-case bodies; and how often the guard refuses
+ * the seeded corpus of ordinary payment text (`test/handlers/ordinary-text.ts`).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { median } from './stats';
+import { containsCardNumber as containsCardNumberV2 } from './card-guard-v2';
+import { median, PairedRatio, pairedRatio } from './stats';
 import { containsCardNumber, stringContainsCardNumber } from '../src/handlers/card-guard';
 import { readJsonObject } from '../src/handlers/json-reader';
 import { parsePaymentRequest } from '../src/handlers/payment-request';
+import { CORPUS_SEED, ordinaryTextCorpus } from '../test/handlers/ordinary-text';
 
 export interface GuardCase {
   readonly name: string;
@@ -22,30 +23,112 @@ export interface GuardCase {
   readonly parseRequestUs: number;
 }
 
-export interface GuardMeasurement {
-  readonly cases: GuardCase[];
-  readonly corpusLines: number;
-  readonly corpusRefused: string[];
+/** The guard of contract version 3 against version 2's on one body, in alternating rounds. */
+export interface GuardVersions {
+  readonly name: string;
+  readonly bytes: number;
+  /** Microseconds per body, medians of rounds. */
+  readonly v3Us: number;
+  readonly v2Us: number;
+  /** Version 3's time over version 2's, round by round. */
+  readonly ratio: PairedRatio;
 }
 
-const CORPUS = join(__dirname, 'ordinary-payment-text.txt');
+/** What the guard refuses of one class of the corpus. */
+export interface CorpusClassResult {
+  readonly name: string;
+  readonly ambiguous?: string;
+  readonly lines: number;
+  readonly refused: string[];
+}
+
+export interface GuardMeasurement {
+  readonly cases: GuardCase[];
+  readonly versions: GuardVersions[];
+  readonly corpusSeed: number;
+  readonly corpusLines: number;
+  readonly corpusRefused: string[];
+  readonly corpusClasses: CorpusClassResult[];
+}
+
 /** The floor decodes as the reader does, with one decoder made once. */
 const DECODER = new TextDecoder('utf-8', { fatal: true });
 
 export function measureRequestGuard(options: { rounds: number; requestsPerRound: number }): GuardMeasurement {
-  const corpus = readFileSync(CORPUS, 'utf8').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  const classes = ordinaryTextCorpus(CORPUS_SEED);
+  const corpus = classes.flatMap(({ lines }) => lines);
+  const handWritten = classes[classes.length - 1].lines;
   const base = { amount: 1999, currency: 'EUR', merchantId: 'm_1', paymentMethodToken: 'tok_visa_4242' };
   const bodies: Array<[string, string]> = [
-    ['typical: description and 3 metadata entries', JSON.stringify({ ...base, description: corpus[0], metadata: { order: 'ORD-2026-000123', customer: 'c_829', channel: 'web' } })],
+    ['typical: description and 3 metadata entries', JSON.stringify({ ...base, description: handWritten[0], metadata: { order: 'ORD-2026-000123', customer: 'c_829', channel: 'web' } })],
     ['16 KiB of ordinary text (description and 20 metadata values)', JSON.stringify({
       ...base,
-      description: corpus.slice(1, 12).join(' ').slice(0, 480),
-      metadata: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, corpus.slice(20 + i * 8, 28 + i * 8).join(' ').slice(0, 480)])),
+      description: handWritten.slice(1, 12).join(' ').slice(0, 480),
+      metadata: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, handWritten.slice(20 + i * 8, 28 + i * 8).join(' ').slice(0, 480)])),
     })],
-    ['16 KiB worst case: single digits between separators in an unknown field', JSON.stringify({ ...base, notes: '1 '.repeat(8000) })],
+    ['16 KiB worst case: single digits between separators in an unknown field', JSON.stringify({ ...base, notes: WORST_CASES[0][1] })],
   ];
   const cases = bodies.map(([name, body]) => measureCase(name, body, options));
-  return { cases, corpusLines: corpus.length, corpusRefused: corpus.filter((line) => stringContainsCardNumber(line)) };
+  // Each guard reads the strings as the handler hands them over, from the JSON reader, and both are
+  // warmed up on every text first, so that neither meets a kind of string the other has not.
+  const worst = WORST_CASES.map(([name, text]) => ({ name, texts: readJsonObject(Buffer.from(JSON.stringify({ notes: text }))).texts }));
+  for (let i = 0; i < options.requestsPerRound; i++) {
+    for (const { texts } of worst) {
+      containsCardNumber(texts);
+      containsCardNumberV2(texts);
+    }
+  }
+  const versions = worst.map(({ name, texts }) => measureVersions(name, texts, options));
+  const corpusClasses = classes.map(({ name, ambiguous, lines }) => ({
+    name,
+    ...(ambiguous !== undefined ? { ambiguous } : {}),
+    lines: lines.length,
+    refused: lines.filter((line) => stringContainsCardNumber(line)),
+  }));
+  return {
+    cases,
+    versions,
+    corpusSeed: CORPUS_SEED,
+    corpusLines: corpus.length,
+    corpusRefused: corpusClasses.flatMap(({ refused }) => refused),
+    corpusClasses,
+  };
+}
+
+/**
+ * Texts of about 16 KiB that make each guard work hardest: every separator ends a group and starts
+ * a walk back over the last 19 digits, or the text keeps starting identifiers that are not one.
+ */
+const WORST_CASES: Array<[string, string]> = [
+  ['single digits between separators', '1 '.repeat(8000)],
+  ['single digits between underscores (a separator of version 3 only)', '1_'.repeat(8000)],
+  ['digit pairs between dots', '12.'.repeat(5400)],
+  ['IBAN-like text that is no IBAN', 'DE00 1234 5678 9012 3456 78 '.repeat(580)],
+  ['UUID-like text that is no UUID', '41111111-1111-1111-1111-11111111111x '.repeat(440)],
+];
+
+/** Both guards on `texts`, in rounds that alternate which goes first. */
+function measureVersions(name: string, texts: string[], { rounds, requestsPerRound }: { rounds: number; requestsPerRound: number }): GuardVersions {
+  const time = (guard: (texts: string[]) => boolean) => {
+    const started = performance.now();
+    for (let i = 0; i < requestsPerRound; i++) {
+      guard(texts);
+    }
+    return ((performance.now() - started) * 1000) / requestsPerRound;
+  };
+  const v3: number[] = [];
+  const v2: number[] = [];
+  for (let round = 0; round < rounds * 2; round++) {
+    if (round % 2 === 0) {
+      v3.push(time(containsCardNumber));
+      v2.push(time(containsCardNumberV2));
+    } else {
+      v2.push(time(containsCardNumberV2));
+      v3.push(time(containsCardNumber));
+    }
+  }
+  const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+  return { name, bytes, v3Us: median(v3), v2Us: median(v2), ratio: pairedRatio(v3, v2) };
 }
 
 function measureCase(name: string, body: string, { rounds, requestsPerRound }: { rounds: number; requestsPerRound: number }): GuardCase {

@@ -121,22 +121,72 @@ export function stringContainsCardNumber(text: string): boolean {
  * so that the text on either side of one is not joined into one number.
  */
 function passOverIdentifiers(text: string): string {
-  return text.replace(IDENTIFIER, (match: string, iban?: string) => {
-    if (iban === undefined) {
-      return '#';
-    }
-    if (isIban(iban)) {
+  return passOverIbans(passOverUuids(text));
+}
+
+function passOverIbans(text: string): string {
+  return text.replace(IBAN_CANDIDATE, (candidate: string) => {
+    if (isIban(candidate)) {
       return '#';
     }
     // A print form followed by more groups of four: the IBAN is its country's length of it, and
     // what follows is text of its own.
-    const length = IBAN_LENGTHS[iban.slice(0, 2)];
+    const length = IBAN_LENGTHS[candidate.slice(0, 2)];
     const printed = length + Math.ceil(length / 4) - 1;
-    if (iban[printed] === ' ' && isIban(iban.slice(0, printed))) {
-      return `#${passOverIdentifiers(iban.slice(printed))}`;
+    if (candidate[printed] === ' ' && isIban(candidate.slice(0, printed))) {
+      return `#${passOverIbans(candidate.slice(printed))}`;
     }
-    return match;
+    return candidate;
   });
+}
+
+/**
+ * UUIDs (8-4-4-4-12 hexadecimal digits, any letter case, standing on their own) are found from their
+ * dashes, which stand at fixed distances: a pattern that started at every hexadecimal digit would
+ * try again at every digit of a long number.
+ */
+function passOverUuids(text: string): string {
+  let passed = '';
+  let copied = 0;
+  for (let dash = text.indexOf('-', 8); dash >= 0; dash = text.indexOf('-', dash + 1)) {
+    const dashesInPlace = text.charCodeAt(dash + 5) === DASH && text.charCodeAt(dash + 10) === DASH && text.charCodeAt(dash + 15) === DASH;
+    if (dashesInPlace && isUuidAt(text, dash - 8)) {
+      passed += `${text.slice(copied, dash - 8)}#`;
+      copied = dash + 28;
+      dash = copied;
+    }
+  }
+  return copied === 0 ? text : passed + text.slice(copied);
+}
+
+const DASH = 0x2d;
+/** The hexadecimal groups of a UUID: where each starts and where it ends, from the UUID's first character. */
+const UUID_GROUPS = [[0, 8], [9, 13], [14, 18], [19, 23], [24, 36]];
+const UUID_LENGTH = 36;
+
+/** Whether the 36 characters from `start`, whose dashes are in place, are a UUID standing on its own. */
+function isUuidAt(text: string, start: number): boolean {
+  if (isAlphanumeric(text.charCodeAt(start - 1)) || isAlphanumeric(text.charCodeAt(start + UUID_LENGTH))) {
+    return false;
+  }
+  for (const [from, to] of UUID_GROUPS) {
+    for (let i = start + from; i < start + to; i++) {
+      if (!isHexDigit(text.charCodeAt(i))) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** 0–9, A–F or a–f. */
+function isHexDigit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+/** 0–9, A–Z or a–z; false before the start and past the end, where `charCodeAt` is NaN. */
+function isAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
 /** UTF-16 code units in blocks of 1,024: high surrogates fill block 0x36 (0xd800–0xdbff), low ones 0x37. */
@@ -335,30 +385,32 @@ const IBAN_LENGTHS: Record<string, number> = {
   XK: 20,
 };
 /**
- * An IBAN candidate (captured, to be checked) or a UUID, standing on its own: the IBAN in its
- * electronic form or its print form (groups of four separated by single spaces), the UUID in any
- * letter case. Each alternative has a bounded length, so the search is linear in the text.
+ * An IBAN in its electronic form or its print form (groups of four separated by single spaces),
+ * standing on its own. Its length is bounded, so the search is linear in the text.
  */
-const IDENTIFIER = new RegExp([
-  '(?<![A-Za-z0-9])',
-  '(?:',
-  '([A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?))',
-  '|',
-  '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
-  ')',
-  '(?![A-Za-z0-9])',
-].join(''), 'g');
+const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Za-z0-9])/g;
 
 /** Whether the text is an IBAN: its country's length and a remainder of 1 modulo 97. */
 function isIban(candidate: string): boolean {
-  const iban = candidate.replace(/ /g, '');
-  if (IBAN_LENGTHS[iban.slice(0, 2)] !== iban.length) {
+  // Read in place, spaces skipped: a candidate is upper-case letters, digits and single spaces.
+  let characters = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    characters += candidate.charCodeAt(i) === SPACE ? 0 : 1;
+  }
+  if (IBAN_LENGTHS[candidate.slice(0, 2)] !== characters) {
     return false;
   }
+  // The country and check digits go to the end; each letter counts as two digits (A = 10, …, Z = 35).
   let remainder = 0;
-  for (const char of iban.slice(4) + iban.slice(0, 4)) {
-    const value = parseInt(char, 36);
-    remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
+  for (let i = 4; i < candidate.length + 4; i++) {
+    const code = candidate.charCodeAt(i < candidate.length ? i : i - candidate.length);
+    if (code !== SPACE) {
+      remainder = (code >= LETTER_A ? remainder * 100 + code - LETTER_A + 10 : remainder * 10 + code - DIGIT_ZERO) % 97;
+    }
   }
   return remainder === 1;
 }
+
+const SPACE = 0x20;
+const DIGIT_ZERO = 0x30;
+const LETTER_A = 0x41;

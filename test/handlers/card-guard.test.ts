@@ -220,6 +220,30 @@ describe('UUIDs are identifiers, not card numbers', () => {
     expect(stringContainsCardNumber(text)).toBe(true);
   });
 
+  // A UUID whose last group is a hexadecimal digit `x` twelve times: a UUID where `x` is one.
+  const withLastGroup = (x: string) => `41111111-1111-1111-8a2b-${x.repeat(12)}`;
+  test.each(['0', '9', 'A', 'F', 'a', 'f'])('%s is a hexadecimal digit', (x) => {
+    expect(stringContainsCardNumber(withLastGroup(x))).toBe(false);
+  });
+  test.each(['/', ':', '@', 'G', '`', 'g'])('%s is not a hexadecimal digit', (x) => {
+    expect(stringContainsCardNumber(withLastGroup(x))).toBe(true);
+  });
+  test.each(['/', ':', '@', '[', '`', '{', '-', ' '])('a UUID with %s on either side stands on its own', (edge) => {
+    expect(stringContainsCardNumber(`${edge}${uuid}${edge}`)).toBe(false);
+  });
+  test.each(['A', 'Z', 'a', 'z'])('a UUID with %s glued before it is none', (edge) => {
+    expect(stringContainsCardNumber(`${edge}${uuid}`)).toBe(true);
+  });
+  test.each(['0', '9', 'A', 'Z', 'a', 'z'])('a UUID with %s glued after it is none', (edge) => {
+    expect(stringContainsCardNumber(`${uuid}${edge}`)).toBe(true);
+  });
+  test('a UUID at the start, at the end, and one right after another', () => {
+    expect(stringContainsCardNumber(`${uuid} 4111`)).toBe(false);
+    expect(stringContainsCardNumber(`4111 ${uuid}`)).toBe(false);
+    expect(stringContainsCardNumber(`${uuid}-${uuid}`)).toBe(false);
+    expect(stringContainsCardNumber(`${uuid}-${uuid.slice(0, -1)}`)).toBe(true);
+  });
+
   test('the text on either side of a UUID is not joined into one number', () => {
     expect(stringContainsCardNumber('4111 1111 d1851166-6738-4771-9baf-c51929130b3c 1111 1111')).toBe(false);
     expect(stringContainsCardNumber('d1851166-6738-4771-9baf-c51929130b3c 4111 1111 1111 1111')).toBe(true);

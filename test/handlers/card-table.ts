@@ -112,3 +112,24 @@ export function typed(number: string, separator: string): string {
     : number.match(/.{1,4}/g)!;
   return groups.join(separator);
 }
+
+/** Whether some run of whole groups, from one group to another, is a card number by the contract. */
+export function someWindowIsCard(groups: readonly string[]): boolean {
+  for (let first = 0; first < groups.length; first++) {
+    for (let last = first; last < groups.length; last++) {
+      if (isContractCardNumber(groups.slice(first, last + 1).join(''))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether ASCII text holds a card number by the contract, read the plain way: runs of digits and
+ * ASCII separators (white space, `-`, `_`, `.`, `/`, `\`), each split into groups at its separators,
+ * every window of whole groups tried. It knows nothing of IBANs and UUIDs.
+ */
+export function asciiTextHoldsCardNumber(text: string): boolean {
+  return (text.match(/[0-9]+(?:[\s\-_./\\]+[0-9]+)*/g) ?? []).some((run) => someWindowIsCard(run.split(/[\s\-_./\\]+/)));
+}

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { CONTRACT_TABLE, isContractCardNumber, withCheckDigit } from './card-table';
+import { CONTRACT_TABLE, isContractCardNumber, someWindowIsCard, withCheckDigit } from './card-table';
 import { postPayment } from './events';
 import { PaymentHarness, propertyRuns, startPaymentHandler } from './payment-harness';
 import { containsCardNumber } from '../../src/handlers/card-guard';
@@ -168,18 +168,6 @@ test('every card number, typed in any digits with any separators, anywhere in th
   // only that stream, had nothing to write; the idempotency table holds no claim either.
   expect(await harness.counts()).toEqual(before);
 });
-
-/** Whether some run of whole groups, from one group to another, is a card number by the contract. */
-function someWindowIsCard(groups: string[]): boolean {
-  for (let first = 0; first < groups.length; first++) {
-    for (let last = first; last < groups.length; last++) {
-      if (isContractCardNumber(groups.slice(first, last + 1).join(''))) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
 
 /** Text without a decimal digit, so that the number's groups are the only digits. */
 const surroundingWithoutDigits = surrounding.map((text) => text.replace(/\p{Nd}/gu, 'x'));
