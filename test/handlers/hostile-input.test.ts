@@ -9,7 +9,7 @@ import { PaymentService } from '../../src/handlers/payments';
 
 /**
  * What a careless or hostile client sends, through the payment handler against moto_server: one
- * describe per class of input that contract version 2 settles. Every refusal is checked to have
+ * describe per class of input that contract version 3 settles. Every refusal is checked to have
  * stored nothing, in the ledger or the idempotency table.
  */
 let harness: PaymentHarness;
@@ -60,7 +60,10 @@ describe('separators: any run of the contract\'s separators between digits', () 
     ['a zero-width space', '\u200b'],
     ['a word joiner', '\u2060'],
     ['a soft hyphen', '\u00ad'],
-    ['a mix of all of them', ' -\u00a0\u2013./\u200b\t'],
+    ['an underscore', '_'],
+    ['an undertie (connector punctuation)', '\u203f'],
+    ['a fullwidth low line', '\uff3f'],
+    ['a mix of all of them', ' -_\u00a0\u2013./\u200b\t'],
   ])('a card number grouped with %s is refused with card_data_rejected and echoed nowhere', async (_case, separator) => {
     const text = grouped(separator);
     const mark = harness.output.mark();
@@ -86,6 +89,34 @@ describe('separators: any run of the contract\'s separators between digits', () 
   test('a comma or a letter between the groups ends the number', async () => {
     const response = await post(validBody({ description: '4111 1111, 1111 1111 and 4111 1111 x 1111 1111' }));
     expect(response.statusCode).toBe(201);
+  });
+});
+
+describe('what version 3 accepts that version 2 refused, and the number version 2 missed', () => {
+  test.each([
+    ['a transaction id quoted back', 'refund of d1851166-6738-4771-9baf-c51929130b3c'],
+    ['decimal amounts run together by dots and spaces', '19.99 29.99 49.99 99.99'],
+    ['a German mobile in international form', 'Rückruf +49 151 2345 6789'],
+    ['a Chinese mobile in international form', '联系电话 +86 139 1234 5678'],
+    ['a USPS tracking number grouped in fours', 'USPS 9400 1118 9922 3344 5566 77'],
+    ['a date range written with separators only', 'Zeitraum 12.07.2026 - 22.04.2027'],
+    ['an IMEI, Luhn-valid by design', 'IMEI 35-209900-176148-1'],
+    ['a 13-digit millisecond timestamp', 'created 1733312345678'],
+    ['an ISBN-13', 'ISBN 978-3-16-148410-0'],
+    ['a legacy 13-digit Visa test number, outside the table', 'test 4222222222222'],
+  ])('%s is accepted', async (_case, description) => {
+    const response = await post(validBody({ description }));
+    expect(response.statusCode).toBe(201);
+  });
+
+  test('a card number separated by underscores is refused, and echoed nowhere', async () => {
+    const text = '4770_0000_0118_7855';
+    const mark = harness.output.mark();
+    const response = await expectRefused(validBody({ metadata: { note: `card ${text}` } }), 400, 'card_data_rejected');
+    for (const form of [text, '4770000001187855']) {
+      expect(response.body).not.toContain(form);
+      expect(harness.output.textSince(mark)).not.toContain(form);
+    }
   });
 });
 
