@@ -191,6 +191,21 @@ describe('IBANs of every length and alphabet are account numbers', () => {
     expect(stringContainsCardNumber(`XX${iban.slice(2)}`)).toBe(true);
   });
 
+  test('a valid IBAN between the halves of a card number keeps them apart, in either form', () => {
+    expect(stringContainsCardNumber('4111 1111 DE89 3704 0044 0532 0130 00 1111 1111')).toBe(false);
+    expect(stringContainsCardNumber('4111 1111 DE89370400440532013000 1111 1111')).toBe(false);
+  });
+
+  test('a card number in groups of four right after a valid IBAN in print form is refused', () => {
+    expect(stringContainsCardNumber(`${printed(`BE${ibanCheckDigits('BE', belgian)}${belgian}`)} 4111 1111 1111 1111`)).toBe(true);
+    expect(stringContainsCardNumber('DE89 3704 0044 0532 0130 00 4111 1111 1111 1111')).toBe(true);
+  });
+
+  test('an IBAN whose last group runs on into more digits is none, and the card number after it is refused', () => {
+    // DE89 3704 0044 0532 0130 00 is an IBAN; here its last group goes on as 0000.
+    expect(stringContainsCardNumber('DE89 3704 0044 0532 0130 0000 4111 1111 1111 1111')).toBe(true);
+  });
+
   test('an IBAN separated by underscores is not in a print form, so a card number in it is refused', () => {
     expect(stringContainsCardNumber(printed(`BE${ibanCheckDigits('BE', belgian)}${belgian}`).replace(/ /g, '_'))).toBe(true);
   });
@@ -242,6 +257,31 @@ describe('UUIDs are identifiers, not card numbers', () => {
     expect(stringContainsCardNumber(`4111 ${uuid}`)).toBe(false);
     expect(stringContainsCardNumber(`${uuid}-${uuid}`)).toBe(false);
     expect(stringContainsCardNumber(`${uuid}-${uuid.slice(0, -1)}`)).toBe(true);
+  });
+
+  test.each([
+    ['between its first and second group', 13],
+    ['between its third and fourth group', 18],
+    ['between its fourth and fifth group', 23],
+  ])('a space in place of the dash %s makes it none', (_case, at) => {
+    // Its first three groups, 41111111-1111-1111, are a card number.
+    expect(stringContainsCardNumber(`${uuid.slice(0, at)} ${uuid.slice(at + 1)}`)).toBe(true);
+  });
+
+  test.each([
+    // A Diners Club number in the third to the fifth group.
+    ['first', 'abcdef0g-1234-3622-7206-271667abcdef'],
+    ['second', 'abcdef01-12g4-3622-7206-271667abcdef'],
+    // A Visa number in the fourth and fifth.
+    ['third', 'abcdef01-1234-12g4-4111-111111111111'],
+  ])('a letter that is no hexadecimal digit in its %s group makes it none', (_case, text) => {
+    expect(stringContainsCardNumber(text)).toBe(true);
+    expect(stringContainsCardNumber(text.replace('g', 'a'))).toBe(false);
+  });
+
+  test('the text before a UUID is read as it stands, and is not joined to the UUID\'s digits', () => {
+    expect(stringContainsCardNumber(`4111 1111 1111 1111 ${uuid}`)).toBe(true);
+    expect(stringContainsCardNumber('4111 1111 11111111-1111-4111-8111-111111111111')).toBe(false);
   });
 
   test('the text on either side of a UUID is not joined into one number', () => {
@@ -305,15 +345,15 @@ describe('every published test card number of every row, typed with every separa
     expect([...lengths(/^6[02]/)].sort()).toEqual([16, 19]);
   });
 
-  const cases = TEST_CARDS.flatMap(({ brand, number }) => SEPARATOR_CLASSES.flatMap(({ name, separators }) =>
-    separators.map((separator) => ({ brand, number, name, separator }))));
-
-  test.each(cases)('$brand $number with $name ($separator)', ({ number, separator }) => {
-    const text = typed(number, separator);
-    expect(stringContainsCardNumber(text)).toBe(true);
-    expect(stringContainsCardNumber(`card ${text} exp 12/29 cvc 123`)).toBe(true);
-    expect(stringContainsCardNumber(`${text}${separator}12${separator}29${separator}123`)).toBe(true);
-    expect(stringContainsCardNumber(`Kartennummer:${text}, gültig bis 12/2029 (CVC 1234)`)).toBe(true);
+  test.each(TEST_CARDS)('$brand $number, with every separator of every class, alone and beside an expiry date and a security code', ({ number }) => {
+    for (const { name, separators } of SEPARATOR_CLASSES) {
+      for (const separator of separators) {
+        const text = typed(number, separator);
+        const found = [text, `card ${text} exp 12/29 cvc 123`, `${text}${separator}12${separator}29${separator}123`, `Kartennummer:${text}, gültig bis 12/2029 (CVC 1234)`]
+          .map((written) => stringContainsCardNumber(written));
+        expect({ name, separator, found }).toEqual({ name, separator, found: [true, true, true, true] });
+      }
+    }
   });
 
   test('each test number in fullwidth and Arabic-Indic digits is refused too', () => {
