@@ -46,7 +46,7 @@ export function ordinaryTextCorpus(seed: number = CORPUS_SEED): CorpusClass[] {
     },
     {
       name: 'dates and date ranges in six formats',
-      ambiguous: 'a range of two day-first dates is 16 digits of whole groups, and a day of 30 before a month 01 to 09 starts with a Diners Club prefix (300–309)',
+      ambiguous: 'a range of two day-first dates is 16 digits of whole groups, which start as a Mastercard number does for days 22 to 27 (2221–2720) and as a Diners Club number does for the 30th of months 01 to 09 (300)',
       lines: random.lines(300, dateRange),
     },
     { name: 'IBANs in print and electronic form', lines: random.lines(300, iban) },
