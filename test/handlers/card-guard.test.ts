@@ -201,6 +201,13 @@ describe('IBANs of every length and alphabet are account numbers', () => {
     expect(stringContainsCardNumber('DE89 3704 0044 0532 0130 00 4111 1111 1111 1111')).toBe(true);
   });
 
+  test('an IBAN whose last group of two runs on into more digits is none, and the card number in it is refused', () => {
+    // DE + check digits + 4111 1111 1111 1111 11 is an IBAN; written with its last group as 1100, it is not.
+    const iban = `DE${ibanCheckDigits('DE', '411111111111111111')}411111111111111111`;
+    expect(stringContainsCardNumber(printed(iban))).toBe(false);
+    expect(stringContainsCardNumber(`${printed(iban)}00`)).toBe(true);
+  });
+
   test('an IBAN whose last group runs on into more digits is none, and the card number after it is refused', () => {
     // DE89 3704 0044 0532 0130 00 is an IBAN; here its last group goes on as 0000.
     expect(stringContainsCardNumber('DE89 3704 0044 0532 0130 0000 4111 1111 1111 1111')).toBe(true);
@@ -257,6 +264,10 @@ describe('UUIDs are identifiers, not card numbers', () => {
     expect(stringContainsCardNumber(`4111 ${uuid}`)).toBe(false);
     expect(stringContainsCardNumber(`${uuid}-${uuid}`)).toBe(false);
     expect(stringContainsCardNumber(`${uuid}-${uuid.slice(0, -1)}`)).toBe(true);
+  });
+
+  test('a space in place of its first dash makes it none', () => {
+    expect(stringContainsCardNumber(`${uuid.slice(0, 8)} ${uuid.slice(9)}`)).toBe(true);
   });
 
   test.each([
