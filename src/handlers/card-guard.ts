@@ -161,8 +161,6 @@ function passOverUuids(text: string): string {
 }
 
 const DASH = 0x2d;
-/** The hexadecimal digits of a UUID: where each group of them starts and ends, from the UUID's first character. */
-const UUID_HEX_GROUPS = [[0, 8], [9, 13], [14, 18], [19, 23], [24, 36]];
 const UUID_LENGTH = 36;
 
 /** Whether the 36 characters from `start`, whose dashes are in place, are a UUID standing on its own. */
@@ -170,11 +168,10 @@ function isUuidAt(text: string, start: number): boolean {
   if (isAlphanumeric(text.charCodeAt(start - 1)) || isAlphanumeric(text.charCodeAt(start + UUID_LENGTH))) {
     return false;
   }
-  for (const [from, to] of UUID_HEX_GROUPS) {
-    for (let i = start + from; i < start + to; i++) {
-      if (!isHexDigit(text.charCodeAt(i))) {
-        return false;
-      }
+  for (let i = 0; i < UUID_LENGTH; i++) {
+    // Every character but the four dashes (8-4-4-4-12) is a hexadecimal digit.
+    if (i !== 8 && i !== 13 && i !== 18 && i !== 23 && !isHexDigit(text.charCodeAt(start + i))) {
+      return false;
     }
   }
   return true;
