@@ -65,23 +65,17 @@ const MIN_PAN_DIGITS = Math.min(...CARD_BRANDS.flatMap((brand) => brand.lengths)
 const MAX_PAN_DIGITS = Math.max(...CARD_BRANDS.flatMap((brand) => brand.lengths));
 
 /**
- * Whether a number that starts with four given digits (0000 to 9999) may be a card number of a
- * given length: 1 at `start * LENGTHS + length`. Every prefix of the table has at most four digits.
+ * The row of `CARD_BRANDS` that each four-digit start of a number (0000 to 9999) belongs to, as its
+ * index plus one (0 for none). Every prefix of the table has at most four digits, and no two rows
+ * share a start. Filled by native `fill` calls, so a cold start pays next to nothing for it.
  */
-// Stryker disable next-line ArithmeticOperator: a stride of 18 still gives every start and each length from 14 to 19 an entry of its own
-const LENGTHS = MAX_PAN_DIGITS + 1;
-const CARD_STARTS = (() => {
-  const table = new Uint8Array(10_000 * LENGTHS);
-  for (const { from, to, lengths } of CARD_BRANDS) {
-    const scale = 10 ** (4 - from.length);
-    for (let start = Number(from) * scale; start < (Number(to) + 1) * scale; start++) {
-      for (const length of lengths) {
-        table[start * LENGTHS + length] = 1;
-      }
-    }
-  }
-  return table;
-})();
+const BRAND_OF_START = new Uint8Array(10_000);
+CARD_BRANDS.forEach(({ from, to }, index) => {
+  const scale = 10 ** (4 - from.length);
+  BRAND_OF_START.fill(index + 1, Number(from) * scale, (Number(to) + 1) * scale);
+});
+/** For each row, whether each length (0 to 19) is one of the row's. */
+const BRAND_LENGTHS = CARD_BRANDS.map(({ lengths }) => Array.from({ length: MAX_PAN_DIGITS + 1 }, (_, length) => lengths.includes(length)));
 
 /** What a code point is to the guard: a digit's value (0 to 9), a separator, or anything else. */
 const SEPARATOR = 10;
@@ -251,9 +245,11 @@ function groupEndsCardNumber(digits: number[], groupStarts: number[]): boolean {
     while (groupStarts[group] > index) {
       group--;
     }
-    if (count >= MIN_PAN_DIGITS && groupStarts[group] === index && sum % 10 === 0
-      && CARD_STARTS[(digits[index] * 1000 + digits[index + 1] * 100 + digits[index + 2] * 10 + digits[index + 3]) * LENGTHS + count] === 1) {
-      return true;
+    if (count >= MIN_PAN_DIGITS && groupStarts[group] === index && sum % 10 === 0) {
+      const brand = BRAND_OF_START[digits[index] * 1000 + digits[index + 1] * 100 + digits[index + 2] * 10 + digits[index + 3]];
+      if (brand > 0 && BRAND_LENGTHS[brand - 1][count]) {
+        return true;
+      }
     }
   }
   return false;
