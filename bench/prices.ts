@@ -59,6 +59,8 @@ export const PRICES = {
   dynamodbPitrGbMonth: { usd: 0.20, per: 'GB-month of continuous backup (PITR)', source: DYNAMODB_ON_DEMAND },
   s3PutRequest: { usd: 0.005 / 1_000, per: 'S3 Standard PUT request', source: S3 },
   s3StorageGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard', source: S3 },
+  glacierStorageGbMonth: { usd: 0.0036, per: 'GB-month of S3 Glacier Flexible Retrieval', source: S3 },
+  glacierTransitionRequest: { usd: 0.03 / 1_000, per: 'lifecycle transition request to S3 Glacier Flexible Retrieval', source: S3 },
   wafWebAclMonth: { usd: 5, per: 'web ACL-month', source: WAF },
   wafRuleMonth: { usd: 1, per: 'rule (or rule group)-month', source: WAF },
   route53HealthCheckMonth: { usd: 0.50, per: 'health check of an AWS endpoint (TCP, CloudWatch alarm or calculated)-month', source: ROUTE53 },

@@ -8,7 +8,7 @@ import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowl
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
-import { assertValidProfile, isWholeNumberIn, MAX_DAYS } from './private/profile-validation';
+import { assertValidProfile, expirationProblems, isWholeNumberIn, MAX_DAYS } from './private/profile-validation';
 
 /**
  * Properties of an `AuditBucket`.
@@ -61,6 +61,16 @@ export interface AuditBucketProps {
    * @default - the profile's `auditObjectLockDays`, else no Object Lock
    */
   readonly objectLockDays?: number;
+
+  /**
+   * Days after which audit records, and the server access logs of a log bucket created here,
+   * expire: the current version gets a delete marker, and a version that is no longer current is
+   * deleted as many days after it stopped being current. Overrides the profile. At least `glacierTransitionDays` + 90 and at least
+   * `objectLockDays`.
+   *
+   * @default - the profile's `auditExpirationDays`, else records never expire
+   */
+  readonly expirationDays?: number;
 
   /**
    * Physical name of the audit bucket.
@@ -183,6 +193,13 @@ export class AuditBucket extends AuditBucketBase {
         ? 'Invalid AuditBucket props:\n  - `objectLockDays` needs a removal policy that retains data: locked audit records cannot be deleted with the stack.'
         : `Invalid AuditBucket props:\n  - \`objectLockDays\` is ${lockDays}; it must be a whole number of days from 1 to ${MAX_DAYS}.`);
     }
+    const expirationDays = props.expirationDays ?? props.profile?.auditExpirationDays;
+    const expiration = expirationProblems(expirationDays, glacierDays, lockDays,
+      { expiration: 'expirationDays', glacier: 'glacierTransitionDays', lock: 'objectLockDays' });
+    if (expiration.length > 0) {
+      throw new Error(`Invalid AuditBucket props:\n  - ${expiration.join('\n  - ')}`);
+    }
+    const lifecycle = lifecycleRules(glacierDays, expirationDays);
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment audit records', removalPolicy);
 
@@ -198,7 +215,8 @@ export class AuditBucket extends AuditBucketBase {
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         autoDeleteObjects: destroy,
-        lifecycleRules: [glacierRule(glacierDays)],
+        lifecycleRules: lifecycle,
+        transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS,
       });
       accessLogsBucket = this.accessLogsBucket;
       acknowledge(this.accessLogsBucket, ACCESS_LOG_BUCKET_FINDINGS);
@@ -220,7 +238,9 @@ export class AuditBucket extends AuditBucketBase {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       objectLockEnabled: lockDays !== undefined ? true : undefined,
       objectLockDefaultRetention: lockDays !== undefined ? s3.ObjectLockRetention.compliance(Duration.days(lockDays)) : undefined,
-      lifecycleRules: [glacierRule(glacierDays)],
+      lifecycleRules: lifecycle,
+      // Audit objects and access logs are far below 128 KB, which S3 would otherwise never move to Glacier.
+      transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS,
       removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       autoDeleteObjects: destroy,
     });
@@ -300,13 +320,27 @@ export class AuditBucket extends AuditBucketBase {
 
 const ACCESS_LOG_PREFIX = 'audit-bucket/';
 
-function glacierRule(days: number): s3.LifecycleRule {
-  return {
+/**
+ * Glacier after `glacierDays` for current and noncurrent versions alike and, with an expiration, a
+ * delete marker after `expirationDays`; a version that stopped being current (hidden by that
+ * marker, or overwritten) is deleted as long after, so none is kept for less; the delete marker is
+ * removed once no version is left behind it (S3 takes that in a rule of its own).
+ */
+function lifecycleRules(glacierDays: number, expirationDays: number | undefined): s3.LifecycleRule[] {
+  const archive: s3.LifecycleRule = {
     id: 'ArchiveToGlacier',
-    transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(days) }],
-    noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(days) }],
+    transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(glacierDays) }],
+    noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(glacierDays) }],
     abortIncompleteMultipartUploadAfter: Duration.days(7),
+    ...(expirationDays !== undefined ? {
+      expiration: Duration.days(expirationDays),
+      noncurrentVersionExpiration: Duration.days(expirationDays),
+    } : {}),
   };
+  if (expirationDays === undefined) {
+    return [archive];
+  }
+  return [archive, { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true }];
 }
 
 const ACCESS_LOG_BUCKET_FINDINGS = [

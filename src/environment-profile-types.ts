@@ -174,6 +174,17 @@ export interface EnvironmentProfile {
   readonly auditObjectLockDays?: number;
 
   /**
+   * Days after which audit records (and the audit bucket's server access logs) expire: the
+   * current version gets a delete marker, and a version that is no longer current is deleted as
+   * many days after it stopped being current. At
+   * least `auditGlacierTransitionDays` + 90 (S3 bills 90 days of Glacier Flexible Retrieval for
+   * each object moved there) and at least `auditObjectLockDays`.
+   *
+   * @default - audit records never expire
+   */
+  readonly auditExpirationDays?: number;
+
+  /**
    * Whether an AWS Backup plan backs the ledger up, in a vault encrypted with the platform key:
    * daily backups kept 35 days and monthly ones kept a year.
    *
@@ -297,6 +308,8 @@ export interface EnvironmentProfileOverrides {
   readonly auditGlacierTransitionDays?: number;
   /** @default - the base profile's value */
   readonly auditObjectLockDays?: number;
+  /** @default - the base profile's value */
+  readonly auditExpirationDays?: number;
   /** @default - the base profile's value */
   readonly ledgerBackups?: boolean;
   /** @default - the base profile's value */

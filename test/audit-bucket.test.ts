@@ -153,6 +153,60 @@ describe('AuditBucket per profile', () => {
   test.each([
     ['dev', Profiles.dev],
     ['staging', Profiles.staging],
+    ['production', Profiles.production],
+  ])('%s lets objects under 128 KB reach Glacier too, on both buckets (an audit record is far smaller; S3 keeps smaller objects out of every transition by default)', (_name, profile) => {
+    const template = synth(profile);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: Match.objectLike({ TransitionDefaultMinimumObjectSize: 'varies_by_storage_class' }),
+    });
+  });
+
+  test('the stock profiles expire nothing: no expiration and no delete-marker rule on either bucket', () => {
+    for (const profile of [Profiles.dev, Profiles.staging, Profiles.production]) {
+      synth(profile).allResourcesProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: Match.objectLike({
+          Rules: [Match.objectLike({ ExpirationInDays: Match.absent(), NoncurrentVersionExpiration: Match.absent() })],
+        }),
+      });
+    }
+  });
+
+  test('a profile that lets records expire expires them, their hidden versions and the access logs, after the lock and 90 days of Glacier', () => {
+    const profile = Profiles.derive(Profiles.production, { auditExpirationDays: 400 });
+    const template = synth(profile);
+    const rules = [
+      Match.objectLike({
+        Id: 'ArchiveToGlacier',
+        Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+        ExpirationInDays: 400,
+        NoncurrentVersionExpiration: { NoncurrentDays: 400 },
+      }),
+      { Id: 'RemoveExpiredDeleteMarkers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+    ];
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.allResourcesProperties('AWS::S3::Bucket', { LifecycleConfiguration: Match.objectLike({ Rules: rules }) });
+  });
+
+  test('refuses an expiration before 90 days of Glacier or before the lock ends, in the profile and in props', () => {
+    expect(() => Profiles.derive(Profiles.production, { auditExpirationDays: 179 })).toThrow(
+      '`auditExpirationDays` is 179; it must be at least `auditGlacierTransitionDays` + 90 (180), since S3 bills 90 days of Glacier for every object moved there.\n'
+      + '  - `auditExpirationDays` is 179; it must be at least `auditObjectLockDays` (365): a locked record cannot expire before its lock ends.',
+    );
+    expect(() => Profiles.derive(Profiles.dev, { auditExpirationDays: 0 })).toThrow(
+      '`auditExpirationDays` is 0; it must be a whole number of days from 1 to 36500.',
+    );
+    expect(() => new AuditBucket(newStack(), 'Audit', { glacierTransitionDays: 30, expirationDays: 100 })).toThrow(
+      'Invalid AuditBucket props:\n  - `expirationDays` is 100; it must be at least `glacierTransitionDays` + 90 (120), since S3 bills 90 days of Glacier for every object moved there.',
+    );
+    expect(() => new AuditBucket(newStack(), 'Audit', { objectLockDays: 400, expirationDays: 200 })).toThrow(
+      'Invalid AuditBucket props:\n  - `expirationDays` is 200; it must be at least `objectLockDays` (400): a locked record cannot expire before its lock ends.',
+    );
+  });
+
+  test.each([
+    ['dev', Profiles.dev],
+    ['staging', Profiles.staging],
   ])('%s destroys and empties both buckets with the stack', (_name, profile) => {
     const template = synth(profile);
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });

@@ -87,6 +87,8 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
       problems.push('`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.');
     }
   }
+  problems.push(...expirationProblems(profile.auditExpirationDays, profile.auditGlacierTransitionDays, profile.auditObjectLockDays,
+    { expiration: 'auditExpirationDays', glacier: 'auditGlacierTransitionDays', lock: 'auditObjectLockDays' }));
   if (profile.apiWaf !== undefined) {
     check('apiWaf', profile.apiWaf, typeof profile.apiWaf === 'boolean', 'it must be true or false');
   }
@@ -248,4 +250,31 @@ function describe(value: unknown): string {
     return 'missing';
   }
   return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+/** Days that S3 bills for each object moved to Glacier Flexible Retrieval, however soon it is deleted. */
+export const GLACIER_MINIMUM_STORAGE_DAYS = 90;
+
+/**
+ * Problems of an expiration of audit records: a whole number of days, no sooner than Glacier's
+ * minimum storage after the transition, and no sooner than Object Lock would let a version go.
+ * The field names are the caller's (profile or construct props).
+ */
+export function expirationProblems(expirationDays: number | undefined, glacierDays: number, lockDays: number | undefined,
+  names: { expiration: string; glacier: string; lock: string }): string[] {
+  if (expirationDays === undefined) {
+    return [];
+  }
+  if (!isWholeNumberIn(expirationDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS)) {
+    return [`\`${names.expiration}\` is ${describe(expirationDays)}; it must be a whole number of days from ${GLACIER_MIN_DAYS} to ${GLACIER_MAX_DAYS}.`];
+  }
+  const problems: string[] = [];
+  if (isWholeNumberIn(glacierDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS) && expirationDays < glacierDays + GLACIER_MINIMUM_STORAGE_DAYS) {
+    problems.push(`\`${names.expiration}\` is ${expirationDays}; it must be at least \`${names.glacier}\` + ${GLACIER_MINIMUM_STORAGE_DAYS} `
+      + `(${glacierDays + GLACIER_MINIMUM_STORAGE_DAYS}), since S3 bills ${GLACIER_MINIMUM_STORAGE_DAYS} days of Glacier for every object moved there.`);
+  }
+  if (lockDays !== undefined && expirationDays < lockDays) {
+    problems.push(`\`${names.expiration}\` is ${expirationDays}; it must be at least \`${names.lock}\` (${lockDays}): a locked record cannot expire before its lock ends.`);
+  }
+  return problems;
 }
