@@ -2,7 +2,7 @@
  * The platform as a CDK app, one stack per environment:
  *
  *   npx cdk synth -c env=dev        (or staging, production)
- *   npx cdk deploy -c env=production -c apiKeys=checkout,refunds
+ *   npx cdk deploy -c env=production -c apiKeys=checkout,refunds -c alarmEmail=oncall@example.com
  *
  * or, with `-c env=production-multi`, the production profile in us-east-1, us-east-2 and us-west-2
  * at once (`MultiRegionPaymentPlatform`): a key stack per Region, the multi-Region tables, and a
@@ -20,7 +20,9 @@
  * the others. `-c apiGatewayAccount=existing` leaves it out where the account already has one.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { ApiGatewayAccount, EnvironmentProfile, MultiRegionDomainOptions, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
+import {
+  ApiGatewayAccount, EnvironmentProfile, MultiRegionDomainOptions, MultiRegionPaymentPlatform, PaymentAlarmsOptions, PaymentPlatform, Profiles,
+} from '../src';
 
 const API_KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -32,6 +34,7 @@ const envName = app.node.tryGetContext('env');
 const apiKeyNames = fromContext(() => apiKeyNamesOf(app.node.tryGetContext('apiKeys')));
 const createApiGatewayAccount = fromContext(() => apiGatewayAccountOf(app.node.tryGetContext('apiGatewayAccount')));
 const account = process.env.CDK_DEFAULT_ACCOUNT;
+const alarms = fromContext(() => alarmsOf(app.node.tryGetContext('alarmEmail')));
 
 if (envName === MULTI_REGION_ENV) {
   const domain = fromContext(() => domainOf(app));
@@ -41,6 +44,7 @@ if (envName === MULTI_REGION_ENV) {
     account,
     apiClients: apiKeyNames,
     domain,
+    alarms,
   }));
   for (const region of multi.regions) {
     const accountStack = createApiGatewayAccount ? apiGatewayAccountStack(region) : undefined;
@@ -54,7 +58,7 @@ if (envName === MULTI_REGION_ENV) {
     description: `Payment platform (${profile.envName})`,
     env: { account, region: profile.region },
   });
-  const platform = new PaymentPlatform(stack, 'Payments', profile);
+  const platform = new PaymentPlatform(stack, 'Payments', profile, { alarms });
   if (createApiGatewayAccount) {
     stack.addDependency(apiGatewayAccountStack(profile.region));
   }
@@ -117,6 +121,17 @@ function apiKeyNamesOf(value: unknown): string[] {
     throw new Error(`Invalid -c apiKeys=${String(value)}: give distinct names of 1 to 64 characters of A-Z, a-z, 0-9, _ and -, separated by commas.`);
   }
   return names;
+}
+
+/** The alarm options of `-c alarmEmail=oncall@example.com`: the address that every alarm notifies. */
+function alarmsOf(value: unknown): PaymentAlarmsOptions | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new Error(`Invalid -c alarmEmail=${String(value)}: give the e-mail address that the alarms notify, such as oncall@example.com.`);
+  }
+  return { alarmEmail: value };
 }
 
 /** Whether `-c apiGatewayAccount=create|existing` asks for the account stack. */

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
+import { PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentPlatform } from './payment-platform';
 import { acknowledge, inPacks } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
@@ -76,6 +77,16 @@ export interface MultiRegionPaymentPlatformProps {
    * @default ['default']
    */
   readonly apiClients?: string[];
+
+  /**
+   * Alarm settings of every Region, such as the e-mail address or paging endpoint that each
+   * Region's alarm topic notifies. Used only where the profile enables alarms. Each Region's alarms
+   * notify a topic in that Region, so `alarmTopic` cannot be given, and each subscription is added
+   * to every Region's topic (an e-mail address or an HTTPS endpoint works from any Region).
+   *
+   * @default - the defaults of `PaymentAlarms`
+   */
+  readonly alarms?: PaymentAlarmsOptions;
 
   /**
    * What the names of the multi-Region tables, key aliases and secrets start with. Those names are
@@ -247,6 +258,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         ledger,
         idempotencyTable: claims,
         multiRegion: true,
+        alarms: props.alarms,
         customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
       });
       entry?.route(platform.api);

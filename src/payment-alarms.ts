@@ -28,6 +28,15 @@ export interface PaymentAlarmsOptions {
   readonly alarmEmail?: string;
 
   /**
+   * Subscriptions to the alarm topic: a paging or chat endpoint (`subscriptions.UrlSubscription`
+   * for PagerDuty or Opsgenie), a queue, a function, more e-mail addresses. An AWS Chatbot channel
+   * subscribes itself: give it `alarms.topic` as a notification topic.
+   *
+   * @default - none; synthesis warns when the alarms notify no one
+   */
+  readonly alarmSubscriptions?: sns.ITopicSubscription[];
+
+  /**
    * Length of one evaluation period of the rate alarms.
    *
    * @default Duration.minutes(5)
@@ -143,6 +152,15 @@ export class PaymentAlarms extends Construct {
         id: 'Serverless-SNSRedrivePolicy',
         reason: 'SNS retries an undeliverable alarm e-mail and the alarm state stays on the dashboard; a redrive queue for it would only raise another alarm to the same address.',
       }]);
+    }
+    for (const subscription of props.alarmSubscriptions ?? []) {
+      this.topic.addSubscription(subscription);
+    }
+    if (!props.alarmTopic && !props.alarmEmail && (props.alarmSubscriptions ?? []).length === 0) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:alarmsNotifyNoOne',
+        `The ${envName} alarms notify a new topic that nobody subscribes to, so no alarm reaches anyone. `
+        + 'Set `alarmEmail` or `alarmSubscriptions` (a paging or chat endpoint), give an `alarmTopic` that has subscribers, '
+        + 'or subscribe to `alarms.topic` yourself and acknowledge this warning.');
     }
 
     // Each rate names its metrics apart, so that the dashboard can draw all three in one graph.

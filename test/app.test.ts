@@ -154,6 +154,40 @@ test('an unknown environment stops the app with the valid names and a non-zero e
   rmSync(run.outdir, { recursive: true, force: true });
 });
 
+describe('alarm subscribers', () => {
+  const warningsAndSubscriptions = (context: Record<string, string>) => {
+    const run = runApp(context);
+    expect(run.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(run.outdir, 'manifest.json'), 'utf8'));
+    const artifact = manifest.artifacts['PaymentPlatform-staging'];
+    const metadata = Object.values(JSON.parse(readFileSync(join(run.outdir, artifact.additionalMetadataFile), 'utf8'))) as { type: string; data: string }[][];
+    const warnings = metadata.flat().filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => entry.data);
+    const template = JSON.parse(readFileSync(join(run.outdir, 'PaymentPlatform-staging.template.json'), 'utf8'));
+    const subscriptions = Object.values(template.Resources as Record<string, { Type: string; Properties: unknown }>)
+      .filter((r) => r.Type === 'AWS::SNS::Subscription').map((r) => r.Properties);
+    rmSync(run.outdir, { recursive: true, force: true });
+    return { warnings, subscriptions };
+  };
+
+  test('without -c alarmEmail the staging stack carries the warning that its alarms notify no one', () => {
+    const { warnings, subscriptions } = warningsAndSubscriptions({ env: 'staging' });
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringContaining('The staging alarms notify a new topic that nobody subscribes to')]));
+    expect(subscriptions).toEqual([]);
+  });
+
+  test('-c alarmEmail subscribes the address and silences the warning', () => {
+    const { warnings, subscriptions } = warningsAndSubscriptions({ env: 'staging', alarmEmail: 'oncall@example.com' });
+    expect(warnings.filter((w) => w.includes('alarmsNotifyNoOne'))).toEqual([]);
+    expect(subscriptions).toEqual([expect.objectContaining({ Protocol: 'email', Endpoint: 'oncall@example.com' })]);
+  });
+
+  test('a malformed -c alarmEmail stops with the rule', () => {
+    const run = runApp({ env: 'staging', alarmEmail: 'oncall' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('Invalid -c alarmEmail=oncall: give the e-mail address that the alarms notify, such as oncall@example.com.');
+  });
+});
+
 describe('-c env=production-multi', () => {
   type Manifest = { artifacts: Record<string, { type: string; dependencies?: string[]; environment?: string; displayName?: string }> };
   let manifest: Manifest;

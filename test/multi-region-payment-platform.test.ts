@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import {
   LedgerBillingMode,
   MultiRegionPaymentPlatform,
@@ -200,6 +202,26 @@ describe('three Regions of the US set, production, with one domain and two clien
   });
 });
 
+test('the alarm subscribers reach every Region\'s alarm topic, and without any each Region warns that its alarms notify no one', () => {
+  const { platform } = build({
+    alarms: { alarmEmail: 'oncall@example.com', alarmSubscriptions: [new subscriptions.UrlSubscription('https://events.pagerduty.com/integration/abc/enqueue')] },
+  });
+  for (const region of US) {
+    const template = Template.fromStack(platform.regionStacks[region]);
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'Payments alarms (production)' } }));
+    expect(topic).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic[0] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https', Endpoint: 'https://events.pagerduty.com/integration/abc/enqueue', TopicArn: { Ref: topic[0] },
+    });
+    expect(Annotations.fromStack(platform.regionStacks[region]).findWarning('*', Match.stringLikeRegexp('alarmsNotifyNoOne'))).toHaveLength(0);
+  }
+  const { platform: silent } = build();
+  for (const region of US) {
+    expect(Annotations.fromStack(silent.regionStacks[region]).findWarning('*', Match.stringLikeRegexp('production alarms notify a new topic that nobody subscribes to'))).toHaveLength(1);
+  }
+});
+
 test('two Regions and a witness: two replicas, and the witness holds none', () => {
   const { platform } = build({ profile: Profiles.staging, regions: ['us-east-2', 'us-west-2'], witnessRegion: 'us-east-1' });
   expect(Object.keys(platform.regionStacks)).toEqual(['us-east-2', 'us-west-2']);
@@ -262,6 +284,8 @@ describe('what MRSC cannot do is refused, naming the field', () => {
     ['a bad hosted zone id', { domain: { ...DOMAIN, hostedZoneId: 'example.com' } },
       "`domain.hostedZoneId` is 'example.com'; it must be a Route 53 hosted zone id"],
     ['a bad profile', { profile: { ...Profiles.production, apiRateLimit: -1 } }, 'profile: `apiRateLimit` is -1;'],
+    ['an alarm topic, which can notify one Region only', { alarms: { alarmTopic: sns.Topic.fromTopicArn(new Stack(), 'T', 'arn:aws:sns:us-east-1:123456789012:oncall') } },
+      '`alarms.alarmTopic` is given; a CloudWatch alarm notifies a topic of its own Region only, so each Region\'s alarms notify a topic of their own. Subscribe to them with `alarms.alarmEmail` or `alarms.alarmSubscriptions`'],
   ])('%s', (_case, props, message) => {
     const error = refusal(props);
     expect(error).toMatch(/^Invalid MultiRegionPaymentPlatform props:\n {2}- /);

@@ -1,6 +1,7 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { PaymentAlarms, PaymentAlarmsOptions, PaymentApi, Profiles } from '../src';
 import { newStack } from './setup/stacks';
 
@@ -130,6 +131,34 @@ describe('PaymentAlarms options', () => {
   test('an e-mail address is subscribed to the topic', () => {
     const { template } = build({ alarmEmail: 'oncall@example.com' });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  test('paging and chat endpoints, queues and further addresses subscribe through alarmSubscriptions', () => {
+    const { template, alarms, stack } = build({
+      alarmSubscriptions: [
+        new subscriptions.UrlSubscription('https://events.pagerduty.com/integration/abc/enqueue'),
+        new subscriptions.EmailSubscription('payments-leads@example.com'),
+      ],
+    });
+    const topic = { Ref: stack.getLogicalId(alarms.topic.node.defaultChild as CfnElement) };
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://events.pagerduty.com/integration/abc/enqueue', TopicArn: topic });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'payments-leads@example.com', TopicArn: topic });
+  });
+
+  test('alarms that notify no one warn at synthesis, naming the ways to subscribe; any subscriber or a given topic silences it', () => {
+    const warnings = (options: PaymentAlarmsOptions) => {
+      const stack = newStack(Profiles.staging);
+      if (options.alarmTopic === null) {
+        options = { ...options, alarmTopic: new sns.Topic(stack, 'OnCall', { enforceSSL: true }) };
+      }
+      build(options, stack);
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('alarmsNotifyNoOne')).map((w) => w.entry.data);
+    };
+    expect(warnings({})).toEqual([expect.stringContaining(
+      'The staging alarms notify a new topic that nobody subscribes to, so no alarm reaches anyone. Set `alarmEmail` or `alarmSubscriptions` (a paging or chat endpoint), give an `alarmTopic` that has subscribers, or subscribe to `alarms.topic` yourself and acknowledge this warning.')]);
+    expect(warnings({ alarmEmail: 'oncall@example.com' })).toEqual([]);
+    expect(warnings({ alarmSubscriptions: [new subscriptions.UrlSubscription('https://example.com/hook')] })).toEqual([]);
+    expect(warnings({ alarmTopic: null as unknown as sns.ITopic })).toEqual([]);
   });
 
   test('a given topic is used and none is created', () => {

@@ -78,6 +78,10 @@ export function multiRegionProblems(props: MultiRegionPaymentPlatformProps): str
       problems.push(`\`apiClients\` is [${clients.join(', ')}]; give one or more distinct names of 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`);
     }
   }
+  if (props.alarms?.alarmTopic) {
+    problems.push('`alarms.alarmTopic` is given; a CloudWatch alarm notifies a topic of its own Region only, so each Region\'s alarms notify a topic of their own. '
+      + 'Subscribe to them with `alarms.alarmEmail` or `alarms.alarmSubscriptions` (an e-mail address or an HTTPS paging or chat endpoint reaches every Region).');
+  }
   const domain = props.domain;
   if (domain) {
     const zone = domain.zoneName.replace(/\.$/, '');
