@@ -34,8 +34,11 @@ export const ASSUMPTIONS = {
   dynamodbRoundTripMs: 5,
   /** Memory at which a Lambda function has one full vCPU; below it, CPU is proportionally less. */
   lambdaMbPerVcpu: 1769,
-  /** Billed duration of one audit writer invocation: one S3 PUT, whatever the batch size. */
-  auditWriterBilledMs: 100,
+  /**
+   * Billed duration of one audit writer invocation of a full batch: ten rounds of ten S3 PUTs in
+   * parallel (one object per change), each round about 30 ms.
+   */
+  auditWriterBilledMs: 300,
   /** Availability Zones the stacks use. */
   availabilityZones: 3,
   /** Bytes DynamoDB adds to every item for storage. */
@@ -124,16 +127,21 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   add(perMillion, 'idempotency write request units', MILLION * writeUnits(footprint.idempotencyItemBytes), PRICES.dynamodbWriteRequestUnit.usd);
 
   const batchSize = Number(ofType('AWS::Lambda::EventSourceMapping')[0]?.Properties?.BatchSize ?? 100);
-  const auditObjects = Math.ceil(MILLION / batchSize);
-  add(perMillion, 'audit writer invocations (one per batch)', auditObjects, PRICES.lambdaRequest.usd);
-  add(perMillion, 'audit writer GB-seconds', auditObjects * gbSeconds(auditFunction, ASSUMPTIONS.auditWriterBilledMs), gbSecondPrice(auditFunction));
-  add(perMillion, 'audit object PUTs', auditObjects, PRICES.s3PutRequest.usd);
+  const auditBatches = Math.ceil(MILLION / batchSize);
+  // One object per ledger change, so that each is written exactly once whatever the batches.
+  const auditObjects = MILLION;
+  add(perMillion, 'audit writer invocations (one per batch)', auditBatches, PRICES.lambdaRequest.usd);
+  add(perMillion, 'audit writer GB-seconds', auditBatches * gbSeconds(auditFunction, ASSUMPTIONS.auditWriterBilledMs), gbSecondPrice(auditFunction));
+  add(perMillion, 'audit object PUTs (one per change)', auditObjects, PRICES.s3PutRequest.usd);
   const auditBucket = template.Resources[auditFunction.Properties?.Environment?.Variables?.AUDIT_BUCKET_NAME?.Ref];
   if (auditBucket?.Type !== 'AWS::S3::Bucket') {
     throw new Error('the audit writer\'s AUDIT_BUCKET_NAME does not name a bucket of the template');
   }
   const bucketKey = auditBucket.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.BucketKeyEnabled === true;
   add(perMillion, 'KMS requests for audit objects (no S3 Bucket Key)', bucketKey ? 0 : auditObjects, PRICES.kmsRequest.usd);
+  const toGlacier = (auditBucket.Properties?.LifecycleConfiguration?.Rules ?? [])
+    .some((rule: { Transitions?: Array<{ StorageClass?: string }> }) => (rule.Transitions ?? []).some((t) => t.StorageClass === 'GLACIER'));
+  add(perMillion, 'audit object transitions to Glacier (once, after the profile\'s days)', toGlacier ? auditObjects : 0, PRICES.glacierTransitionRequest.usd);
 
   add(perMillion, 'handler log GB ingested', (MILLION * footprint.logBytes) / GB, PRICES.logIngestionGb.usd);
   const accessLogs = accessLogGroup(template);

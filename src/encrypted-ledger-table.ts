@@ -83,7 +83,7 @@ export interface IEncryptedLedgerTable extends IConstruct {
   readonly tableName: string;
   /** ARN of the table. */
   readonly tableArn: string;
-  /** ARN of the table's stream of new item images. */
+  /** ARN of the table's stream of item changes. */
   readonly tableStreamArn: string;
 
   /** Grants permission to read payments (and decrypt them). */
@@ -97,7 +97,7 @@ export interface IEncryptedLedgerTable extends IConstruct {
    * overwrites) and the key use it needs. Nothing can be read, changed or deleted.
    */
   grantAppend(grantee: iam.IGrantable): iam.Grant;
-  /** Grants permission to read the stream of new payments (and decrypt it). */
+  /** Grants permission to read the stream of ledger changes (and decrypt it). */
   grantStreamRead(grantee: iam.IGrantable): iam.Grant;
 }
 
@@ -107,7 +107,7 @@ export interface IEncryptedLedgerTable extends IConstruct {
 export interface EncryptedLedgerTableAttributes {
   /** ARN of the table. */
   readonly tableArn: string;
-  /** ARN of the table's stream of new item images (`NEW_IMAGE`), which the audit pipeline reads. */
+  /** ARN of the table's stream of item changes with new and old images (`NEW_AND_OLD_IMAGES`), which the audit pipeline reads. */
   readonly tableStreamArn: string;
   /** The customer-managed key that encrypts the table and its stream. */
   readonly encryptionKey: kms.IKey;
@@ -126,7 +126,7 @@ export abstract class EncryptedLedgerTableBase extends Construct implements IEnc
   public abstract readonly tableName: string;
   /** ARN of the table. */
   public abstract readonly tableArn: string;
-  /** ARN of the table's stream of new item images. */
+  /** ARN of the table's stream of item changes. */
   public abstract readonly tableStreamArn: string;
 
   /**
@@ -160,7 +160,7 @@ export abstract class EncryptedLedgerTableBase extends Construct implements IEnc
   }
 
   /**
-   * Grants permission to read the stream of new payments (and decrypt it).
+   * Grants permission to read the stream of ledger changes (and decrypt it).
    */
   public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
     return this.table.grantStreamRead(grantee);
@@ -169,7 +169,7 @@ export abstract class EncryptedLedgerTableBase extends Construct implements IEnc
 
 /**
  * The payment ledger: a DynamoDB table keyed by `transaction_id` (string) and `timestamp`
- * (string), encrypted with a customer-managed key, with a stream of new images for the audit
+ * (string), encrypted with a customer-managed key, with a stream of every change (new and old images) for the audit
  * pipeline. Billing, point-in-time recovery and removal follow the environment profile;
  * provisioned capacity is a floor with target-tracking auto scaling above it.
  */
@@ -195,7 +195,7 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
   public readonly tableName: string;
   /** ARN of the table. */
   public readonly tableArn: string;
-  /** ARN of the table's stream of new item images. */
+  /** ARN of the table's stream of item changes. */
   public readonly tableStreamArn: string;
   /** The AWS Backup plan, where backups are on. */
   public readonly backupPlan?: backup.BackupPlan;
@@ -232,7 +232,8 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
       writeCapacity: provisioned ? profile!.ledgerWriteCapacity : undefined,
       warmThroughput: profile?.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
-      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      // Old images too, so that the audit record of an edit or a delete shows what was there.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
     });

@@ -204,7 +204,7 @@ export class MultiRegionPaymentPlatform extends Construct {
       tableName: `${prefix}-ledger`,
       partitionKey: { name: EncryptedLedgerTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
       sortKey: { name: EncryptedLedgerTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
-      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     // No TTL: MRSC has none. The handler honours each claim's expiry, and each Region's sweeper deletes it.
     this.idempotencyTable = new dynamodb.TableV2(this.dataStack, 'IdempotencyClaims', {

@@ -86,7 +86,7 @@ export interface PaymentApiProps {
 
   /**
    * The ledger table. It must have the ledger's key schema (`transaction_id`, `timestamp`) and a
-   * stream with new images, which the audit pipeline reads. A table encrypted with a customer-managed
+   * stream with new and old images, which the audit pipeline reads. A table encrypted with a customer-managed
    * key must expose it (`encryptionKey`) so that the functions can be granted its use.
    *
    * @default - a new `EncryptedLedgerTable`, encrypted with `encryptionKey`
@@ -322,8 +322,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.auditBucket = props.auditBucket
       ?? new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key }).bucket;
     if (!this.ledgerTable.tableStreamArn) {
-      throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads new payments from it. '
-        + 'Enable a NEW_IMAGE stream, or import the table with `tableStreamArn`.');
+      throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
+        + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
     }
 
     this.idempotencyTable = props.idempotencyTable ?? this.newIdempotencyTable(profile, removalPolicy);

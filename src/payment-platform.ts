@@ -45,7 +45,7 @@ export interface PaymentPlatformOptions {
 
   /**
    * An existing payment ledger to adopt instead of creating one (`EncryptedLedgerTable` from
-   * another stack, or `EncryptedLedgerTable.fromTableAttributes`). It needs a `NEW_IMAGE` stream.
+   * another stack, or `EncryptedLedgerTable.fromTableAttributes`). It needs a stream, best `NEW_AND_OLD_IMAGES` (with `NEW_IMAGE`, audit records of changes lack the item as it was).
    * Its recovery, backups and retention are then its owner's, not the profile's.
    *
    * @default - a new `EncryptedLedgerTable` from the profile

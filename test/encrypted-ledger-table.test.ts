@@ -45,9 +45,9 @@ describe('EncryptedLedgerTable with default props', () => {
     });
   });
 
-  test('streams new images for the audit pipeline', () => {
+  test('streams every change with new and old images for the audit pipeline', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
   });
 

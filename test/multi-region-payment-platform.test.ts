@@ -93,10 +93,10 @@ describe('three Regions of the US set, production, with one domain and two clien
     }
   });
 
-  test('the ledger streams new images, and AWS Backup backs it up as the profile asks', () => {
+  test('the ledger streams every change with new and old images, and AWS Backup backs it up as the profile asks', () => {
     data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       TableName: 'payments-production-ledger',
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
     data.resourceCountIs('AWS::Backup::BackupPlan', 1);
     data.hasResourceProperties('AWS::Backup::BackupSelection', {
@@ -141,7 +141,7 @@ describe('three Regions of the US set, production, with one domain and two clien
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
   });
 
-  test.each(US)('%s: the audit writer reads the replica\'s own stream and takes only the payments accepted in its Region', (region) => {
+  test.each(US)('%s: the audit writer reads the replica\'s own stream and takes every change of the payments accepted in its Region, deletes too', (region) => {
     const template = regional[region];
     template.hasResourceProperties('Custom::AWS', {
       Create: Match.stringLikeRegexp('"action":"describeTable".*"TableName":"payments-production-ledger"'),
@@ -150,7 +150,8 @@ describe('three Regions of the US set, production, with one domain and two clien
     expect(mappings).toHaveLength(1);
     expect(JSON.stringify(mappings[0].Properties.EventSourceArn)).toContain('Table.LatestStreamArn');
     expect(mappings[0].Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { origin_region: { S: [region] } } } },
+      { dynamodb: { NewImage: { origin_region: { S: [region] } } } },
+      { dynamodb: { OldImage: { origin_region: { S: [region] } } } },
     ]);
   });
 

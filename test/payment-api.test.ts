@@ -193,21 +193,24 @@ describe('PaymentApi with default props', () => {
     });
   });
 
-  test('the audit writer reads the ledger stream in batches, bisects and retries failures, and sends the rest to the DLQ', () => {
+  test('the audit writer reads every change on the ledger stream in batches, retries from the change that failed, bisects, and sends the rest to the DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsLedgerTable'), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 20,
       BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 10,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsDeadLetterQueue'), 'Arn'] } } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      // Inserts, edits and deletes alike.
+      FilterCriteria: Match.absent(),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+      Description: 'Writes every change of a ledger item to the audit bucket, one object per change',
       Architectures: ['arm64'],
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PaymentsDeadLetterQueue'), 'Arn'] } },
+      // The stream invokes it synchronously, where a DeadLetterConfig never applies.
+      DeadLetterConfig: Match.absent(),
       Runtime: 'nodejs24.x',
       TracingConfig: { Mode: 'Active' },
       Environment: { Variables: Match.objectLike({ AUDIT_PREFIX: 'audit/', AUDIT_BUCKET_NAME: { Ref: Match.stringLikeRegexp('PaymentsAuditBucket') } }) },
@@ -356,8 +359,8 @@ describe('PaymentApi with an adopted idempotency table', () => {
     expect(api.idempotencyTable.tableName).toBe('claims');
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
     expect(grantedActions(template, roleOf(stack, api.claimSweeper!))).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem']));
-    // A single-Region platform stamps no Region on its payments and audits every one.
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] } });
+    // A single-Region platform stamps no Region on its payments and audits every change.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FilterCriteria: Match.absent() });
   });
 
   test('creates its own table, with TTL and no sweeper, when none is adopted', () => {
@@ -543,8 +546,8 @@ describe('PaymentApi options', () => {
     const stack = newStack();
     const table = dynamodb.Table.fromTableName(stack, 'Imported', 'payments-ledger');
     expect(() => new PaymentApi(stack, 'Payments', { ledgerTable: table })).toThrow(
-      'Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads new payments from it. '
-      + 'Enable a NEW_IMAGE stream, or import the table with `tableStreamArn`.',
+      'Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
+      + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.',
     );
   });
 

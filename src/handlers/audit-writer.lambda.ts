@@ -2,7 +2,7 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toAuditObject } from './audit-records';
 
 const logger = new Logger();
@@ -15,43 +15,80 @@ const s3 = new S3Client({ maxAttempts: 5 });
 const bucket = process.env.AUDIT_BUCKET_NAME!;
 const prefix = process.env.AUDIT_PREFIX ?? 'audit/';
 
+/** Objects written at once: a batch of 100 takes ten rounds of S3 requests, not a hundred. */
+const PARALLEL_WRITES = 10;
+
+type Outcome = 'written' | 'alreadyWritten';
+
 class AuditWriter implements LambdaInterface {
   /**
-   * Writes the batch as one object. Any failure fails the whole batch, which Lambda retries (and
-   * bisects) until it succeeds or sends it to the dead-letter queue. A retry of a batch that was
-   * already written finds the object in place and does not write it again.
+   * Writes each change of the batch as an object of its own, whose key only that change has, so
+   * the change is written exactly once however often and in whatever batches it is delivered.
+   * Changes are written in order, a few at a time; at the first that fails, Lambda is told to
+   * retry from that change (`batchItemFailures`), which it does (splitting the batch) until it
+   * succeeds or sends the range to the dead-letter queue. A change that was written before finds
+   * its key taken and is not written again.
    */
   @logger.injectLambdaContext({ resetKeys: true })
   @metrics.logMetrics()
-  public async handler(event: DynamoDBStreamEvent, _context: Context): Promise<void> {
-    const object = toAuditObject(event.Records, prefix);
-    if (!object) {
-      return;
-    }
-    try {
-      await s3.send(new PutObjectCommand({
-        Bucket: bucket,
-        Key: object.key,
-        Body: object.body,
-        ContentType: 'application/x-ndjson',
-        IfNoneMatch: '*',
-      }));
-    } catch (error) {
-      if (isAlreadyWritten(error)) {
-        logger.info('audit object already written', { key: object.key, records: object.count });
-        metrics.addMetric('AuditBatchesAlreadyWritten', MetricUnit.Count, 1);
-        return;
+  public async handler(event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> {
+    const records = event.Records;
+    const counts: Record<Outcome, number> = { written: 0, alreadyWritten: 0 };
+    for (let start = 0; start < records.length; start += PARALLEL_WRITES) {
+      const round = records.slice(start, start + PARALLEL_WRITES);
+      const outcomes = await Promise.allSettled(round.map(write));
+      const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+      for (const outcome of outcomes.slice(0, failed === -1 ? undefined : failed)) {
+        counts[(outcome as PromiseFulfilledResult<Outcome>).value]++;
       }
-      throw error;
+      if (failed !== -1) {
+        const record = round[failed];
+        const reason = (outcomes[failed] as PromiseRejectedResult).reason;
+        logger.error('audit record not written; the batch is retried from it', {
+          eventId: record.eventID,
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+          error: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
+        });
+        report(counts);
+        metrics.addMetric('AuditRecordsFailed', MetricUnit.Count, 1);
+        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+      }
     }
-    logger.info('audit object written', { key: object.key, records: object.count });
-    metrics.addMetric('AuditRecordsWritten', MetricUnit.Count, object.count);
+    report(counts);
+    return { batchItemFailures: [] };
+  }
+}
+
+async function write(record: DynamoDBRecord): Promise<Outcome> {
+  const object = toAuditObject(record, prefix);
+  try {
+    await s3.send(new PutObjectCommand({
+      Bucket: bucket,
+      Key: object.key,
+      Body: object.body,
+      ContentType: 'application/x-ndjson',
+      IfNoneMatch: '*',
+    }));
+    return 'written';
+  } catch (error) {
+    if (isAlreadyWritten(error)) {
+      return 'alreadyWritten';
+    }
+    throw error;
+  }
+}
+
+function report(counts: Record<Outcome, number>): void {
+  logger.info('audit records written', { records: counts.written, alreadyWritten: counts.alreadyWritten });
+  metrics.addMetric('AuditRecordsWritten', MetricUnit.Count, counts.written);
+  if (counts.alreadyWritten > 0) {
+    metrics.addMetric('AuditRecordsAlreadyWritten', MetricUnit.Count, counts.alreadyWritten);
   }
 }
 
 /**
  * S3 answers 412 when `If-None-Match: *` finds the key taken. A 409 (another write to the key still
- * in flight) fails the batch, and the retry then finds the object and gets the 412.
+ * in flight) fails the change, and the retry then finds the object and gets the 412.
  */
 function isAlreadyWritten(error: unknown): boolean {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412;

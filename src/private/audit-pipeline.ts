@@ -6,14 +6,14 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, functionRoleFindings, nagResourceName } from './acknowledge';
+import { acknowledge, functionRoleFindings, inPacks, nagResourceName } from './acknowledge';
 import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './functions';
 import { EncryptedQueueDestination, grantAuditRecordWrite } from './grants';
 import { AuditBucket } from '../audit-bucket';
 import { AuditWriterFunction } from '../handlers/audit-writer-function';
 
 export interface AuditPipelineProps extends FunctionPlacement {
-  /** The ledger, whose stream of new items is the pipeline's input. */
+  /** The ledger, whose stream of item changes is the pipeline's input. */
   readonly ledgerTable: dynamodb.ITable;
   /** Where audit records go, under `AuditBucket.RECORD_PREFIX`. */
   readonly auditBucket: s3.IBucket;
@@ -29,8 +29,9 @@ export interface AuditPipelineProps extends FunctionPlacement {
 }
 
 /**
- * The audit pipeline: the ledger's stream of inserted items, read by the audit writer, which writes
- * each batch to the audit bucket as JSON lines; failing batches are split, retried and finally
+ * The audit pipeline: the ledger's stream of item changes (inserts, edits and deletes), read by
+ * the audit writer, which writes each change to the audit bucket as an object of its own; a batch
+ * that keeps failing is split and retried from the change that failed, and its range finally
  * recorded in the dead-letter queue.
  */
 export class AuditPipeline extends Construct {
@@ -43,13 +44,12 @@ export class AuditPipeline extends Construct {
     super(scope, id);
     this.securityGroup = functionSecurityGroup(this, 'AuditWriterSecurityGroup', props.vpc, 'audit writer');
     this.writer = new AuditWriterFunction(this, 'AuditWriter', {
-      description: 'Writes batches of new ledger items to the audit bucket as JSON lines',
+      description: 'Writes every change of a ledger item to the audit bucket, one object per change',
       ...functionDefaults(this, 'AuditWriter', props, this.securityGroup),
       memorySize: 256,
       timeout: Duration.seconds(60),
-      // Stream batches that keep failing reach the queue through the event source's on-failure
-      // destination; this covers any asynchronous invocation as well.
-      deadLetterQueue: props.deadLetterQueue,
+      // No DeadLetterConfig: the stream invokes the writer synchronously, where it never applies;
+      // failed ranges reach the queue through the event source's on-failure destination.
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: 'payments-audit',
@@ -63,14 +63,15 @@ export class AuditPipeline extends Construct {
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(20),
       bisectBatchOnError: true,
+      reportBatchItemFailures: true,
       retryAttempts: 10,
       onFailure: new EncryptedQueueDestination(props.deadLetterQueue),
-      filters: [lambda.FilterCriteria.filter({
-        eventName: lambda.FilterRule.isEqual('INSERT'),
-        ...(props.originRegion ? { dynamodb: { NewImage: { origin_region: { S: lambda.FilterRule.isEqual(props.originRegion) } } } } : {}),
-      })],
+      filters: originFilters(props.originRegion),
     }));
 
+    acknowledge(this.writer, inPacks('LambdaDLQ',
+      'The ledger stream\'s event source mapping invokes the audit writer synchronously, where a function\'s dead-letter queue never receives anything; a range that keeps failing reaches the dead-letter queue through the mapping\'s on-failure destination.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']));
     acknowledge(this.writer.role!, [
       ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
       {
@@ -79,4 +80,17 @@ export class AuditPipeline extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * Where a multi-Region ledger's stream carries every Region's changes: the changes of the payments
+ * that `region` accepted, as their items say in the new image or, for a delete, the old.
+ */
+function originFilters(region: string | undefined): { [key: string]: unknown }[] | undefined {
+  if (region === undefined) {
+    return undefined;
+  }
+  return ['NewImage', 'OldImage'].map((image) => lambda.FilterCriteria.filter({
+    dynamodb: { [image]: { origin_region: { S: lambda.FilterRule.isEqual(region) } } },
+  }));
 }

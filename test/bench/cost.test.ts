@@ -45,11 +45,13 @@ describe('the cost model reads the template', () => {
     expect(line(ours.fixed, 'WAF')).toBeUndefined();
   });
 
-  test('per payment: one API request, two write units, and a batch share of the audit writer', () => {
+  test('per payment: one API request, two write units, an audit object and its Glacier transition, and a batch share of the audit writer', () => {
     expect(line(ours.perMillion, 'REST API requests')?.usd).toBeCloseTo(3.5);
     expect(line(ours.perMillion, 'ledger write request units')?.quantity).toBe(1_000_000);
     expect(line(ours.perMillion, 'idempotency write request units')?.quantity).toBe(1_000_000);
-    expect(line(ours.perMillion, 'audit object PUTs')?.quantity).toBe(10_000);
+    expect(line(ours.perMillion, 'audit object PUTs')?.quantity).toBe(1_000_000);
+    expect(line(ours.perMillion, 'audit writer invocations')?.quantity).toBe(10_000);
+    expect(line(ours.perMillion, 'audit object transitions to Glacier')?.usd).toBeCloseTo(30);
     expect(line(ours.perMillion, 'KMS requests for audit objects')).toBeUndefined();
     expect(line(ours.perMillion, 'NAT GB processed')).toBeUndefined();
     expect(line(ours.perMillion, 'API access log GB ingested')?.item).toContain('Infrequent Access');

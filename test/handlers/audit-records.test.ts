@@ -1,82 +1,123 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { ledgerInsert } from './events';
+import { CHANGE_TIME, ledgerChange, ledgerInsert } from './events';
 import { toAuditObject } from '../../src/handlers/audit-records';
 
-test('an audit line holds the payment as the ledger item has it, and the record\'s sequence number', () => {
-  const object = toAuditObject([ledgerInsert('e1', 't1', '100')], 'audit/')!;
+const line = (record: DynamoDBRecord) => JSON.parse(toAuditObject(record, 'audit/').body);
+
+test('the audit record of a new payment holds the change, the item\'s keys, when and which stream record, and the new image', () => {
+  const object = toAuditObject(ledgerInsert('e1', 't1', '100'), 'audit/');
   expect(object.body).toBe(JSON.stringify({
+    change: 'INSERT',
     transactionId: 't1',
     createdAt: '2026-11-27T10:00:01.250Z',
-    amount: 1999,
-    currency: 'EUR',
-    merchantId: 'm_audit',
-    clientId: 'key:client',
-    status: 'accepted',
+    changedAt: '2026-11-27T10:00:01.000Z',
+    eventId: 'e1',
     streamSequenceNumber: '100',
+    newImage: {
+      transaction_id: 't1',
+      timestamp: '2026-11-27T10:00:01.250Z',
+      status: 'accepted',
+      amount: 1999,
+      currency: 'EUR',
+      merchant_id: 'm_audit',
+      client_id: 'key:client',
+      description: 'a description',
+    },
   }) + '\n');
-  expect(object.count).toBe(1);
+  expect(object.sequenceNumber).toBe('100');
 });
 
-test('an audit object is named after its first new payment: date path, compact time and event id', () => {
-  const modify: DynamoDBRecord = { eventID: 'm0', eventName: 'MODIFY', dynamodb: { NewImage: {} } };
-  const object = toAuditObject([modify, ledgerInsert('e1', 't1', '100'), ledgerInsert('e2', 't2', '101')], 'trail/')!;
-  expect(object.key).toBe('trail/2026/11/27/20261127T100001250Z-e1.jsonl');
-  expect(object.count).toBe(2);
-  expect(object.body.split('\n')).toHaveLength(3);
-  expect(object.body.split('\n').slice(0, 2).map((line) => JSON.parse(line).transactionId)).toEqual(['t1', 't2']);
+test('an edit holds the item before and after; a delete holds the item as it was', () => {
+  const before = ledgerInsert('e1', 't1', '100').dynamodb!.NewImage!;
+  const after = { ...before, status: { S: 'authorized' }, processor_reference: { S: 'ch_1' } };
+  expect(line(ledgerChange(after, { eventID: 'e2', sequenceNumber: '101', oldImage: before }))).toMatchObject({
+    change: 'MODIFY',
+    transactionId: 't1',
+    oldImage: { status: 'accepted' },
+    newImage: { status: 'authorized', processor_reference: 'ch_1' },
+  });
+  const removed = line(ledgerChange(undefined, { eventID: 'e3', sequenceNumber: '102', oldImage: after }));
+  expect(removed).toMatchObject({ change: 'REMOVE', transactionId: 't1', createdAt: '2026-11-27T10:00:01.250Z', oldImage: { status: 'authorized' } });
+  expect(removed).not.toHaveProperty('newImage');
 });
 
-test('records other than new payments are skipped, and a batch of none gives no object', () => {
-  const modify: DynamoDBRecord = { eventID: 'm0', eventName: 'MODIFY', dynamodb: { NewImage: {} } };
-  const remove: DynamoDBRecord = { eventID: 'r0', eventName: 'REMOVE', dynamodb: {} };
-  expect(toAuditObject([modify, remove], 'audit/')).toBeUndefined();
-  expect(toAuditObject([], 'audit/')).toBeUndefined();
+test('an edit on a stream of new images only holds the new image', () => {
+  const record = ledgerChange(ledgerInsert('e1', 't1', '100').dynamodb!.NewImage!, { eventID: 'e4', sequenceNumber: '103' });
+  record.eventName = 'MODIFY';
+  const audit = line(record);
+  expect(audit).toMatchObject({ change: 'MODIFY', newImage: { status: 'accepted' } });
+  expect(audit).not.toHaveProperty('oldImage');
 });
 
-describe('a new payment\'s record that lacks what every ledger item holds fails the batch, naming the record and what it lacks', () => {
-  test.each(['transaction_id', 'timestamp', 'status', 'currency', 'merchant_id', 'client_id'])('the string attribute %s', (name) => {
-    const record = ledgerInsert('e7', 't7', '107');
-    delete record.dynamodb!.NewImage![name];
-    expect(() => toAuditObject([record], 'audit/')).toThrow(
-      `Ledger stream record e7 lacks the string attribute ${name}; every new payment's record holds it.`);
+test('every attribute type of an operator\'s edit is kept as JSON, numbers with every digit', () => {
+  const image = {
+    ...ledgerInsert('e1', 't1', '100').dynamodb!.NewImage!,
+    big: { N: '12345678901234567890123' },
+    fraction: { N: '0.5' },
+    padded: { N: '007' },
+    flag: { BOOL: false },
+    nothing: { NULL: true as const },
+    nested: { M: { note: { S: 'refund checked' }, tries: { N: '2' } } },
+    list: { L: [{ S: 'a' }, { N: '1' }] },
+    tags: { SS: ['x', 'y'] },
+    numbers: { NS: ['1', '99999999999999999999'] },
+    blob: { B: 'AAE=' },
+    blobs: { BS: ['AAE='] },
+  };
+  expect(line(ledgerChange(image, { eventID: 'e5', sequenceNumber: '104' })).newImage).toMatchObject({
+    big: '12345678901234567890123',
+    fraction: 0.5,
+    padded: '007',
+    flag: false,
+    nothing: null,
+    nested: { note: 'refund checked', tries: 2 },
+    list: ['a', 1],
+    tags: ['x', 'y'],
+    numbers: [1, '99999999999999999999'],
+    blob: 'AAE=',
+    blobs: ['AAE='],
   });
+});
 
-  test('a string attribute held as another type', () => {
-    const record = ledgerInsert('e7', 't7', '107');
-    record.dynamodb!.NewImage!.currency = { N: '978' };
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the string attribute currency;');
+test('a multi-Region item\'s origin Region is named, from the old image of a delete too', () => {
+  const image = { ...ledgerInsert('e1', 't1', '100').dynamodb!.NewImage!, origin_region: { S: 'us-east-2' } };
+  expect(line(ledgerChange(image, { eventID: 'e1', sequenceNumber: '1' }))).toMatchObject({ originRegion: 'us-east-2' });
+  expect(line(ledgerChange(undefined, { eventID: 'e2', sequenceNumber: '2', oldImage: image }))).toMatchObject({ originRegion: 'us-east-2' });
+  expect(line(ledgerInsert('e3', 't3', '3'))).not.toHaveProperty('originRegion');
+});
+
+test('an audit object is named after its own change only: date path of the change, compact time and event id', () => {
+  expect(toAuditObject(ledgerInsert('e1', 't1', '100'), 'trail/').key).toBe('trail/2026/11/27/20261127T100001000Z-e1.jsonl');
+  const nextDay = ledgerChange(ledgerInsert('e2', 't1', '101').dynamodb!.NewImage!, {
+    eventID: 'e2', sequenceNumber: '101', oldImage: ledgerInsert('e1', 't1', '100').dynamodb!.NewImage!, approximateCreationDateTime: CHANGE_TIME + 86_400 - 1,
   });
+  expect(toAuditObject(nextDay, 'audit/').key).toBe('audit/2026/11/28/20261128T100000000Z-e2.jsonl');
+});
 
-  test('the number attribute amount', () => {
+describe('a record that lacks what every ledger change holds is refused, naming the record and what it lacks', () => {
+  const lacking = (edit: (record: DynamoDBRecord) => void) => {
     const record = ledgerInsert('e7', 't7', '107');
-    record.dynamodb!.NewImage!.amount = { S: '1999' };
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the number attribute amount;');
-    delete record.dynamodb!.NewImage!.amount;
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks the number attribute amount;');
-  });
-
-  test('the new image', () => {
-    const record = ledgerInsert('e7', 't7', '107');
-    delete record.dynamodb!.NewImage;
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks dynamodb.NewImage;');
-    expect(() => toAuditObject([{ eventID: 'e8', eventName: 'INSERT' }], 'audit/')).toThrow('Ledger stream record e8 lacks dynamodb.NewImage;');
-  });
-
-  test('the sequence number', () => {
-    const record = ledgerInsert('e7', 't7', '107');
-    delete record.dynamodb!.SequenceNumber;
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record e7 lacks dynamodb.SequenceNumber;');
+    edit(record);
+    return () => toAuditObject(record, 'audit/');
+  };
+  test.each<[string, (record: DynamoDBRecord) => void]>([
+    ['eventName', (r) => delete r.eventName],
+    ['dynamodb', (r) => delete r.dynamodb],
+    ['dynamodb.Keys', (r) => delete r.dynamodb!.Keys],
+    ['dynamodb.ApproximateCreationDateTime', (r) => delete r.dynamodb!.ApproximateCreationDateTime],
+    ['dynamodb.SequenceNumber', (r) => delete r.dynamodb!.SequenceNumber],
+    ['the key attribute transaction_id', (r) => delete r.dynamodb!.Keys!.transaction_id],
+    ['the key attribute timestamp', (r) => { r.dynamodb!.Keys!.timestamp = { N: '1' }; }],
+  ])('%s', (what, edit) => {
+    expect(lacking(edit)).toThrow(`Ledger stream record e7 lacks ${what}; every ledger change's record holds it.`);
   });
 
   test('the event id', () => {
-    const record = ledgerInsert('e7', 't7', '107');
-    delete record.eventID;
-    expect(() => toAuditObject([record], 'audit/')).toThrow('Ledger stream record (without eventID) lacks eventID;');
+    expect(lacking((r) => delete r.eventID)).toThrow('Ledger stream record (without eventID) lacks eventID; every ledger change\'s record holds it.');
   });
 
-  test('in a later record of the batch too', () => {
-    const later = ledgerInsert('e9', 't9', '109');
-    delete later.dynamodb!.NewImage!.client_id;
-    expect(() => toAuditObject([ledgerInsert('e1', 't1', '100'), later], 'audit/')).toThrow('Ledger stream record e9 lacks the string attribute client_id;');
+  test('an event name that is no change', () => {
+    expect(lacking((r) => { r.eventName = 'TRUNCATE' as never; })).toThrow(
+      "Ledger stream record e7 has eventName 'TRUNCATE'; a ledger change is INSERT, MODIFY or REMOVE.");
   });
 });

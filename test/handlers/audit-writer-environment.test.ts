@@ -1,6 +1,6 @@
 import { createServer, request, Server } from 'node:http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { coldStartSuite } from './cold-start-suite';
 import { coldStart, lambdaContext, ledgerInsert } from './events';
 
@@ -8,7 +8,7 @@ import { coldStart, lambdaContext, ledgerInsert } from './events';
  * What the audit writer takes from its environment when Lambda starts it, and how its S3 client
  * behaves: each test starts a fresh copy of the writer module, as a cold start does.
  */
-type Writer = (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
+type Writer = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 const BUCKET = 'audit-bucket';
 
@@ -42,20 +42,23 @@ test('without AUDIT_PREFIX, audit objects go under audit/', async () => {
   const writer = startWriter({ AUDIT_PREFIX: undefined });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
-  expect(await keys()).toContain(`audit/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
+  expect(await keys()).toContain(`audit/2026/11/27/20261127T100001000Z-${record.eventID}.jsonl`);
 });
 
 test('AUDIT_PREFIX places audit objects under another prefix', async () => {
   const writer = startWriter({ AUDIT_PREFIX: 'trail/payments/' });
   const record = newPayment();
   await writer({ Records: [record] }, lambdaContext());
-  expect(await keys()).toContain(`trail/payments/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
+  expect(await keys()).toContain(`trail/payments/2026/11/27/20261127T100001000Z-${record.eventID}.jsonl`);
 });
 
-test('without AUDIT_BUCKET_NAME every batch fails with the S3 client\'s error naming the bucket, and nothing is written', async () => {
+test('without AUDIT_BUCKET_NAME every batch fails from its first change with the S3 client\'s error naming the bucket, and nothing is written', async () => {
   const writer = startWriter({ AUDIT_BUCKET_NAME: undefined });
   const before = await keys();
-  await expect(writer({ Records: [newPayment()] }, lambdaContext())).rejects.toThrow(/Bucket/);
+  const record = newPayment();
+  const mark = output.lines().length;
+  expect(await writer({ Records: [record] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
+  expect(output.lines().slice(mark).find((line) => line.level === 'ERROR')).toMatchObject({ error: expect.stringMatching(/Bucket/) });
   expect(await keys()).toEqual(before);
 });
 
@@ -113,15 +116,16 @@ describe('S3 answering 500 InternalError (fault injected by a proxy in front of 
     const record = newPayment();
     await writer({ Records: [record] }, lambdaContext());
     expect(puts).toBe(5);
-    expect(await keys()).toContain(`audit/2026/11/27/20261127T100001250Z-${record.eventID}.jsonl`);
+    expect(await keys()).toContain(`audit/2026/11/27/20261127T100001000Z-${record.eventID}.jsonl`);
   });
 
-  test('five refusals in a row: the batch fails, for Lambda to retry, and nothing is written', async () => {
+  test('five refusals in a row: the batch fails from that change, for Lambda to retry, and nothing is written', async () => {
     const writer = throughProxy();
     refusalsLeft = 5;
     puts = 0;
     const record = newPayment();
-    await expect(writer({ Records: [record] }, lambdaContext())).rejects.toThrow();
+    const response = await writer({ Records: [record] }, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
     expect(puts).toBe(5);
     expect((await keys()).some((key) => key.endsWith(`-${record.eventID}.jsonl`))).toBe(false);
   });

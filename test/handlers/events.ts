@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, Context, DynamoDBRecord } from 'aws-lambda';
+import type { APIGatewayProxyEvent, AttributeValue, Context, DynamoDBRecord } from 'aws-lambda';
 
 let counter = 0;
 
@@ -33,23 +33,40 @@ export function validBody(overrides: Record<string, unknown> = {}): string {
 
 /** A ledger stream record of a new payment, as DynamoDB Streams hands it to the audit writer (NEW_IMAGE). */
 export function ledgerInsert(eventID: string, transactionId: string, sequenceNumber: string): DynamoDBRecord {
+  return ledgerChange({
+    transaction_id: { S: transactionId },
+    timestamp: { S: '2026-11-27T10:00:01.250Z' },
+    status: { S: 'accepted' },
+    amount: { N: '1999' },
+    currency: { S: 'EUR' },
+    merchant_id: { S: 'm_audit' },
+    client_id: { S: 'key:client' },
+    description: { S: 'a description' },
+  }, { eventID, sequenceNumber });
+}
+
+/** 2026-11-27T10:00:01Z, when the changes of `ledgerChange` are made unless it is told otherwise. */
+export const CHANGE_TIME = 1795773601;
+
+/**
+ * A ledger stream record as Lambda hands it over: an insert of `newImage`, a change from
+ * `oldImage` to `newImage`, or a delete of `oldImage`, with the item's keys.
+ */
+export function ledgerChange(newImage: Record<string, AttributeValue> | undefined, options: {
+  eventID: string; sequenceNumber: string; oldImage?: Record<string, AttributeValue>; approximateCreationDateTime?: number;
+}): DynamoDBRecord {
+  const image = (newImage ?? options.oldImage)!;
   return {
-    eventID,
-    eventName: 'INSERT',
+    eventID: options.eventID,
+    eventName: newImage && options.oldImage ? 'MODIFY' : newImage ? 'INSERT' : 'REMOVE',
     eventSource: 'aws:dynamodb',
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/ledger/stream/2026-11-27T00:00:00.000',
     dynamodb: {
-      SequenceNumber: sequenceNumber,
-      NewImage: {
-        transaction_id: { S: transactionId },
-        timestamp: { S: '2026-11-27T10:00:01.250Z' },
-        status: { S: 'accepted' },
-        amount: { N: '1999' },
-        currency: { S: 'EUR' },
-        merchant_id: { S: 'm_audit' },
-        client_id: { S: 'key:client' },
-        description: { S: 'not part of the audit line' },
-      },
+      ApproximateCreationDateTime: options.approximateCreationDateTime ?? CHANGE_TIME,
+      Keys: { transaction_id: image.transaction_id, timestamp: image.timestamp },
+      SequenceNumber: options.sequenceNumber,
+      ...(newImage ? { NewImage: newImage } : {}),
+      ...(options.oldImage ? { OldImage: options.oldImage } : {}),
     },
   };
 }

@@ -103,7 +103,7 @@ export class MotoServer {
       KeySchema: [{ AttributeName: 'transaction_id', KeyType: 'HASH' }, { AttributeName: 'timestamp', KeyType: 'RANGE' }],
       AttributeDefinitions: [{ AttributeName: 'transaction_id', AttributeType: 'S' }, { AttributeName: 'timestamp', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: StreamViewType.NEW_IMAGE },
+      StreamSpecification: { StreamEnabled: true, StreamViewType: StreamViewType.NEW_AND_OLD_IMAGES },
     }));
   }
 

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { coldStartSuite } from './cold-start-suite';
-import { coldStart, jsonHeaders, lambdaContext, postPayment, validBody } from './events';
+import { coldStart, jsonHeaders, lambdaContext, ledgerChange, postPayment, validBody } from './events';
 import { HANDLER_ENVIRONMENT } from './payment-harness';
 import { DynamoDBStandIn } from './stand-in';
 import { toAuditObject } from '../../src/handlers/audit-records';
@@ -89,7 +89,7 @@ test('a single-Region handler writes no origin Region, and its audit records car
   const id = JSON.parse(created.body).transactionId;
   const item = (await suite.moto().scan('ledger')).find((i) => i.transaction_id.S === id)!;
   expect(item.origin_region).toBeUndefined();
-  const audit = toAuditObject([{ eventID: 'e1', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '1' } }], 'audit/')!;
+  const audit = toAuditObject(ledgerChange(item as never, { eventID: 'e1', sequenceNumber: '1' }), 'audit/');
   expect(JSON.parse(audit.body)).not.toHaveProperty('originRegion');
 });
 
@@ -98,7 +98,7 @@ test('an audit record names the Region that accepted the payment', async () => {
   const created = await handler(postPayment({ headers: jsonHeaders('audited-key'), body: validBody() }));
   const id = JSON.parse(created.body).transactionId;
   const item = (await suite.moto().scan('ledger')).find((i) => i.transaction_id.S === id)!;
-  const audit = toAuditObject([{ eventID: 'e2', eventName: 'INSERT', dynamodb: { NewImage: item as never, SequenceNumber: '2' } }], 'audit/')!;
+  const audit = toAuditObject(ledgerChange(item as never, { eventID: 'e2', sequenceNumber: '2' }), 'audit/');
   expect(JSON.parse(audit.body)).toMatchObject({ transactionId: id, originRegion: 'us-east-2' });
 });
 
