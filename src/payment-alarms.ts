@@ -88,6 +88,15 @@ export interface PaymentAlarmsOptions {
   readonly auditLagThreshold?: Duration;
 
   /**
+   * How long a pass of the claim sweeper over the idempotency table may take before the alarm says
+   * sweeps are falling behind (expired claims piling up). Used where the API has a sweeper (a
+   * multi-Region or an adopted idempotency table).
+   *
+   * @default Duration.hours(6)
+   */
+  readonly claimSweepLagThreshold?: Duration;
+
+  /**
    * Whether to create a CloudWatch dashboard with the same signals.
    *
    * @default true
@@ -130,6 +139,8 @@ export class PaymentAlarms extends Construct {
   public readonly auditWriterErrorAlarm: cloudwatch.Alarm;
   /** Audit records falling behind the ledger. */
   public readonly auditLagAlarm: cloudwatch.Alarm;
+  /** Claim sweeps falling behind, or not running, where the API has a claim sweeper. */
+  public readonly claimSweepAlarm?: cloudwatch.Alarm;
   /** Every alarm above. */
   public readonly alarms: cloudwatch.Alarm[];
   /** The dashboard, unless turned off. */
@@ -242,9 +253,24 @@ export class PaymentAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    if (api.claimSweeper) {
+      const sweepLag = props.claimSweepLagThreshold ?? Duration.hours(6);
+      this.claimSweepAlarm = this.alarm('ClaimSweepLag', {
+        alarmDescription: `${envName}: the claim sweeper's pass over the idempotency table has run longer than ${sweepLag.toHumanString()}, `
+          + 'or the sweeper has not reported for an hour: expired claims are piling up (they are never used again, but they are stored and scanned).',
+        metric: api.metricClaimSweepPassAge(),
+        threshold: sweepLag.toSeconds(),
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // The sweeper reports every 15 minutes; an hour without a report is a sweeper that fails.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+
     this.alarms = [
       this.handlerErrorRateAlarm, this.clientErrorRateAlarm, this.serverErrorRateAlarm,
       this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm,
+      ...(this.claimSweepAlarm ? [this.claimSweepAlarm] : []),
     ];
 
     if (props.dashboard ?? true) {
@@ -350,6 +376,10 @@ function validateOptions(props: PaymentAlarmsProps): void {
     if (seconds < 60 || seconds % 60 !== 0) {
       problems.push(`\`period\` is ${period.toHumanString()}; it must be a whole number of minutes (API Gateway and Lambda publish per minute).`);
     }
+  }
+  const sweepLag = props.claimSweepLagThreshold;
+  if (sweepLag && !Token.isUnresolved(sweepLag.toSeconds()) && sweepLag.toSeconds() < 3600) {
+    problems.push(`\`claimSweepLagThreshold\` is ${sweepLag.toHumanString()}; it must be at least 1 hour, since a pass over the claims begins once an hour.`);
   }
   const email = props.alarmEmail;
   if (email !== undefined && !Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {

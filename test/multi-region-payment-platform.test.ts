@@ -155,9 +155,9 @@ describe('three Regions of the US set, production, with one domain and two clien
     ]);
   });
 
-  test.each(US)('%s: an hourly sweeper deletes expired claims, allowed to scan and delete on the claims table only', (region) => {
+  test.each(US)('%s: a sweeper every 15 minutes deletes expired claims, allowed to scan and delete on the claims table, and to keep its place there only', (region) => {
     const template = regional[region];
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 300,
       ReservedConcurrentExecutions: 1,
@@ -167,9 +167,27 @@ describe('three Regions of the US set, production, with one domain and two clien
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ClaimSweeperRole'));
     const dynamodbStatements = sweeperPolicies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
-    expect(dynamodbStatements).toHaveLength(1);
+    expect(dynamodbStatements).toHaveLength(2);
     expect(dynamodbStatements[0].Action).toEqual(['dynamodb:Scan', 'dynamodb:DeleteItem']);
     expect(JSON.stringify(dynamodbStatements[0].Resource)).toContain(`:dynamodb:${region}:${ACCOUNT}:table/payments-production-idempotency`);
+    expect(dynamodbStatements[1]).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['sweep-position#*'] }, 'Null': { 'dynamodb:LeadingKeys': 'false' } },
+    });
+    expect(JSON.stringify(dynamodbStatements[1].Resource)).toContain(`:dynamodb:${region}:${ACCOUNT}:table/payments-production-idempotency`);
+  });
+
+  test.each(US)('%s: an alarm says when the claim sweeps fall behind or stop reporting', (region) => {
+    regional[region].hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SweepPassAge',
+      Namespace: 'PaymentPlatform',
+      Dimensions: Match.arrayWith([{ Name: 'service', Value: 'payments-claim-sweeper' }]),
+      Statistic: 'Maximum',
+      Period: 3600,
+      Threshold: 21_600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
   });
 
   test.each(US)('%s: one domain, with this Region\'s certificate, latency record and health checks', (region) => {

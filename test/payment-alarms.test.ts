@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { PaymentAlarms, PaymentAlarmsOptions, PaymentApi, Profiles } from '../src';
@@ -159,6 +160,27 @@ describe('PaymentAlarms options', () => {
     expect(warnings({ alarmEmail: 'oncall@example.com' })).toEqual([]);
     expect(warnings({ alarmSubscriptions: [new subscriptions.UrlSubscription('https://example.com/hook')] })).toEqual([]);
     expect(warnings({ alarmTopic: null as unknown as sns.ITopic })).toEqual([]);
+  });
+
+  test('where the API sweeps claims, an eighth alarm says when sweeps fall behind, at the threshold given', () => {
+    const stack = newStack(Profiles.staging);
+    const claims = dynamodb.Table.fromTableAttributes(stack, 'Claims', { tableName: 'claims' });
+    const api = new PaymentApi(stack, 'Payments', { profile: Profiles.staging, idempotencyTable: claims });
+    const alarms = new PaymentAlarms(stack, 'Alarms', { api, claimSweepLagThreshold: Duration.hours(12), alarmEmail: 'oncall@example.com' });
+    expect(alarms.alarms).toHaveLength(8);
+    expect(alarms.claimSweepAlarm).toBeDefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SweepPassAge',
+      Threshold: 43_200,
+      TreatMissingData: 'breaching',
+      AlarmDescription: Match.stringLikeRegexp('^staging: the claim sweeper\'s pass over the idempotency table has run longer than 12 hours'),
+    });
+    expect(() => build({ claimSweepLagThreshold: Duration.minutes(30) })).toThrow(
+      '`claimSweepLagThreshold` is 30 minutes; it must be at least 1 hour, since a pass over the claims begins once an hour.');
+  });
+
+  test('without a sweeper there is no sweep alarm', () => {
+    expect(build().alarms.claimSweepAlarm).toBeUndefined();
   });
 
   test('a given topic is used and none is created', () => {

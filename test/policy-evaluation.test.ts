@@ -484,11 +484,23 @@ describe('a multi-Region platform: each Region\'s paths, on its own replicas and
       expect(await decide({ ...handler, ...keyOf(other(region)), action: 'kms:Decrypt', context: TLS })).toBe('ImplicitlyDenied');
     });
 
+    test('the sweeper reads and saves its place among the claims, and no claim', async () => {
+      const claims = on(replica(region, 'idempotency'));
+      const place = { ...TLS, 'dynamodb:LeadingKeys': [`sweep-position#${region}`] };
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:GetItem', context: place })).toBe('Allowed');
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:PutItem', context: place })).toBe('Allowed');
+      expect(await decide({ ...sweeper, ...on(replica(region, 'ledger')), action: 'dynamodb:PutItem', context: place })).toBe('ImplicitlyDenied');
+      const claim = { ...TLS, 'dynamodb:LeadingKeys': ['0f'.repeat(32)] };
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:GetItem', context: claim })).toBe('ImplicitlyDenied');
+    });
+
     test('the sweeper scans and deletes claims in this Region; it may not touch the ledger or write a claim', async () => {
       const claims = on(replica(region, 'idempotency'));
       expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:Scan' })).toBe('Allowed');
       expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:DeleteItem' })).toBe('Allowed');
       expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:PutItem' })).toBe('ImplicitlyDenied');
+      const claim = { ...TLS, 'dynamodb:LeadingKeys': ['0f'.repeat(32)] };
+      expect(await decide({ ...sweeper, ...claims, action: 'dynamodb:PutItem', context: claim })).toBe('ImplicitlyDenied');
       expect(await decide({ ...sweeper, ...on(replica(region, 'ledger')), action: 'dynamodb:DeleteItem' })).toBe('ImplicitlyDenied');
       expect(await decide({ ...sweeper, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
     });
@@ -500,7 +512,7 @@ describe('a multi-Region platform: each Region\'s paths, on its own replicas and
       expect(await decide({ ...auditWriter, ...keyOf(region), action: 'kms:Decrypt', context: TLS })).toBe('Allowed');
     });
 
-    test('the hourly schedule may invoke the sweeper; another rule may not', async () => {
+    test('the sweeper\'s schedule may invoke it; another rule may not', async () => {
       const sweeperId = model.logicalId(platform.api.claimSweeper!);
       const fn = { resource: model.arn(sweeperId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(sweeperId) };
       const rule = model.arn(model.idsOfType('AWS::Events::Rule').find((id) => id.includes('ClaimSweeperSchedule'))!);

@@ -11,19 +11,28 @@ metrics.setDefaultDimensions({
   environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown',
   platform: process.env.PAYMENTS_PLATFORM ?? 'unknown',
 });
-const sweeper = new ClaimSweeper(new DynamoDBClient({ maxAttempts: 5 }), process.env.IDEMPOTENCY_TABLE_NAME!);
+// Each Region of a multi-Region table keeps its own place in it.
+const sweeper = new ClaimSweeper(new DynamoDBClient({ maxAttempts: 5 }), process.env.IDEMPOTENCY_TABLE_NAME!, process.env.AWS_REGION ?? 'unknown');
 
 /** Time left for the last page's deletes when the sweep stops starting new pages, in milliseconds. */
 const MARGIN_MS = 30_000;
 
 class ClaimSweeperHandler implements LambdaInterface {
-  /** Runs on a schedule; a failure is retried by the next run, since expired claims stay expired. */
+  /**
+   * Runs on a schedule and carries on where the last run stopped; a failure is retried by the next
+   * run, since expired claims stay expired. `SweepPassAge` is what the falling-behind alarm reads.
+   */
   @logger.injectLambdaContext({ resetKeys: true })
   @metrics.logMetrics()
   public async handler(_event: unknown, context: Context): Promise<void> {
     const now = Date.now();
     const result = await sweeper.sweep(now, now + context.getRemainingTimeInMillis() - MARGIN_MS);
     metrics.addMetric('ExpiredClaimsDeleted', MetricUnit.Count, result.deleted);
+    metrics.addMetric('ClaimsScanned', MetricUnit.Count, result.scanned);
+    metrics.addMetric('SweepPassAge', MetricUnit.Seconds, result.passAgeSeconds);
+    if (result.passSeconds !== undefined) {
+      metrics.addMetric('SweepPassDuration', MetricUnit.Seconds, result.passSeconds);
+    }
     logger.info('expired idempotency claims swept', { ...result });
   }
 }

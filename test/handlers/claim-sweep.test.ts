@@ -25,12 +25,22 @@ async function claimsTable(expiries: number[]): Promise<string> {
   }
   return name;
 }
-const ids = async (name: string) => (await suite.moto().scan(name)).map((item) => item.id.S).sort();
+/** The claims left in a table: every item but the sweepers' places. */
+const ids = async (name: string) => (await suite.moto().scan(name)).map((item) => item.id.S!).filter((id) => !id.startsWith('sweep-position#')).sort();
+const REGION = 'us-east-1';
+
+/** A clock that lets a sweep read one page: the deadline has passed from its second reading on. */
+function onePage(atMs = NOW_MS): () => number {
+  let readings = 0;
+  return () => (readings++ === 0 ? atMs : atMs + 60_000);
+}
 
 test('deletes the expired claims and keeps the live ones, over every page of the scan', async () => {
   const name = await claimsTable([NOW_S - 1, NOW_S + 1, NOW_S - 86_400, NOW_S, NOW_S - 2, NOW_S + 86_400, NOW_S - 3]);
-  const result = await new ClaimSweeper(suite.moto().dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000);
-  expect(result).toEqual({ deleted: 4, skipped: 0, complete: true });
+  const result = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(result).toMatchObject({ deleted: 4, skipped: 0, complete: true });
+  // The seven claims, and the sweeper's own place once the first page saved it.
+  expect(result.scanned).toBeGreaterThanOrEqual(7);
   // A claim is live until the second it expires, as the handler's claim condition has it.
   expect(await ids(name)).toEqual(['claim-1', 'claim-3', 'claim-5']);
 });
@@ -46,34 +56,90 @@ test('a claim renewed between the scan and its delete is kept (the delete is con
     }
     return result;
   }, { step: 'initialize', name: 'renewAfterScan' });
-  const result = await new ClaimSweeper(client, name).sweep(NOW_MS, NOW_MS + 60_000);
-  expect(result).toEqual({ deleted: 1, skipped: 1, complete: true });
+  const result = await new ClaimSweeper(client, name, REGION).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(result).toMatchObject({ deleted: 1, skipped: 1, complete: true });
   expect(await ids(name)).toEqual(['claim-0']);
 });
 
-test('stops starting pages at its deadline and says the sweep is incomplete', async () => {
+test('stops starting pages at its deadline and says the pass is not finished', async () => {
   const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
-  let reads = 0;
-  // The clock passes the deadline after the first page.
-  const clock = () => (reads++ === 0 ? NOW_MS : NOW_MS + 60_000);
-  const result = await new ClaimSweeper(suite.moto().dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000, clock);
-  expect(result).toEqual({ deleted: 2, skipped: 0, complete: false });
+  const result = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  expect(result).toEqual({ scanned: 2, deleted: 2, skipped: 0, complete: false, passAgeSeconds: 60 });
   expect(await ids(name)).toHaveLength(2);
 
-  const rest = await new ClaimSweeper(suite.moto().dynamodb(), name, 2).sweep(NOW_MS, NOW_MS + 60_000);
-  expect(rest).toEqual({ deleted: 2, skipped: 0, complete: true });
+  const rest = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000);
+  expect(rest).toMatchObject({ deleted: 2, skipped: 0, complete: true });
   expect(await ids(name)).toEqual([]);
+});
+
+test('keeps its place: live claims at the start of the table do not stop later sweeps from reaching the expired ones', async () => {
+  // Twelve live claims and six expired ones, in the table's own order, read two per sweep.
+  const name = await claimsTable([...Array(12).fill(NOW_S + 3600), ...Array(6).fill(NOW_S - 1)]);
+  const sweeper = () => new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2);
+  const runs: Array<{ deleted: number; complete: boolean }> = [];
+  do {
+    runs.push(await sweeper().sweep(NOW_MS, NOW_MS + 60_000, onePage()));
+  } while (!runs[runs.length - 1].complete && runs.length < 20);
+  // Nineteen items (the claims and the sweeper's place) take ten pages, and one more when the
+  // tenth page is full, each read once.
+  expect(runs.length).toBeGreaterThanOrEqual(10);
+  expect(runs.length).toBeLessThanOrEqual(11);
+  expect(runs.reduce((sum, run) => sum + run.deleted, 0)).toBe(6);
+  expect(await ids(name)).toHaveLength(12);
+  // The next pass starts again at the beginning, an hour after this one began.
+  const soon = await sweeper().sweep(NOW_MS + 3_540_000, NOW_MS + 3_600_000, onePage(NOW_MS + 3_540_000));
+  expect(soon).toEqual({ scanned: 0, deleted: 0, skipped: 0, complete: false, passAgeSeconds: 0 });
+  const next = await sweeper().sweep(NOW_MS + 3_600_000, NOW_MS + 3_660_000, onePage(NOW_MS + 3_600_000));
+  expect(next).toMatchObject({ scanned: 2, deleted: 0, complete: false, passAgeSeconds: 60 });
+});
+
+test('a sweep that starts from the beginning every time, as the sweeper once did, never reaches them', async () => {
+  const name = await claimsTable([...Array(12).fill(NOW_S + 3600), ...Array(6).fill(NOW_S - 1)]);
+  for (let run = 0; run < 11; run++) {
+    // A new place for each run: no sweep continues another.
+    await new ClaimSweeper(suite.moto().dynamodb(), name, `run-${run}`, 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  }
+  expect((await ids(name)).length).toBeGreaterThan(12);
+});
+
+test('the pass age grows while sweeps fall behind, and a finished pass reports how long it took', async () => {
+  const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
+  const sweeper = () => new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2);
+  const first = await sweeper().sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  expect(first).toMatchObject({ complete: false, passAgeSeconds: 60 });
+  // An hour later the pass that began an hour ago goes on.
+  const later = await sweeper().sweep(NOW_MS + 3_600_000, NOW_MS + 3_660_000, onePage(NOW_MS + 3_600_000));
+  expect(later.passAgeSeconds).toBe(3_660);
+  const end = await sweeper().sweep(NOW_MS + 7_200_000, NOW_MS + 7_260_000, () => NOW_MS + 7_200_000);
+  expect(end).toMatchObject({ complete: true, passSeconds: 7_200, passAgeSeconds: 0 });
+  // A pass that took longer than an hour is followed at once: it reads what is left, the sweeper's place.
+  const again = await sweeper().sweep(NOW_MS + 7_260_000, NOW_MS + 7_320_000, onePage(NOW_MS + 7_260_000));
+  // It began when the last ended and ended a minute after it started reading.
+  expect(again).toEqual({ scanned: 1, deleted: 0, skipped: 0, complete: true, passSeconds: 120, passAgeSeconds: 0 });
+});
+
+test('each Region keeps its own place in a shared table', async () => {
+  const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
+  await new ClaimSweeper(suite.moto().dynamodb(), name, 'us-east-1', 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  const places = (await suite.moto().scan(name)).filter((item) => item.id.S!.startsWith('sweep-position#'));
+  expect(places.map((item) => item.id.S)).toEqual(['sweep-position#us-east-1']);
+  expect(places[0].expires_at).toBeUndefined();
+  const west = await new ClaimSweeper(suite.moto().dynamodb(), name, 'us-west-2', 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  // us-west-2 starts at the beginning of the table, not where us-east-1 stopped.
+  expect(west.scanned).toBe(2);
+  expect((await suite.moto().scan(name)).filter((item) => item.id.S!.startsWith('sweep-position#')).map((item) => item.id.S).sort())
+    .toEqual(['sweep-position#us-east-1', 'sweep-position#us-west-2']);
 });
 
 test('a sweep past its deadline before it starts reads nothing', async () => {
   const name = await claimsTable([NOW_S - 1]);
-  const result = await new ClaimSweeper(suite.moto().dynamodb(), name).sweep(NOW_MS, NOW_MS, () => NOW_MS);
-  expect(result).toEqual({ deleted: 0, skipped: 0, complete: false });
+  const result = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION).sweep(NOW_MS, NOW_MS, () => NOW_MS);
+  expect(result).toEqual({ scanned: 0, deleted: 0, skipped: 0, complete: false, passAgeSeconds: 0 });
   expect(await ids(name)).toEqual(['claim-0']);
 });
 
 test('a failure other than a failed condition fails the sweep, for the next run to repeat', async () => {
-  const sweeper = new ClaimSweeper(suite.moto().dynamodb(), 'no-such-table');
+  const sweeper = new ClaimSweeper(suite.moto().dynamodb(), 'no-such-table', REGION);
   await expect(sweeper.sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow(/non-existent table|not found|ResourceNotFound/i);
 });
 
@@ -93,15 +159,15 @@ describe('faults that moto_server never gives (fault injected by a loopback stan
   test('a delete that meets a write in another Region leaves the claim for the next sweep', async () => {
     const name = await claimsTable([NOW_S - 1, NOW_S - 1]);
     faults = [{ status: 400, type: 'ReplicatedWriteConflictException' }];
-    const result = await new ClaimSweeper(client(), name).sweep(NOW_MS, NOW_MS + 60_000);
-    expect(result).toEqual({ deleted: 1, skipped: 1, complete: true });
+    const result = await new ClaimSweeper(client(), name, REGION).sweep(NOW_MS, NOW_MS + 60_000);
+    expect(result).toMatchObject({ deleted: 1, skipped: 1, complete: true });
     expect(await ids(name)).toHaveLength(1);
   });
 
   test('a delete that fails otherwise fails the sweep', async () => {
     const name = await claimsTable([NOW_S - 1]);
     faults = [{ status: 400, type: 'ValidationException' }];
-    await expect(new ClaimSweeper(client(), name).sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow('ValidationException (stand-in)');
+    await expect(new ClaimSweeper(client(), name, REGION).sweep(NOW_MS, NOW_MS + 60_000)).rejects.toThrow('ValidationException (stand-in)');
     expect(await ids(name)).toEqual(['claim-0']);
   });
 
@@ -158,5 +224,8 @@ test('the Lambda entry point sweeps the table it is given and reports what it de
   const { summary, metrics } = await linesOf(sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name }), 300_000);
   expect(await ids(name)).toEqual(['claim-1']);
   expect(summary).toMatchObject({ deleted: 1, skipped: 0, complete: true });
-  expect(metrics).toMatchObject({ ExpiredClaimsDeleted: 1, environment: 'test', platform: 'test-platform' });
+  // Within a second of its start: a pass of two claims.
+  expect(metrics).toMatchObject({ ExpiredClaimsDeleted: 1, ClaimsScanned: 2, environment: 'test', platform: 'test-platform' });
+  expect(metrics!.SweepPassAge).toBeLessThanOrEqual(1);
+  expect(metrics!.SweepPassDuration).toBeLessThanOrEqual(1);
 });
