@@ -204,7 +204,8 @@ export class PaymentAlarms extends Construct {
       api.api.metricServerError({ period }), api.api.metricCount({ period }), props.serverErrorRatePercent ?? 1);
 
     this.deadLetterAlarm = this.alarm('DeadLetterMessages', {
-      alarmDescription: `${envName}: messages in the payments dead-letter queue. Each is an audit batch or an invocation that was not processed; see the README on recovering audit records.`,
+      alarmDescription: `${envName}: messages in the payments dead-letter queue. Each names a range of ledger changes that the audit writer failed to write 10 times `
+        + '(their audit records are missing: see the README on recovering audit records), or a claim-sweeper run that failed three times (the next run sweeps again).',
       metric: api.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       evaluationPeriods: 1,

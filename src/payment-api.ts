@@ -267,7 +267,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * stopped, where `idempotencyTable` is adopted.
    */
   public readonly claimSweeper?: lambda.Function;
-  /** The dead-letter queue for audit batches that could not be written and for failed async invocations. */
+  /**
+   * The dead-letter queue: ranges of ledger changes that the audit writer could not write (from its
+   * event source mapping), and claim-sweeper runs that failed (asynchronous invocations).
+   */
   public readonly deadLetterQueue: sqs.Queue;
   /** The log group of the API's access logs. */
   public readonly accessLogGroup: logs.LogGroup;
@@ -367,6 +370,12 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       const sweeperSecurityGroup = functionSecurityGroup(this, 'ClaimSweeperSecurityGroup', this.vpc, 'claim sweeper');
       this.claimSweeper = this.newClaimSweeper(placement, environment, sweeperSecurityGroup);
       securityGroups.push(sweeperSecurityGroup);
+    } else {
+      // With a sweeper, its DeadLetterConfig names the queue, which is how cdk-nag recognises one.
+      acknowledge(this.deadLetterQueue, [{
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the audit writer\'s event source mapping (its on-failure destination), which cdk-nag does not read as dead-letter use.',
+      }]);
     }
     this.connections = new ec2.Connections({ securityGroups });
 
@@ -577,7 +586,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       // A version is only needed while the alias points at it; CloudFormation deletes the old one
       // after the alias has moved, so versions do not pile up against the code storage quota.
       currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
-      deadLetterQueue: this.deadLetterQueue,
+      // No DeadLetterConfig: API Gateway invokes the handler synchronously, where it never applies;
+      // a failure is the client's answer, and the retry with the same key settles it.
       environment: {
         ...environment,
         POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE_NAME,
@@ -589,8 +599,11 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.ledgerTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
     this.idempotencyTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-    // The idempotency table and the dead-letter queue use the platform key; the ledger may have its own.
+    // The idempotency table uses the platform key; the ledger may have its own.
     grantDataKeyUse(this.key, handler);
+    acknowledge(handler, inPacks('LambdaDLQ',
+      'API Gateway invokes the payment handler synchronously, where a function\'s dead-letter queue never receives anything; a failure is answered to the client, whose retry with the same Idempotency-Key settles the payment.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']));
     if (this.ledgerTable.encryptionKey && this.ledgerTable.encryptionKey !== this.key) {
       grantDataKeyUse(this.ledgerTable.encryptionKey, handler);
     }

@@ -83,9 +83,8 @@ describe.each(Profiles.names)('%s', (name) => {
       expect(await decide({ ...handler, ...onTable, action: 'dynamodb:Scan' })).toBe('ImplicitlyDenied');
     });
 
-    test('sends failed invocations to the dead-letter queue over TLS only', async () => {
-      expect(await decide({ ...handler, ...queue, action: 'sqs:SendMessage', context: TLS })).toBe('Allowed');
-      expect(await decide({ ...handler, ...queue, action: 'sqs:SendMessage', context: PLAIN_HTTP })).toBe('ExplicitlyDenied');
+    test('has nothing to send to the dead-letter queue (it is invoked synchronously) and may not', async () => {
+      expect(await decide({ ...handler, ...queue, action: 'sqs:SendMessage', context: TLS })).toBe('ImplicitlyDenied');
       expect(await decide({ ...handler, ...queue, action: 'sqs:ReceiveMessage', context: TLS })).toBe('ImplicitlyDenied');
     });
 

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { REQUEST_BUDGET_MS } from './deadline';
 import { IdempotencyStore } from './idempotency';
 import { Ledger } from './ledger';
 import { routePaymentRequest } from './payment-routes';
@@ -28,6 +29,9 @@ const service = new PaymentService({
 });
 const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';
 
+/** Time kept back from the function's own timeout for answering, in milliseconds. */
+const ANSWER_MARGIN_MS = 1_000;
+
 /**
  * The logger of unexpected failures, set up on the first one: a request that succeeds or is refused
  * writes only its metrics line, so a cold start need not set up a logger.
@@ -42,7 +46,10 @@ class PaymentHandler implements LambdaInterface {
   @metrics.logMetrics({ captureColdStartMetric: true })
   public async handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
     const started = performance.now();
-    const outcome = await routePaymentRequest(event, service, iamAuthorization);
+    // The request's deadline: the budget that API Gateway's 29 seconds leave, or less if the
+    // function's own time runs out sooner.
+    const budgetMs = Math.min(REQUEST_BUDGET_MS, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
+    const outcome = await routePaymentRequest(event, service, iamAuthorization, budgetMs);
 
     const status = outcome.response.statusCode;
     if (outcome.result === 'accepted') {

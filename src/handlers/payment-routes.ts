@@ -36,11 +36,14 @@ const ASSUMED_ROLE_SESSION = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/.+$/
 /**
  * Serves `POST /payments` and `GET /payments/{transactionId}`; every failure becomes the contract's
  * error body, and nothing unexpected (a stack, an AWS error text) ever reaches the response.
+ *
+ * @param budgetMs time the request may take; by default the service's
  */
 export async function routePaymentRequest(
   event: APIGatewayProxyEvent,
   service: PaymentService,
   iamAuthorization: boolean,
+  budgetMs?: number,
 ): Promise<Outcome> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   try {
@@ -51,7 +54,7 @@ export async function routePaymentRequest(
     }
     if (event.httpMethod === 'POST' && event.resource === '/payments') {
       const { idempotencyKey, payment } = parsePaymentRequest(event);
-      const created = await service.create(clientId, idempotencyKey, payment);
+      const created = await service.create(clientId, idempotencyKey, payment, budgetMs);
       const headers: Record<string, string> = { Location: `/payments/${created.transactionId}` };
       if (created.replayed) {
         headers['Idempotent-Replayed'] = 'true';
@@ -65,7 +68,7 @@ export async function routePaymentRequest(
     if (event.httpMethod === 'GET' && event.resource === '/payments/{transactionId}') {
       // Stryker disable next-line StringLiteral: any id that is not a UUID is not found, the empty one like the rest
       const transactionId = event.pathParameters?.transactionId ?? '';
-      const payment = UUID.test(transactionId) ? await service.get(clientId, transactionId) : undefined;
+      const payment = UUID.test(transactionId) ? await service.get(clientId, transactionId, budgetMs) : undefined;
       if (!payment) {
         throw new NotFoundError();
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Deadline, REQUEST_BUDGET_MS } from './deadline';
 import {
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
@@ -26,6 +27,8 @@ export interface PaymentServiceOptions {
   readonly idempotency: IdempotencyStore;
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** Time a request may take, in milliseconds; by default `REQUEST_BUDGET_MS`. */
+  readonly budgetMs?: number;
 }
 
 /**
@@ -49,15 +52,23 @@ export class PaymentService {
   private readonly idempotency: IdempotencyStore;
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly budgetMs: number;
 
   constructor(options: PaymentServiceOptions) {
     this.ledger = options.ledger;
     this.idempotency = options.idempotency;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
+    this.budgetMs = options.budgetMs ?? REQUEST_BUDGET_MS;
   }
 
-  public async create(clientId: string, idempotencyKey: string, request: PaymentRequest): Promise<CreatedPayment> {
+  /**
+   * Every call to DynamoDB runs against the request's deadline: one that has not answered when it
+   * passes is treated as unavailable (503 with Retry-After; a write may still land, which the retry
+   * with the same key settles), and no call starts after it.
+   */
+  public async create(clientId: string, idempotencyKey: string, request: PaymentRequest, budgetMs = this.budgetMs): Promise<CreatedPayment> {
+    const deadline = new Deadline(budgetMs);
     const id = IdempotencyStore.recordId(clientId, idempotencyKey);
     const nowMs = this.now();
     const payment: AcceptedPayment = {
@@ -77,20 +88,20 @@ export class PaymentService {
       lockedUntil: nowMs + LEASE_MS,
     };
 
-    const claim = await dependency(() => this.idempotency.claim(id, fresh, nowMs), LEASE_MS);
+    const claim = await dependency(() => deadline.run(() => this.idempotency.claim(id, fresh, nowMs)), LEASE_MS);
     let record = claim.record;
     if (claim.kind === 'existing') {
       if (record.requestHash !== fresh.requestHash) {
         throw new IdempotencyKeyReusedError();
       }
-      if (await dependency(() => this.ledger.contains(record.transactionId, record.createdAt), 1000)) {
+      if (await dependency(() => deadline.run(() => this.ledger.contains(record.transactionId, record.createdAt)), 1000)) {
         return { transactionId: record.transactionId, body: record.response, replayed: true };
       }
       if (record.lockedUntil > nowMs) {
         throw new IdempotencyInProgressError(secondsUntil(record.lockedUntil, nowMs));
       }
       const attempt = this.newId();
-      if (!await dependency(() => this.idempotency.takeOver(id, record, attempt, nowMs + LEASE_MS), LEASE_MS)) {
+      if (!await dependency(() => deadline.run(() => this.idempotency.takeOver(id, record, attempt, nowMs + LEASE_MS)), LEASE_MS)) {
         throw new IdempotencyInProgressError(secondsUntil(nowMs + LEASE_MS, nowMs));
       }
       record = { ...record, attempt, lockedUntil: nowMs + LEASE_MS };
@@ -99,11 +110,12 @@ export class PaymentService {
     const stored: AcceptedPayment = { ...payment, transactionId: record.transactionId, createdAt: record.createdAt };
     let written: boolean;
     try {
-      written = await this.ledger.append(stored, request, clientId);
+      written = await deadline.run(() => this.ledger.append(stored, request, clientId));
     } catch (error) {
       if (isRefused(error)) {
         // DynamoDB answered and wrote nothing: take the claim back before answering.
-        if (!await this.idempotency.release(id, record)) {
+        // A release that fails or meets the deadline leaves the claim to its lease, as the store's own failures do.
+        if (!await deadline.run(() => this.idempotency.release(id, record)).catch(() => false)) {
           throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
         }
         if (isThrottling(error)) {
@@ -123,8 +135,9 @@ export class PaymentService {
   }
 
   /** The payment with this id, if this client created it. */
-  public async get(clientId: string, transactionId: string): Promise<AcceptedPayment | undefined> {
-    return dependency(() => this.ledger.find(transactionId, clientId), 1000, Operation.READ);
+  public async get(clientId: string, transactionId: string, budgetMs = this.budgetMs): Promise<AcceptedPayment | undefined> {
+    const deadline = new Deadline(budgetMs);
+    return dependency(() => deadline.run(() => this.ledger.find(transactionId, clientId)), 1000, Operation.READ);
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * The time a request may take from the handler's start to its answer, in milliseconds. API Gateway
+ * gives up on an integration after 29 seconds, counted from when it invoked the function, a cold
+ * start included; 25 seconds leave room for that and for the answer to travel back.
+ */
+export const REQUEST_BUDGET_MS = 25_000;
+
+/**
+ * A call that did not finish before the request's deadline. Its outcome is unknown (a write may
+ * still land), so it is answered like a timeout of the dependency: 503 with Retry-After.
+ */
+export class RequestDeadlineError extends Error {
+  public readonly name = 'TimeoutError';
+
+  constructor() {
+    super('The request reached its deadline before a dependency answered.');
+  }
+}
+
+/** The end of one request's time: every call to a dependency must finish before it. */
+export class Deadline {
+  private readonly endsAt: number;
+
+  /** @param budgetMs time from now until the deadline */
+  constructor(budgetMs: number, private readonly clock: () => number = () => performance.now()) {
+    this.endsAt = clock() + budgetMs;
+  }
+
+  /**
+   * The result of `call`, or a `RequestDeadlineError` once the deadline has passed, whichever comes
+   * first. A call that would start after the deadline is not started.
+   */
+  public run<T>(call: () => Promise<T>): Promise<T> {
+    const left = this.endsAt - this.clock();
+    if (left <= 0) {
+      return Promise.reject(new RequestDeadlineError());
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestDeadlineError()), left);
+    });
+    return Promise.race([call(), expired]).finally(() => clearTimeout(timer));
+  }
+}
