@@ -21,7 +21,17 @@ export interface AccountLimits {
   readonly otherApisRate?: number;
   /** @default the Lambda default of 1,000 */
   readonly accountConcurrency?: number;
+  /**
+   * Clients (API keys) that the load is spread over evenly; the usage plan throttles each of them
+   * apart, so together they may send this many times one client's limit.
+   *
+   * @default 4
+   */
+  readonly clients?: number;
 }
+
+/** How many clients the model spreads the load over, unless told otherwise. */
+export const MODEL_CLIENTS = 4;
 
 export function capacityConfigOf(template: CfnTemplate, calibration: Calibration, account: AccountLimits = {}): CapacityConfig {
   const resources = Object.entries(template.Resources);
@@ -68,8 +78,8 @@ export function capacityConfigOf(template: CfnTemplate, calibration: Calibration
   return {
     stageRate: Number(stageThrottle.ThrottlingRateLimit ?? Number.POSITIVE_INFINITY),
     stageBurst: Number(stageThrottle.ThrottlingBurstLimit ?? Number.POSITIVE_INFINITY),
-    planRate: Number(plan.Properties?.Throttle?.RateLimit ?? Number.POSITIVE_INFINITY),
-    planBurst: Number(plan.Properties?.Throttle?.BurstLimit ?? Number.POSITIVE_INFINITY),
+    planRate: Number(plan.Properties?.Throttle?.RateLimit ?? Number.POSITIVE_INFINITY) * (account.clients ?? MODEL_CLIENTS),
+    planBurst: Number(plan.Properties?.Throttle?.BurstLimit ?? Number.POSITIVE_INFINITY) * (account.clients ?? MODEL_CLIENTS),
     accountRate: AWS_BEHAVIOUR.apiGatewayAccountRate.value,
     accountBurst: AWS_BEHAVIOUR.apiGatewayAccountBurst.value,
     otherApisRate: account.otherApisRate ?? 0,

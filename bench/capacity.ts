@@ -74,7 +74,7 @@ export interface CapacityConfig {
   /** Stage throttling: steady rate and burst. */
   readonly stageRate: number;
   readonly stageBurst: number;
-  /** The usage plan's throttling, per API key (the model has one client). */
+  /** The usage plan's throttling of all the model's clients together (per API key times the clients). */
   readonly planRate: number;
   readonly planBurst: number;
   /** The account's API Gateway quota, and what other APIs of the account draw from it. */

@@ -206,9 +206,10 @@ export interface EnvironmentProfile {
   readonly apiWaf?: boolean;
 
   /**
-   * Burst capacity of the payments API, in requests.
+   * Burst capacity of the payments API's stage, in requests.
    *
-   * @default - twice `apiRateLimit`, rounded up
+   * @default - twice `apiRateLimit`, rounded up, but at most 5,000 (API Gateway's default burst
+   * quota, which every API of the account and Region shares)
    */
   readonly apiBurstLimit?: number;
 

@@ -66,6 +66,33 @@ export interface PaymentApiTrustStore {
 }
 
 /**
+ * What each client (each API key of the usage plan) may send, below what the whole stage takes, so
+ * that one client cannot use up every other client's share.
+ */
+export interface PaymentApiClientLimits {
+  /**
+   * Steady request rate of one client, in requests per second. At most the stage's rate.
+   *
+   * @default - half the stage's rate (the profile's `apiRateLimit`)
+   */
+  readonly rateLimit?: number;
+
+  /**
+   * Burst of one client, in requests. At most the stage's burst.
+   *
+   * @default - half the stage's burst
+   */
+  readonly burstLimit?: number;
+
+  /**
+   * Requests one client may send per day, week or month.
+   *
+   * @default - no quota
+   */
+  readonly quota?: apigateway.QuotaSettings;
+}
+
+/**
  * Properties of a `PaymentApi`.
  */
 export interface PaymentApiProps {
@@ -170,6 +197,13 @@ export interface PaymentApiProps {
    * @default Duration.hours(24)
    */
   readonly idempotencyRecordTtl?: Duration;
+
+  /**
+   * Throttling (and a quota) per client, applied by the usage plan to each API key.
+   *
+   * @default - each client gets half the stage's rate and burst, and no quota
+   */
+  readonly clientLimits?: PaymentApiClientLimits;
 
   /**
    * Name of the API Gateway stage.
@@ -386,7 +420,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       logGroupClass: props.accessLogGroupClass ?? logs.LogGroupClass.INFREQUENT_ACCESS,
     });
     const stageName = props.stageName ?? 'v1';
-    const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
+    const { burstLimit, client } = this.throttling(profile, props.clientLimits);
     this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
     this.api = this.newRestApi(props, stageName, burstLimit);
     if (props.customDomain) {
@@ -420,8 +454,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.addRoutes(this.handlerAlias ?? this.handler);
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
-      description: `Rate limits of the ${profile.envName} payments API`,
-      throttle: { rateLimit: profile.apiRateLimit, burstLimit },
+      description: `Rate limits of each client of the ${profile.envName} payments API`,
+      // Per API key: each client gets its share, below what the stage takes from all of them.
+      throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
+      quota: props.clientLimits?.quota,
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     this.url = this.api.url;
@@ -558,6 +594,30 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
 
   private metricDimensions(): { [name: string]: string } {
     return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName, platform: this.platformName };
+  }
+
+  /**
+   * The stage's burst (the profile's, or twice its rate but no more than the account's default
+   * burst quota) and each client's rate and burst, checked against the stage's.
+   */
+  private throttling(profile: EnvironmentProfile, limits: PaymentApiClientLimits = {}) {
+    const rateLimit = profile.apiRateLimit;
+    const burstLimit = profile.apiBurstLimit ?? Math.min(Math.ceil(rateLimit * 2), ACCOUNT_BURST_QUOTA);
+    const client = {
+      rateLimit: limits.rateLimit ?? rateLimit / 2,
+      burstLimit: limits.burstLimit ?? Math.max(1, Math.floor(burstLimit / 2)),
+    };
+    const problems: string[] = [];
+    if (!(client.rateLimit > 0 && client.rateLimit <= rateLimit)) {
+      problems.push(`\`clientLimits.rateLimit\` is ${client.rateLimit}; it must be greater than 0 and at most the stage's rate, the profile's \`apiRateLimit\` (${rateLimit}).`);
+    }
+    if (!(Number.isInteger(client.burstLimit) && client.burstLimit >= 1 && client.burstLimit <= burstLimit)) {
+      problems.push(`\`clientLimits.burstLimit\` is ${client.burstLimit}; it must be a whole number from 1 to the stage's burst (${burstLimit}).`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`Invalid PaymentApi props:\n  - ${problems.join('\n  - ')}`);
+    }
+    return { burstLimit, client };
   }
 
   /**
@@ -833,7 +893,7 @@ const PAYMENT_API_FINDINGS = [
   ...inPacks('LambdaConcurrency',
     'Stage throttling at the profile\'s rate bounds the handler\'s concurrency, and the stream\'s shards bound the audit writer\'s; a reservation would take capacity from the account pool (set handlerReservedConcurrency to add one).',
     ['NIST.800.53.R5', 'HIPAA.Security']),
-  ...inPacks('SQSRedrivePolicy', 'This queue is itself the dead-letter queue of the payment handler and the audit pipeline; nothing consumes from it to redrive.', ['Serverless']),
+  ...inPacks('SQSRedrivePolicy', 'This queue is itself the dead-letter queue of the audit pipeline and the claim sweeper; nothing consumes from it to redrive.', ['Serverless']),
 ];
 
 function validateProps(props: PaymentApiProps, region: string): void {

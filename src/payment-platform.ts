@@ -9,7 +9,7 @@ import { EncryptedLedgerTable, IEncryptedLedgerTable } from './encrypted-ledger-
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
-import { PaymentApi, PaymentApiDomainOptions } from './payment-api';
+import { PaymentApi, PaymentApiClientLimits, PaymentApiDomainOptions } from './payment-api';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
 import { SecureVpc } from './secure-vpc';
@@ -131,6 +131,13 @@ export interface PaymentPlatformOptions {
   readonly cloudWatchRole?: boolean;
 
   /**
+   * Throttling and a quota per client (see `PaymentApiProps.clientLimits`).
+   *
+   * @default - each client gets half the stage's rate and burst, and no quota
+   */
+  readonly clientLimits?: PaymentApiClientLimits;
+
+  /**
    * How long the API's and the functions' logs are kept.
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -211,6 +218,7 @@ export class PaymentPlatform extends Construct {
       privateEndpoints: options.privateEndpoints,
       idempotencyTable: options.idempotencyTable,
       multiRegion: options.multiRegion,
+      clientLimits: options.clientLimits,
     });
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });

@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -248,7 +249,7 @@ describe('PaymentApi with default props', () => {
   });
 
   test('without a profile, the production profile\'s settings apply', () => {
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10000, BurstLimit: 20000 } });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 5000, BurstLimit: 2500 } });
   });
 
   test('matches the snapshot', () => {
@@ -258,15 +259,20 @@ describe('PaymentApi with default props', () => {
 
 describe('PaymentApi per profile', () => {
   test.each([
-    ['dev', Profiles.dev, 100, 200, 3, 'NONE'],
-    ['staging', Profiles.staging, 1000, 2000, 7, 'AWS_IAM'],
-    ['production', Profiles.production, 10000, 20000, 14, 'AWS_IAM'],
-  ])('%s: %d req/s (burst %d) in the usage plan and the stage, DLQ kept %d days, authorization %s', (_name, profile, rate, burst, days, auth) => {
+    ['dev', Profiles.dev, 100, 200, 50, 100, 3, 'NONE'],
+    ['staging', Profiles.staging, 1000, 2000, 500, 1000, 7, 'AWS_IAM'],
+    // Twice the rate would be 20,000, four times the account's default burst of 5,000, which every API shares.
+    ['production', Profiles.production, 10000, 5000, 5000, 2500, 14, 'AWS_IAM'],
+  ])('%s: the stage takes %d req/s (burst %d), each client %d req/s (burst %d), DLQ kept %d days, authorization %s', (_name, profile, rate, burst, clientRate, clientBurst, days, auth) => {
     const { template } = synth(profile);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      Throttle: { RateLimit: rate, BurstLimit: burst },
+      Throttle: { RateLimit: clientRate, BurstLimit: clientBurst },
+      Quota: Match.absent(),
       ApiStages: [Match.objectLike({ Stage: { Ref: Match.stringLikeRegexp('PaymentsApiDeploymentStage') } })],
     });
+    expect(clientRate).toBeLessThan(rate);
+    expect(clientBurst).toBeLessThan(burst);
+    expect(burst).toBeLessThanOrEqual(5000);
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst })],
     });
@@ -276,12 +282,12 @@ describe('PaymentApi per profile', () => {
 
   test('a rate or burst above API Gateway\'s default account quota is flagged at synthesis, naming the quota', () => {
     const warning = Match.stringLikeRegexp('above API Gateway\'s default account-level throttling quota');
-    // Production asks for a burst of 20,000 against the default 5,000.
-    const production = synth(Profiles.production);
+    // A profile that asks for a burst of 20,000 against the default 5,000.
+    const production = synth({ ...Profiles.production, apiBurstLimit: 20_000 });
     Annotations.fromStack(production.stack).hasWarning('*', Match.stringLikeRegexp('a burst of 20000 requests \\(quota 5000\\).*Service Quotas'));
     Annotations.fromStack(synth({ ...Profiles.production, apiRateLimit: 12_000, apiBurstLimit: 4000 }).stack)
       .hasWarning('*', Match.stringLikeRegexp('a rate of 12000 requests per second \\(quota 10000\\)'));
-    for (const profile of [Profiles.dev, Profiles.staging, { ...Profiles.production, apiBurstLimit: 5000 }]) {
+    for (const profile of [Profiles.dev, Profiles.staging, Profiles.production]) {
       Annotations.fromStack(synth(profile).stack).hasNoWarning('*', warning);
     }
   });
@@ -340,9 +346,31 @@ describe('PaymentApi per profile', () => {
     }
   });
 
-  test('an explicit burst limit in the profile is used', () => {
+  test('an explicit burst limit in the profile is used by the stage, and halved for each client', () => {
     const { template } = synth({ ...Profiles.staging, apiBurstLimit: 1500 });
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 1000, BurstLimit: 1500 } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 1500 })] });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 500, BurstLimit: 750 } });
+  });
+
+  test('clientLimits set each client\'s rate, burst and quota', () => {
+    const stack = newStack(Profiles.staging);
+    new PaymentApi(stack, 'Payments', {
+      profile: Profiles.staging,
+      clientLimits: { rateLimit: 200, burstLimit: 400, quota: { limit: 1_000_000, period: apigateway.Period.MONTH } },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 200, BurstLimit: 400 },
+      Quota: { Limit: 1_000_000, Period: 'MONTH' },
+    });
+  });
+
+  test('refuses client limits above the stage\'s, naming both', () => {
+    expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, clientLimits: { rateLimit: 1500, burstLimit: 2001 } })).toThrow(
+      'Invalid PaymentApi props:\n'
+      + '  - `clientLimits.rateLimit` is 1500; it must be greater than 0 and at most the stage\'s rate, the profile\'s `apiRateLimit` (1000).\n'
+      + '  - `clientLimits.burstLimit` is 2001; it must be a whole number from 1 to the stage\'s burst (2000).');
+    expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, clientLimits: { rateLimit: 0, burstLimit: 1.5 } })).toThrow(
+      '`clientLimits.rateLimit` is 0; it must be greater than 0');
   });
 });
 

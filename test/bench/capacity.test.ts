@@ -112,9 +112,21 @@ describe('the stock profiles, read from their templates', () => {
     return capacityConfigOf(Template.fromStack(stack).toJSON() as never, calibration);
   };
 
+  test('one client alone gets half the stage: the usage plan throttles it above that, whatever the stage takes', () => {
+    const stack = new Stack(new App(), 'Capacity', { env: { region: 'us-east-2' } });
+    new PaymentPlatform(stack, 'Payments', Profiles.staging);
+    const oneClient = capacityConfigOf(Template.fromStack(stack).toJSON() as never, calibration, { clients: 1 });
+    expect(oneClient).toMatchObject({ stageRate: 1_000, planRate: 500, planBurst: 1_000 });
+    // The step starts at second 600; the plan's burst of 1,000 is gone within the first seconds of 800/s.
+    const result = simulate(oneClient, { ...step(800), seconds: 660 });
+    expect(result.throttledBy['usage plan']).toBeGreaterThan(0);
+    expect(result.served[659]).toBe(500);
+  });
+
   test('limits come from the stage, the usage plan and the tables', () => {
     const production = configOf('production');
-    expect(production).toMatchObject({ stageRate: 10_000, planRate: 10_000, concurrencyCap: 1_000, ledgerUnits: 1, idempotencyUnits: 1 });
+    // Each client may send half the stage's rate; the model spreads the load over four clients.
+    expect(production).toMatchObject({ stageRate: 10_000, planRate: 20_000, concurrencyCap: 1_000, ledgerUnits: 1, idempotencyUnits: 1 });
     expect(production.idempotency).toEqual({ mode: 'on-demand', warmWriteUnits: 0 });
   });
 
