@@ -119,7 +119,8 @@ describe('PaymentPlatform options', () => {
   test('a derived profile changes only what it says', () => {
     const custom = Profiles.derive(Profiles.staging, { region: 'eu-west-1', apiRateLimit: 250, enableAlarms: false });
     const { template } = synth(custom);
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 250, BurstLimit: 500 } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 })] });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 125, BurstLimit: 250 } });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 
