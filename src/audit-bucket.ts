@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CustomResourceProviderBase, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
+import { deploymentRoleArn } from './private/deployment-role';
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
@@ -71,6 +72,16 @@ export interface AuditBucketProps {
    * @default - the profile's `auditExpirationDays`, else records never expire
    */
   readonly expirationDays?: number;
+
+  /**
+   * ARNs of the roles (or users) that may change the audit bucket's lifecycle, versioning, Object
+   * Lock configuration and policy, beside the role CloudFormation deploys the stack with (the CDK
+   * bootstrap's CloudFormation execution role, where the stack uses the default synthesizer). The
+   * bucket policy refuses those changes to every other principal, administrators included.
+   *
+   * @default - only the deployment role
+   */
+  readonly retentionAdminArns?: string[];
 
   /**
    * Physical name of the audit bucket.
@@ -247,6 +258,7 @@ export class AuditBucket extends AuditBucketBase {
     this.bucket = bucket;
     this.deliverAccessLogsTo(accessLogsBucket);
     this.refuseOtherEncryption();
+    this.refuseDeletionAndRetentionChanges(destroy, props.retentionAdminArns ?? []);
     acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
       FRAMEWORKS));
@@ -297,6 +309,55 @@ export class AuditBucket extends AuditBucketBase {
   }
 
   /**
+   * Refuses, to every principal of any account, deleting an object or a version (a delete marker
+   * would hide a record, a deleted version destroy it) and changing what keeps the records
+   * (lifecycle, versioning, Object Lock, the policy itself), except to the roles that must: the
+   * role that empties the bucket before the stack deletes it, where the removal policy says so, and
+   * the deployment role and `retentionAdminArns` for the configuration. S3 Lifecycle is not subject
+   * to bucket policies, so expiry by the bucket's own rules still applies.
+   */
+  private refuseDeletionAndRetentionChanges(destroy: boolean, admins: string[]): void {
+    const emptier = destroy ? this.autoDeleteRoleArn() : undefined;
+    const exceptFor = (arns: string[]) => (arns.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': arns } } : undefined);
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyRecordDeletion',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: exceptFor(emptier ? [emptier] : []),
+    }));
+    const deployer = deploymentRoleArn(Stack.of(this));
+    if (!deployer && admins.length === 0) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:auditRetentionUnguarded',
+        'The stack does not deploy through the default synthesizer\'s CloudFormation execution role, so the audit bucket\'s policy cannot name the role that may change its lifecycle, versioning, Object Lock and policy, '
+        + 'and leaves those changes to IAM. Name that role in `retentionAdminArns`.');
+      return;
+    }
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyRetentionChanges',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [
+        's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutBucketObjectLockConfiguration',
+        's3:PutBucketPolicy', 's3:DeleteBucketPolicy',
+      ],
+      resources: [this.bucket.bucketArn],
+      conditions: exceptFor([...(deployer ? [deployer] : []), ...(emptier ? [emptier] : []), ...admins]),
+    }));
+  }
+
+  /** The role of aws-cdk-lib's provider that empties buckets before the stack deletes them. */
+  private autoDeleteRoleArn(): string {
+    const provider = Stack.of(this).node.children.find((child): child is CustomResourceProviderBase =>
+      child instanceof CustomResourceProviderBase && child.node.id === 'Custom::S3AutoDeleteObjectsCustomResourceProvider');
+    if (!provider) {
+      throw new Error('AuditBucket: the bucket empties itself on deletion, but aws-cdk-lib\'s provider for that was not found in the stack.');
+    }
+    return provider.roleArn;
+  }
+
+  /**
    * Refuses an upload that asks for another encryption than the bucket's key: another type
    * (SSE-S3, DSSE-KMS), another KMS key, or a key of the caller's own (SSE-C). An upload that names
    * no encryption gets the bucket's default, this key.
@@ -319,6 +380,7 @@ export class AuditBucket extends AuditBucketBase {
 }
 
 const ACCESS_LOG_PREFIX = 'audit-bucket/';
+
 
 /**
  * Glacier after `glacierDays` for current and noncurrent versions alike and, with an expiration, a

@@ -1,5 +1,5 @@
-import { CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, LegacyStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -267,6 +267,34 @@ describe('AuditBucket per profile', () => {
     expect(() => new AuditBucket(newStack(), 'Audit', { profile: { ...Profiles.dev, auditGlacierTransitionDays: -3 } })).toThrow(
       '`auditGlacierTransitionDays` is -3; it must be a whole number of days from 1 to 36500.',
     );
+  });
+});
+
+describe('AuditBucket deletion and retention guard', () => {
+  const statements = (template: Template) => Object.values(template.findResources('AWS::S3::BucketPolicy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Condition?: unknown }>);
+
+  test('retentionAdminArns may change the configuration beside the deployment role', () => {
+    const stack = newStack();
+    new AuditBucket(stack, 'Audit', { retentionAdminArns: ['arn:aws:iam::111111111111:role/records-officer'] });
+    const guard = statements(Template.fromStack(stack)).find((statement) => statement.Sid === 'DenyRetentionChanges');
+    expect(guard?.Condition).toEqual({
+      ArnNotEquals: {
+        'aws:PrincipalArn': [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}' },
+          'arn:aws:iam::111111111111:role/records-officer',
+        ],
+      },
+    });
+  });
+
+  test('a stack deployed otherwise than through the default synthesizer\'s role warns, and guards deletion still', () => {
+    const stack = new Stack(new App(), 'Legacy', { synthesizer: new LegacyStackSynthesizer() });
+    new AuditBucket(stack, 'Audit');
+    const template = Template.fromStack(stack);
+    expect(statements(template).map((statement) => statement.Sid)).toEqual(expect.arrayContaining(['DenyRecordDeletion']));
+    expect(statements(template).map((statement) => statement.Sid)).not.toContain('DenyRetentionChanges');
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Name that role in `retentionAdminArns`'));
   });
 });
 

@@ -153,6 +153,9 @@ describe('EncryptedLedgerTable per profile', () => {
   test('production backs the ledger up daily (35 days) and monthly (a year) in a vault encrypted with its key', () => {
     production.hasResourceProperties('AWS::Backup::BackupVault', {
       EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LedgerKey'), 'Arn'] },
+      // A vault lock (governance mode) refuses a retention shorter than the daily backups'.
+      LockConfiguration: { MinRetentionDays: 35 },
+      AccessPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: Match.arrayWith(['backup:DeleteRecoveryPoint']) })]) },
     });
     production.hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -209,6 +209,39 @@ describe.each(Profiles.names)('%s', (name) => {
       expect(await decide({ ...admin, ...bucket, resource: `${model.arn(bucketId)}/reports/x`, action: 's3:PutObject', context: as(admin) })).toBe('Allowed');
     });
 
+    const deployer = { ...admin, principal: `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${profile.region}` };
+    const bucketArn = model.arn(bucketId);
+
+    test('no one may delete an audit record or a version of one, an administrator and the deployment role included', async () => {
+      for (const caller of [admin, deployer, auditWriter]) {
+        for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion']) {
+          expect(await decide({ ...caller, ...bucket, resource: auditObject, action, context: as(caller) })).toBe('ExplicitlyDenied');
+        }
+      }
+    });
+
+    test('only the deployment role may change the lifecycle, versioning, Object Lock or policy; an administrator may not', async () => {
+      for (const action of ['s3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutBucketObjectLockConfiguration', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']) {
+        expect(await decide({ ...admin, ...bucket, resource: bucketArn, action, context: as(admin) })).toBe('ExplicitlyDenied');
+        expect(await decide({ ...deployer, ...bucket, resource: bucketArn, action, context: as(deployer) })).toBe('Allowed');
+      }
+    });
+
+    const emptier = model.idsOfType('AWS::IAM::Role').find((id) => id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProviderRole'));
+    if (profile.removalPolicy === RemovalPolicy.DESTROY) {
+      test('the role that empties the bucket before the stack deletes it may delete records, and set the policy that stops new writes', async () => {
+        // Its only identity policy is the managed one for logs; the bucket policy grants it what it does to the bucket.
+        const role = { principal: model.arn(emptier!), identityPolicies: [] };
+        expect(await decide({ ...role, ...bucket, resource: auditObject, action: 's3:DeleteObjectVersion', context: as(role) })).toBe('Allowed');
+        expect(await decide({ ...role, ...bucket, resource: bucketArn, action: 's3:PutBucketPolicy', context: as(role) })).toBe('Allowed');
+        expect(await decide({ ...role, ...bucket, resource: bucketArn, action: 's3:PutLifecycleConfiguration', context: as(role) })).not.toBe('Allowed');
+      });
+    } else {
+      test('nothing empties the bucket: no role of the stack may delete records', () => {
+        expect(emptier).toBeUndefined();
+      });
+    }
+
     test('refuses an upload that asks for another encryption type or another key', async () => {
       const put = { ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject' };
       const sse = 's3:x-amz-server-side-encryption';
@@ -228,7 +261,7 @@ describe.each(Profiles.names)('%s', (name) => {
         .toBe('ExplicitlyDenied');
       const outside = `${model.arn(bucketId)}/elsewhere/batch.jsonl`;
       expect(await decide({ ...auditWriter, ...bucket, resource: outside, action: 's3:PutObject', context: as(auditWriter) })).toBe('ImplicitlyDenied');
-      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:DeleteObject', context: as(auditWriter) })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:DeleteObject', context: as(auditWriter) })).toBe('ExplicitlyDenied');
     });
 
     test('sends failed batches to the dead-letter queue, and uses the key only as it needs', async () => {
@@ -261,6 +294,27 @@ describe.each(Profiles.names)('%s', (name) => {
       expect(await decide({ principal: 'backup.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('Allowed');
       expect(await decide({ principal: 'lambda.amazonaws.com', ...trust, action: 'sts:AssumeRole', context: TLS })).toBe('ImplicitlyDenied');
       expect(JSON.stringify(model.properties(roleId).ManagedPolicyArns)).toMatch(/AWSBackupServiceRolePolicyForBackup.*AWSBackupServiceRolePolicyForRestores/);
+    });
+
+    test('no one may delete a recovery point of the vault, shorten its life or change the vault\'s policy, an administrator included', async () => {
+      const vaults = model.idsOfType('AWS::Backup::BackupVault');
+      if (!profile.ledgerBackups) {
+        expect(vaults).toEqual([]);
+        return;
+      }
+      const vault = { resourceAccount: ACCOUNT, resourcePolicy: model.resolve(Template.fromStack(stack).toJSON().Resources[vaults[0]].Properties.AccessPolicy) };
+      const point = `arn:aws:backup:${profile.region}:${ACCOUNT}:recovery-point:a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`;
+      for (const action of ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle']) {
+        expect(await decide({ ...admin, ...vault, resource: point, action, context: TLS })).toBe('ExplicitlyDenied');
+      }
+      expect(await decide({ ...admin, ...vault, resource: `arn:aws:backup:${profile.region}:${ACCOUNT}:backup-vault:payments`, action: 'backup:PutBackupVaultAccessPolicy', context: as(admin) }))
+        .toBe('ExplicitlyDenied');
+      expect(await decide({ ...admin, ...vault, resource: point, action: 'backup:DescribeRecoveryPoint', context: TLS })).toBe('Allowed');
+      const deployer = { ...admin, principal: `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${profile.region}` };
+      expect(await decide({ ...deployer, ...vault, resource: `arn:aws:backup:${profile.region}:${ACCOUNT}:backup-vault:payments`, action: 'backup:PutBackupVaultAccessPolicy', context: { ...TLS, 'aws:PrincipalArn': deployer.principal } }))
+        .toBe('Allowed');
+      expect(await decide({ ...deployer, ...vault, resource: point, action: 'backup:DeleteRecoveryPoint', context: { ...TLS, 'aws:PrincipalArn': deployer.principal } }))
+        .toBe('ExplicitlyDenied');
     });
 
     test('the key lets an identity policy of the account decide on its use, as the backup role\'s does', async () => {

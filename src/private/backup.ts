@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { deploymentRoleArn } from './deployment-role';
 import { perCreationName } from './names';
 
 /**
@@ -19,12 +20,30 @@ export function newLedgerBackupPlan(
   key: kms.IKey,
   removalPolicy: RemovalPolicy,
 ): [backup.BackupPlan, iam.IRole] {
+  const retained = removalPolicy !== RemovalPolicy.DESTROY;
   const vault = new backup.BackupVault(scope, 'BackupVault', {
     // Retained in production, so named anew for each creation of the stack.
     backupVaultName: perCreationName(scope, '', 50),
     encryptionKey: key,
-    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    // Where the data is retained, no one may delete a recovery point, shorten its life or change
+    // this policy (AWS Backup's own lifecycle still expires them), and a vault lock in governance
+    // mode refuses a retention shorter than the daily backups' 35 days.
+    blockRecoveryPointDeletion: retained,
+    lockConfiguration: retained ? { minRetention: Duration.days(35) } : undefined,
   });
+  if (retained) {
+    const deployer = deploymentRoleArn(Stack.of(scope));
+    vault.addToAccessPolicy(new iam.PolicyStatement({
+      sid: 'DenyVaultGuardChanges',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['backup:PutBackupVaultAccessPolicy', 'backup:DeleteBackupVaultAccessPolicy', 'backup:DeleteBackupVaultLockConfiguration', 'backup:PutBackupVaultLockConfiguration'],
+      resources: ['*'],
+      // The deployment role keeps the stack updatable; without a known one, no one but the root user.
+      conditions: deployer ? { ArnNotEquals: { 'aws:PrincipalArn': [deployer] } } : undefined,
+    }));
+  }
   const plan = new backup.BackupPlan(scope, 'BackupPlan', {
     backupVault: vault,
     backupPlanRules: [

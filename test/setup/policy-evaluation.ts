@@ -111,6 +111,14 @@ export class PolicyModel {
       const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
       return parts.map((part) => this.resolve(part)).join(separator);
     }
+    if ('Fn::Sub' in object) {
+      // The one-argument form: `${Pseudo::Parameter}` and `${LogicalId}` (a Ref) in a string.
+      const template = object['Fn::Sub'];
+      if (typeof template !== 'string') {
+        throw new Error('no fake value for Fn::Sub with variables');
+      }
+      return template.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(this.resolve({ Ref: name })));
+    }
     if ('Fn::Select' in object) {
       const [index, list] = object['Fn::Select'] as [number, unknown];
       return (this.resolve(list) as unknown[])[Number(index)];
