@@ -231,10 +231,10 @@ describe.each(Profiles.names)('%s', (name) => {
     if (profile.removalPolicy === RemovalPolicy.DESTROY) {
       test('the role that empties the bucket before the stack deletes it may delete records, and set the policy that stops new writes', async () => {
         // Its only identity policy is the managed one for logs; the bucket policy grants it what it does to the bucket.
-        const role = { principal: model.arn(emptier!), identityPolicies: [] };
-        expect(await decide({ ...role, ...bucket, resource: auditObject, action: 's3:DeleteObjectVersion', context: as(role) })).toBe('Allowed');
-        expect(await decide({ ...role, ...bucket, resource: bucketArn, action: 's3:PutBucketPolicy', context: as(role) })).toBe('Allowed');
-        expect(await decide({ ...role, ...bucket, resource: bucketArn, action: 's3:PutLifecycleConfiguration', context: as(role) })).not.toBe('Allowed');
+        const emptying = { principal: model.arn(emptier!), identityPolicies: [] };
+        expect(await decide({ ...emptying, ...bucket, resource: auditObject, action: 's3:DeleteObjectVersion', context: as(emptying) })).toBe('Allowed');
+        expect(await decide({ ...emptying, ...bucket, resource: bucketArn, action: 's3:PutBucketPolicy', context: as(emptying) })).toBe('Allowed');
+        expect(await decide({ ...emptying, ...bucket, resource: bucketArn, action: 's3:PutLifecycleConfiguration', context: as(emptying) })).not.toBe('Allowed');
       });
     } else {
       test('nothing empties the bucket: no role of the stack may delete records', () => {
@@ -302,7 +302,8 @@ describe.each(Profiles.names)('%s', (name) => {
         expect(vaults).toEqual([]);
         return;
       }
-      const vault = { resourceAccount: ACCOUNT, resourcePolicy: model.resolve(Template.fromStack(stack).toJSON().Resources[vaults[0]].Properties.AccessPolicy) };
+      const accessPolicy = Template.fromStack(stack).toJSON().Resources[vaults[0]].Properties.AccessPolicy;
+      const vault = { resourceAccount: ACCOUNT, resourcePolicy: model.resolve(accessPolicy) };
       const point = `arn:aws:backup:${profile.region}:${ACCOUNT}:recovery-point:a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`;
       for (const action of ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle']) {
         expect(await decide({ ...admin, ...vault, resource: point, action, context: TLS })).toBe('ExplicitlyDenied');
