@@ -24,6 +24,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as cr from 'aws-cdk-lib/custom-resources';
 // Types only: the floor takes the profile's data and loads none of the library's modules.
 import type { EnvironmentProfile } from '../src/environment-profile-types';
 
@@ -212,13 +213,40 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   // Functions.
   const runtime = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
   const environment = { POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform', POWERTOOLS_LOG_LEVEL: 'INFO', PAYMENTS_ENVIRONMENT: profile.envName };
+  // The prefix lists of DynamoDB and S3, read at deploy time, so that functions send nowhere else.
+  const lookupLogs = new logs.LogGroup(stack, 'PrefixListLookupLogs', { encryptionKey: key, retention });
+  const lookupRole = new iam.Role(stack, 'PrefixListLookupRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: {
+      Lookup: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
+          new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [lookupLogs.logGroupArn] }),
+        ],
+      }),
+    },
+  });
+  const prefixList = (service: string) => {
+    const call: cr.AwsSdkCall = {
+      service: 'EC2',
+      action: 'describeManagedPrefixLists',
+      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${stack.region}.${service}`] }] },
+      physicalResourceId: cr.PhysicalResourceId.fromResponse('PrefixLists.0.PrefixListId'),
+      outputPaths: ['PrefixLists.0.PrefixListId'],
+    };
+    const lookup = new cr.AwsCustomResource(stack, `${service}PrefixList`, { onCreate: call, onUpdate: call, installLatestAwsSdk: false, role: lookupRole, logGroup: lookupLogs });
+    return ec2.Peer.prefixList(lookup.getResponseField('PrefixLists.0.PrefixListId'));
+  };
+  const servicePeers = [prefixList('dynamodb'), prefixList('s3')];
   const httpsOnlyGroup = (id: string, purpose: string) => {
     const group = new ec2.SecurityGroup(stack, id, {
       vpc,
-      description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
+      description: `The ${purpose}: no inbound traffic, HTTPS out to DynamoDB and S3 only`,
       allowAllOutbound: false,
     });
-    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (DynamoDB and S3 through the gateway endpoints)');
+    for (const peer of servicePeers) {
+      group.addEgressRule(peer, ec2.Port.tcp(443), 'HTTPS to DynamoDB or S3');
+    }
     return group;
   };
   const iamAuthorization = profile.apiIamAuthorization ?? true;

@@ -29,6 +29,7 @@ import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { privateApiPolicy } from './private/private-api-policy';
 import { assertValidProfile } from './private/profile-validation';
+import { ServicePrefixLists } from './private/service-prefix-lists';
 import { newApiWebAcl } from './private/web-acl';
 import { SecureVpc } from './secure-vpc';
 
@@ -384,8 +385,9 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       PAYMENTS_PLATFORM: this.platformName,
     };
     const originRegion = props.multiRegion ? Stack.of(this).region : undefined;
-    const placement = { vpc: this.vpc, key: this.key, retention, removalPolicy };
-    this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler');
+    const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
+    const placement = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
+    this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler', services);
     this.handler = this.newHandler(props, placement, originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment);
 
     // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
@@ -401,7 +403,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.auditWriter = audit.writer;
     const securityGroups = [this.handlerSecurityGroup, audit.securityGroup];
     if (props.idempotencyTable) {
-      const sweeperSecurityGroup = functionSecurityGroup(this, 'ClaimSweeperSecurityGroup', this.vpc, 'claim sweeper');
+      const sweeperSecurityGroup = functionSecurityGroup(this, 'ClaimSweeperSecurityGroup', this.vpc, 'claim sweeper', services);
       this.claimSweeper = this.newClaimSweeper(placement, environment, sweeperSecurityGroup);
       securityGroups.push(sweeperSecurityGroup);
     } else {

@@ -12,6 +12,7 @@ import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApi, PaymentApiClientLimits, PaymentApiDomainOptions } from './payment-api';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
+import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './private/regional-stream';
 import { SecureVpc } from './secure-vpc';
 
 /**
@@ -220,15 +221,19 @@ export class PaymentPlatform extends Construct {
       multiRegion: options.multiRegion,
       clientLimits: options.clientLimits,
     });
+    // The platform's own VPC lets through its endpoints only what its functions do.
+    this.network?.allowTablesThroughEndpoint([this.api.ledgerTable, this.api.idempotencyTable]);
+    this.network?.allowObjectWritesThroughEndpoint(this.api.auditBucket, `${AuditBucket.RECORD_PREFIX}*`);
     if (profile.enableAlarms) {
       this.alarms = new PaymentAlarms(this, 'Alarms', { ...options.alarms, api: this.api });
     }
     const tagValues = MandatoryTags.propsFromProfile(profile);
     this.tags = MandatoryTags.apply(this, tagValues);
     // aws-cdk-lib puts the providers of its own custom resources (the VPC's default security group
-    // rules, bucket auto-delete) at the stack's root, outside this construct; they get the tags too.
+    // rules, bucket auto-delete, the prefix-list lookups) at the stack's root, outside this
+    // construct; they get the tags too.
     for (const child of Stack.of(this).node.children) {
-      if (child instanceof CustomResourceProviderBase) {
+      if (child instanceof CustomResourceProviderBase || child.node.id === AWS_CUSTOM_RESOURCE_PROVIDER_ID) {
         MandatoryTags.apply(child, tagValues);
       }
     }

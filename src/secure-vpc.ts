@@ -1,7 +1,10 @@
 import { Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, inPacks } from './private/acknowledge';
@@ -153,9 +156,46 @@ export class SecureVpc extends Construct {
         'Only the public subnets route 0.0.0.0/0 to the internet gateway, which the NAT gateways need; nothing else is placed in them and they assign no public IPs.', FRAMEWORKS),
     ]);
   }
+
+  /**
+   * Lets item reads and writes of `tables` (and their indexes), by principals of this account, pass
+   * the DynamoDB gateway endpoint. Its policy allows everything until the first call; from then on,
+   * only what the calls named: a function in the VPC can then reach no other table, so nothing it
+   * can read leaves the VPC through the endpoint.
+   */
+  public allowTablesThroughEndpoint(tables: dynamodb.ITable[]): void {
+    this.dynamoDbEndpoint.addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: TABLE_ACTIONS,
+      resources: tables.flatMap((table) => [table.tableArn, `${table.tableArn}/index/*`]),
+      conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+    }));
+  }
+
+  /**
+   * Lets `s3:PutObject` of keys matching `keyPattern` in `bucket`, by principals of this account,
+   * pass the S3 gateway endpoint. As with `allowTablesThroughEndpoint`, the endpoint allows only
+   * what such calls named from the first one on.
+   *
+   * @param keyPattern the object keys, such as `audit/*`
+   */
+  public allowObjectWritesThroughEndpoint(bucket: s3.IBucket, keyPattern: string): void {
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(keyPattern)],
+      conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+    }));
+  }
 }
 
 const AZ_COUNT = 3;
+
+/** What the platform's functions do with DynamoDB tables. */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:Scan',
+];
 
 function availabilityZoneProblems(zones: string[] | undefined, region: string): string[] {
   if (zones === undefined) {

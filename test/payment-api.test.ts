@@ -141,12 +141,38 @@ describe('PaymentApi with default props', () => {
     expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(3);
   });
 
-  test('the handler\'s security group allows no inbound traffic and only HTTPS out', () => {
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'The payment handler: no inbound traffic, HTTPS out to AWS APIs only',
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
-      SecurityGroupIngress: Match.absent(),
-    });
+  test('each function\'s security group allows no inbound traffic, and HTTPS out to the prefix lists of DynamoDB and S3 only', () => {
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    expect(Object.values(groups).map((group) => group.Properties.GroupDescription).sort()).toEqual([
+      'The audit writer: no inbound traffic, HTTPS out to DynamoDB and S3 only',
+      'The payment handler: no inbound traffic, HTTPS out to DynamoDB and S3 only',
+    ]);
+    const lookups = template.findResources('Custom::AWS');
+    const lookupOf = (service: string) => Object.keys(lookups).find((id) => JSON.stringify(lookups[id].Properties.Create).includes(`.${service}\\"]}]}`));
+    for (const id of Object.keys(groups)) {
+      expect(groups[id].Properties.SecurityGroupIngress).toBeUndefined();
+      // No inline rule: 0.0.0.0/0 would be one.
+      expect(groups[id].Properties.SecurityGroupEgress).toBeUndefined();
+      const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+        .filter((rule) => rule.Properties.GroupId['Fn::GetAtt'][0] === id).map((rule) => rule.Properties);
+      expect(egress).toEqual([
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { 'Fn::GetAtt': [lookupOf('dynamodb'), 'PrefixLists.0.PrefixListId'] } }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { 'Fn::GetAtt': [lookupOf('s3'), 'PrefixLists.0.PrefixListId'] } }),
+      ]);
+    }
+  });
+
+  test('the prefix lists are read at deploy time by a role that may describe prefix lists and write its own log group only', () => {
+    // The stack has no concrete Region, so each call is joined with the Region at deploy time.
+    const calls = Object.values(template.findResources('Custom::AWS')).map((lookup) => JSON.stringify(lookup.Properties.Create));
+    expect(calls).toEqual([
+      expect.stringMatching(/"service\\":\\"EC2\\",\\"action\\":\\"describeManagedPrefixLists\\".*prefix-list-name.*com\.amazonaws\.".*"\.dynamodb\\"\]/),
+      expect.stringMatching(/"service\\":\\"EC2\\",\\"action\\":\\"describeManagedPrefixLists\\".*prefix-list-name.*com\.amazonaws\.".*"\.s3\\"\]/),
+    ]);
+    const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.includes('ServicePrefixListsLookupRole'))![1];
+    const actions = role.Properties.Policies.flatMap((policy: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } }) =>
+      policy.PolicyDocument.Statement.flatMap((statement) => [statement.Action].flat()));
+    expect(actions.sort()).toEqual(['ec2:DescribeManagedPrefixLists', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
   test('the handler is configured by environment variables that the construct sets', () => {

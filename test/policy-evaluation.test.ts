@@ -254,6 +254,40 @@ describe.each(Profiles.names)('%s', (name) => {
     });
   });
 
+  describe('the VPC\'s gateway endpoints', () => {
+    const endpointPolicy = (endpoint: { node: unknown }) =>
+      model.resolve(Template.fromStack(stack).toJSON().Resources[model.logicalId(endpoint as never)].Properties.PolicyDocument);
+    const through = (endpoint: { node: unknown }) => ({ resourceAccount: ACCOUNT, resourcePolicy: endpointPolicy(endpoint) });
+    const principalOf = (caller: { principal: string }) => ({ ...TLS, 'aws:PrincipalAccount': ACCOUNT, 'aws:PrincipalArn': caller.principal });
+    const network = platform.network!;
+
+    test('DynamoDB\'s lets the functions reach the ledger and the claims, and no other table', async () => {
+      const dynamodb = { ...handler, ...through(network.dynamoDbEndpoint) };
+      expect(await decide({ ...dynamodb, resource: ledger, action: 'dynamodb:PutItem', context: principalOf(handler) })).toBe('Allowed');
+      const claims = model.arn(model.logicalId(platform.api.idempotencyTable));
+      expect(await decide({ ...dynamodb, resource: claims, action: 'dynamodb:UpdateItem', context: principalOf(handler) })).toBe('Allowed');
+      const elsewhere = `arn:aws:dynamodb:${profile.region}:${ACCOUNT}:table/customers`;
+      expect(await decide({ ...dynamodb, resource: elsewhere, action: 'dynamodb:GetItem', context: principalOf(handler) })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...dynamodb, resource: ledger, action: 'dynamodb:DeleteTable', context: principalOf(handler) })).toBe('ImplicitlyDenied');
+    });
+
+    test('S3\'s lets the audit writer put records, and nothing else out', async () => {
+      const s3 = { ...auditWriter, ...through(network.s3Endpoint) };
+      expect(await decide({ ...s3, resource: auditObject, action: 's3:PutObject', context: principalOf(auditWriter) })).toBe('Allowed');
+      expect(await decide({ ...s3, resource: 'arn:aws:s3:::exfiltration-bucket/dump', action: 's3:PutObject', context: principalOf(auditWriter) })).toBe('ImplicitlyDenied');
+      expect(await decide({ ...s3, resource: auditObject, action: 's3:GetObject', context: principalOf(auditWriter) })).toBe('ImplicitlyDenied');
+      // A role of another account with its own credentials in the VPC: its own bucket is refused too.
+      const stranger = { principal: `arn:aws:iam::${OTHER_ACCOUNT}:role/stranger`, identityPolicies: admin.identityPolicies };
+      expect(await decide({
+        ...stranger,
+        ...through(network.s3Endpoint),
+        resource: auditObject,
+        action: 's3:PutObject',
+        context: { ...TLS, 'aws:PrincipalAccount': OTHER_ACCOUNT, 'aws:PrincipalArn': stranger.principal },
+      })).toBe('ImplicitlyDenied');
+    });
+  });
+
   describe('the audit writer', () => {
     test('writes audit records under audit/ over TLS, and nowhere else', async () => {
       expect(await decide({ ...auditWriter, ...bucket, resource: auditObject, action: 's3:PutObject', context: as(auditWriter) })).toBe('Allowed');

@@ -1,7 +1,9 @@
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Profiles, SecureVpc } from '../src';
 import { newStack } from './setup/stacks';
 
@@ -116,6 +118,39 @@ describe('SecureVpc with a profile', () => {
     const fromProps = newStack(Profiles.staging);
     new SecureVpc(fromProps, 'Vpc', { profile: { ...Profiles.staging, natGateways: 2 }, natGateways: 3 });
     Template.fromStack(fromProps).resourceCountIs('AWS::EC2::NatGateway', 3);
+  });
+});
+
+describe('SecureVpc gateway endpoint policies', () => {
+  test('allow everything until told what passes; then only the tables and object writes named, by principals of the account', () => {
+    const alone = newStack();
+    new SecureVpc(alone, 'Network');
+    Template.fromStack(alone).allResourcesProperties('AWS::EC2::VPCEndpoint', { PolicyDocument: Match.absent() });
+
+    const stack = newStack();
+    const network = new SecureVpc(stack, 'Network');
+
+    const table = new dynamodb.Table(stack, 'Ledger', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    const bucket = new s3.Bucket(stack, 'Audit');
+    network.allowTablesThroughEndpoint([table]);
+    network.allowObjectWritesThroughEndpoint(bucket, 'audit/*');
+    const template = Template.fromStack(stack);
+    const account = { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } };
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: {
+        Statement: [Match.objectLike({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: Match.arrayWith(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']),
+          Resource: [{ 'Fn::GetAtt': [stack.getLogicalId(table.node.defaultChild as CfnElement), 'Arn'] }, Match.anyValue()],
+          Condition: account,
+        })],
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Allow', Action: 's3:PutObject', Condition: account })] },
+    });
   });
 });
 

@@ -31,6 +31,7 @@ const EVERY_PROFILE: Record<string, string> = {
   PaymentsApiHandlerLogs6C6273AF: 'AWS::Logs::LogGroup',
   PaymentsApiAuditWriterLogsFE5CB94C: 'AWS::Logs::LogGroup',
   PaymentsNetworkFlowLogs158DDAC7: 'AWS::Logs::LogGroup',
+  PaymentsApiServicePrefixListsLookupLogs31F3DDC7: 'AWS::Logs::LogGroup',
   PaymentsApiAuditWriterDynamoDBEventSourcePaymentPlatformPaymentsLedgerTable2194DE2A6AF6ABFF: 'AWS::Lambda::EventSourceMapping',
 };
 
@@ -108,6 +109,7 @@ describe('MultiRegionPaymentPlatform (production, three Regions, construct id Pa
       PaymentsApiAccessLogs7F73B3DC: 'AWS::Logs::LogGroup',
       PaymentsApiExecutionLogsD720CFFD: 'AWS::Logs::LogGroup',
       PaymentsApiWafLogsE65752AA: 'AWS::Logs::LogGroup',
+      PaymentsApiServicePrefixListsLookupLogs31F3DDC7: 'AWS::Logs::LogGroup',
     });
   });
 });

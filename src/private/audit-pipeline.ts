@@ -42,7 +42,7 @@ export class AuditPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditPipelineProps) {
     super(scope, id);
-    this.securityGroup = functionSecurityGroup(this, 'AuditWriterSecurityGroup', props.vpc, 'audit writer');
+    this.securityGroup = functionSecurityGroup(this, 'AuditWriterSecurityGroup', props.vpc, 'audit writer', props.services);
     this.writer = new AuditWriterFunction(this, 'AuditWriter', {
       description: 'Writes every change of a ledger item to the audit bucket, one object per change',
       ...functionDefaults(this, 'AuditWriter', props, this.securityGroup),

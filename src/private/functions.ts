@@ -6,10 +6,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { skipCheckov } from './acknowledge';
+import type { ServicePrefixLists } from './service-prefix-lists';
 
 /** Where the platform's functions run and how their logs are kept. */
 export interface FunctionPlacement {
   readonly vpc: ec2.IVpc;
+  /** Where the functions may send: the prefix lists of DynamoDB and S3. */
+  readonly services: ServicePrefixLists;
   readonly key: kms.IKey;
   readonly retention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -28,14 +31,19 @@ const VPC_ACCESS_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
-/** A security group for one function: nothing in, HTTPS out. */
-export function functionSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, purpose: string): ec2.SecurityGroup {
+/**
+ * A security group for one function: nothing in, and HTTPS out to DynamoDB and S3 only (their
+ * prefix lists, which the VPC's gateway endpoints serve), the only services the functions call.
+ * Amazon's DNS resolver is reached whatever the rules say.
+ */
+export function functionSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, purpose: string, services: ServicePrefixLists): ec2.SecurityGroup {
   const group = new ec2.SecurityGroup(scope, id, {
     vpc,
-    description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
+    description: `The ${purpose}: no inbound traffic, HTTPS out to DynamoDB and S3 only`,
     allowAllOutbound: false,
   });
-  group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (DynamoDB and S3 through the gateway endpoints)');
+  group.addEgressRule(services.dynamoDb, ec2.Port.tcp(443), 'HTTPS to DynamoDB (through the gateway endpoint)');
+  group.addEgressRule(services.s3, ec2.Port.tcp(443), 'HTTPS to S3 (through the gateway endpoint)');
   return group;
 }
 

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledge, FRAMEWORKS, inPacks } from './acknowledge';
 
 /** The id of aws-cdk-lib's AwsCustomResource provider function, one per stack. */
-const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+export const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 const DEPLOY_TIME = 'aws-cdk-lib\'s AwsCustomResource provider runs only while CloudFormation deploys the stack, to read one table\'s stream ARN (DescribeTable); it handles no request and no payment data.';
 
 const LOOKUP_FINDINGS = [
@@ -57,7 +57,7 @@ export function regionalStreamArn(scope: Construct, id: string, tableName: strin
   });
   acknowledge(role, inPacks('IAMNoInlinePolicy', 'The lookup\'s own role may describe one table and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS));
   // aws-cdk-lib's one provider function per stack for every AwsCustomResource.
-  const provider = stack.node.tryFindChild(PROVIDER_ID);
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
   if (provider) {
     acknowledge(provider, LOOKUP_FINDINGS);
   }

@@ -17,7 +17,9 @@ export function seedValues(template: Template): Record<string, unknown> {
   const ofType = (type: string) => resources.filter((r) => r.Type === type).map((r) => r.Properties ?? {});
   const ledger = resources.find((r) => r.Type === 'AWS::DynamoDB::Table' && JSON.stringify(r.Properties?.KeySchema).includes('transaction_id'));
   const buckets = ofType('AWS::S3::Bucket') as Array<{ LifecycleConfiguration?: { Rules: Array<{ Transitions?: Array<{ TransitionInDays: number }> }> } }>;
-  const plan = ofType('AWS::ApiGateway::UsagePlan')[0] as { Throttle?: { RateLimit: number; BurstLimit: number } } | undefined;
+  // The environment table's rate limit is the stage's; the usage plan gives each client a share of it.
+  const stage = ofType('AWS::ApiGateway::Stage')[0] as { MethodSettings?: Array<{ ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> } | undefined;
+  const stageThrottle = stage?.MethodSettings?.[0];
   const queue = ofType('AWS::SQS::Queue')[0] as { MessageRetentionPeriod?: number } | undefined;
   const functions = ofType('AWS::Lambda::Function') as Array<{ Runtime?: string; MemorySize?: number; Timeout?: number; Architectures?: string[] }>;
   const handler = functions.find((f) => f.MemorySize === 512);
@@ -28,8 +30,8 @@ export function seedValues(template: Template): Record<string, unknown> {
       ?.PointInTimeRecoveryEnabled,
     ledgerDeletionPolicy: ledger?.DeletionPolicy,
     glacierTransitionDays: buckets.map((b) => b.LifecycleConfiguration?.Rules[0]?.Transitions?.[0]?.TransitionInDays),
-    apiRateLimit: plan?.Throttle?.RateLimit,
-    apiBurstLimit: plan?.Throttle?.BurstLimit,
+    apiRateLimit: stageThrottle?.ThrottlingRateLimit,
+    apiBurstLimit: stageThrottle?.ThrottlingBurstLimit,
     deadLetterRetentionDays: queue?.MessageRetentionPeriod === undefined ? undefined : queue.MessageRetentionPeriod / 86400,
     alarms: ofType('AWS::CloudWatch::Alarm').length,
     handler: handler && { runtime: handler.Runtime, memory: handler.MemorySize, timeout: handler.Timeout, architectures: handler.Architectures },
