@@ -15,6 +15,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -431,6 +432,15 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   }));
   const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `Payments alarms (${profile.envName})`, masterKey: key, enforceSSL: true });
   const notify = new actions.SnsAction(topic);
+  // CloudTrail's report of the key scheduled for deletion, disabled or re-policed, to the topic.
+  new events.Rule(stack, 'KeyDestruction', {
+    eventPattern: {
+      source: ['aws.kms'],
+      detailType: ['AWS API Call via CloudTrail'],
+      detail: { eventName: ['ScheduleKeyDeletion', 'DisableKey', 'PutKeyPolicy'], resources: { ARN: [key.keyArn] } },
+    },
+    targets: [new eventTargets.SnsTopic(topic)],
+  });
   const period = Duration.minutes(5);
   const minute = Duration.minutes(1);
   const alarm = (id: string, props: cloudwatch.AlarmProps) => {

@@ -89,6 +89,14 @@ export interface MultiRegionPaymentPlatformProps {
   readonly alarms?: PaymentAlarmsOptions;
 
   /**
+   * ARNs of the roles (or users) that administer each Region's key: the only principals, beside the
+   * role CloudFormation deploys with, that may schedule its deletion, disable it or replace its policy.
+   *
+   * @default - only the deployment role
+   */
+  readonly keyAdminArns?: string[];
+
+  /**
    * What the names of the multi-Region tables, key aliases and secrets start with. Those names are
    * fixed, since stacks in other Regions find them by name; two platforms in one account need two
    * prefixes.
@@ -170,7 +178,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         description: `Payment platform (${profile.envName}): the customer-managed key of ${region}`,
         env: { account, region },
       });
-      keys[region] = newPlatformKey(stack, 'Key', `Encrypts the ${profile.envName} payment platform's data in ${region}`, profile.removalPolicy);
+      keys[region] = newPlatformKey(stack, 'Key', `Encrypts the ${profile.envName} payment platform's data in ${region}`, profile.removalPolicy, props.keyAdminArns);
       keys[region].addAlias(aliasName);
       MandatoryTags.apply(stack, tags);
       this.keyStacks[region] = stack;

@@ -1,13 +1,14 @@
 import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { PaymentApi } from './payment-api';
-import { acknowledge } from './private/acknowledge';
+import { acknowledge, inPacks } from './private/acknowledge';
 
 /**
  * Options of `PaymentAlarms`, also accepted by `PaymentPlatform`.
@@ -141,6 +142,11 @@ export class PaymentAlarms extends Construct {
   public readonly auditLagAlarm: cloudwatch.Alarm;
   /** Claim sweeps falling behind, or not running, where the API has a claim sweeper. */
   public readonly claimSweepAlarm?: cloudwatch.Alarm;
+  /**
+   * The EventBridge rule that notifies the topic, through CloudTrail, when anyone schedules the
+   * deletion of the platform's key, disables it or replaces its policy.
+   */
+  public readonly keyDestructionRule: events.Rule;
   /** Every alarm above. */
   public readonly alarms: cloudwatch.Alarm[];
   /** The dashboard, unless turned off. */
@@ -274,9 +280,50 @@ export class PaymentAlarms extends Construct {
       ...(this.claimSweepAlarm ? [this.claimSweepAlarm] : []),
     ];
 
+    this.keyDestructionRule = this.watchKeyDestruction(api, envName);
+
     if (props.dashboard ?? true) {
       this.dashboard = this.newDashboard(api, period);
     }
+  }
+
+  /**
+   * Scheduling the deletion of the platform's key, disabling it or replacing its policy would make
+   * every payment, audit record and backup unreadable; CloudTrail reports each such call to
+   * EventBridge (where the account has a trail), and the rule sends it to the alarm topic.
+   */
+  private watchKeyDestruction(api: PaymentApi, envName: string): events.Rule {
+    const keys = [api.key, ...(api.ledgerTable.encryptionKey && api.ledgerTable.encryptionKey !== api.key ? [api.ledgerTable.encryptionKey] : [])];
+    const rule = new events.Rule(this, 'KeyDestruction', {
+      description: `Notifies the ${envName} payments alarm topic when the platform's key is scheduled for deletion, disabled or given a new policy`,
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['kms.amazonaws.com'],
+          eventName: ['ScheduleKeyDeletion', 'DisableKey', 'PutKeyPolicy'],
+          resources: { ARN: keys.map((key) => key.keyArn) },
+        },
+      },
+    });
+    acknowledge(rule, inPacks('EventBusDLQ',
+      'EventBridge retries a notification that the topic does not take for 24 hours; the call stays in CloudTrail, and a key scheduled for deletion waits at least 7 days, so a dead-letter queue would add nothing an operator could act on sooner.',
+      ['Serverless']));
+    rule.addTarget(new AlarmTopicTarget(this.topic, events.RuleTargetInput.fromText(
+      `ALARM: ${envName} payment platform key: ${events.EventField.fromPath('$.detail.eventName')} by ${events.EventField.fromPath('$.detail.userIdentity.arn')} `
+      + `at ${events.EventField.time}. A key scheduled for deletion can be saved with CancelKeyDeletion during its waiting period.`)));
+    const added = this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowKeyDestructionRuleToPublish',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+    }));
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:alarmTopicPolicyEvents',
+        'The alarm topic was imported, so its policy cannot be changed here: it must allow events.amazonaws.com to sns:Publish from the key destruction rule, or that notification reaches no one.');
+    }
+    return rule;
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
@@ -295,6 +342,18 @@ export class PaymentAlarms extends Construct {
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: this.fromAlarmsOfThisAccount(),
+    }));
+    // EventBridge likewise, for rules of this account and Region (the key destruction rule).
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesToPublish',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+      },
     }));
     return new sns.Topic(this, 'Topic', {
       displayName: `Payments alarms (${envName})`,
@@ -388,5 +447,17 @@ function validateOptions(props: PaymentAlarmsProps): void {
   }
   if (problems.length > 0) {
     throw new Error(`Invalid PaymentAlarms props:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * The alarm topic as an EventBridge target, sending the rule's text. Unlike aws-cdk-lib's
+ * `SnsTopic` target, it grants nothing: the topic's policy names the one rule that may publish.
+ */
+class AlarmTopicTarget implements events.IRuleTarget {
+  constructor(private readonly topic: sns.ITopic, private readonly message: events.RuleTargetInput) {}
+
+  public bind(_rule: events.IRule): events.RuleTargetConfig {
+    return { arn: this.topic.topicArn, input: this.message };
   }
 }

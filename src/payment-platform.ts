@@ -45,6 +45,15 @@ export interface PaymentPlatformOptions {
   readonly encryptionKey?: kms.IKey;
 
   /**
+   * ARNs of the roles (or users) that administer the platform's key: the only principals, beside
+   * the role CloudFormation deploys with, that may schedule its deletion, disable it or replace its
+   * policy. Ignored when `encryptionKey` is given.
+   *
+   * @default - only the deployment role
+   */
+  readonly keyAdminArns?: string[];
+
+  /**
    * An existing payment ledger to adopt instead of creating one (`EncryptedLedgerTable` from
    * another stack, or `EncryptedLedgerTable.fromTableAttributes`). It needs a stream, best `NEW_AND_OLD_IMAGES` (with `NEW_IMAGE`, audit records of changes lack the item as it was).
    * Its recovery, backups and retention are then its owner's, not the profile's.
@@ -194,7 +203,7 @@ export class PaymentPlatform extends Construct {
     }
     this.profile = profile;
 
-    this.key = options.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payment platform's data`, profile.removalPolicy);
+    this.key = options.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payment platform's data`, profile.removalPolicy, options.keyAdminArns);
     if (options.vpc) {
       this.vpc = options.vpc;
     } else {

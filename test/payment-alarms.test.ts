@@ -183,6 +183,25 @@ describe('PaymentAlarms options', () => {
     expect(build().alarms.claimSweepAlarm).toBeUndefined();
   });
 
+  test('CloudTrail\'s report of the key scheduled for deletion, disabled or re-policed reaches the topic', () => {
+    const { template, api, alarms, stack } = build();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.kms'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': {
+          eventSource: ['kms.amazonaws.com'],
+          eventName: ['ScheduleKeyDeletion', 'DisableKey', 'PutKeyPolicy'],
+          resources: { ARN: [{ 'Fn::GetAtt': [stack.getLogicalId(api.key.node.defaultChild as CfnElement), 'Arn'] }] },
+        },
+      },
+      Targets: [Match.objectLike({
+        Arn: { Ref: stack.getLogicalId(alarms.topic.node.defaultChild as CfnElement) },
+        InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('ALARM: staging payment platform key: <detail-eventName> by <detail-userIdentity-arn>') }),
+      })],
+    });
+  });
+
   test('a given topic is used and none is created', () => {
     const stack = newStack(Profiles.staging);
     const topic = new sns.Topic(stack, 'OnCall', { enforceSSL: true });

@@ -395,6 +395,65 @@ describe.each(Profiles.names)('%s', (name) => {
         expect(await decide({ principal: 'cloudwatch.amazonaws.com', ...key, action, context: fromAlarm(OTHER_ACCOUNT) })).toBe('ImplicitlyDenied');
       }
     });
+
+    test('the key destruction rule may publish to the topic and use the key; another rule may not publish', async () => {
+      const ruleArn = model.arn(model.logicalId(platform.alarms!.keyDestructionRule));
+      const fromRule = (arn: string) => ({ ...TLS, 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': arn });
+      expect(await decide({ principal: 'events.amazonaws.com', ...topic(), action: 'sns:Publish', context: fromRule(ruleArn) })).toBe('Allowed');
+      const other = `arn:aws:events:${profile.region}:${ACCOUNT}:rule/other`;
+      expect(await decide({ principal: 'events.amazonaws.com', ...topic(), action: 'sns:Publish', context: fromRule(other) })).toBe('ImplicitlyDenied');
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        expect(await decide({ principal: 'events.amazonaws.com', ...key, action, context: fromRule(ruleArn) })).toBe('Allowed');
+        expect(await decide({
+          principal: 'events.amazonaws.com',
+          ...key,
+          action,
+          context: { ...TLS, 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:events:${profile.region}:${OTHER_ACCOUNT}:rule/x` },
+        })).toBe('ImplicitlyDenied');
+      }
+    });
+  });
+
+  describe('the key\'s administration, apart from its use', () => {
+    const deployer = { ...admin, principal: `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${profile.region}` };
+    const asCaller = (caller: { principal: string }) => ({ ...TLS, 'aws:PrincipalArn': caller.principal });
+
+    test('no administrator of the account, nor a role of the platform given every permission, may delete, disable or re-police the key', async () => {
+      const overprivilegedHandler = { principal: handler.principal, identityPolicies: admin.identityPolicies };
+      for (const caller of [admin, overprivilegedHandler]) {
+        for (const action of ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy']) {
+          expect(await decide({ ...caller, ...key, action, context: asCaller(caller) })).toBe('ExplicitlyDenied');
+        }
+        // Use stays with IAM, as the account delegates it.
+        expect(await decide({ ...caller, ...key, action: 'kms:Decrypt', context: asCaller(caller) })).toBe('Allowed');
+      }
+    });
+
+    test('the role CloudFormation deploys with may, so that the stack can still change the key and delete it where the profile says so', async () => {
+      for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
+        expect(await decide({ ...deployer, ...key, action, context: asCaller(deployer) })).toBe('Allowed');
+      }
+    });
+  });
+});
+
+describe('key administrators named by keyAdminArns', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: 'us-east-1' } });
+  const officer = `arn:aws:iam::${ACCOUNT}:role/key-officer`;
+  const platform = new PaymentPlatform(stack, 'P', Profiles.production, { keyAdminArns: [officer] });
+  const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
+  const keyId = model.logicalId(platform.key);
+  const key = { resource: model.arn(keyId), resourceAccount: ACCOUNT, resourcePolicy: model.keyPolicy(keyId) };
+
+  test('may schedule the key\'s deletion and cancel it through the key policy alone; another role may not', async () => {
+    for (const action of ['kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DisableKey']) {
+      expect(await decide({ principal: officer, identityPolicies: [], ...key, action, context: { ...TLS, 'aws:PrincipalArn': officer } })).toBe('Allowed');
+    }
+    const other = `arn:aws:iam::${ACCOUNT}:role/administrator`;
+    const everything = [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
+    expect(await decide({ principal: other, identityPolicies: everything, ...key, action: 'kms:ScheduleKeyDeletion', context: { ...TLS, 'aws:PrincipalArn': other } }))
+      .toBe('ExplicitlyDenied');
   });
 });
 

@@ -55,6 +55,7 @@ export class PolicyModel {
         return `${this.arn(String(this.resolve(FunctionName)))}:${Name}`;
       }
       case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${region}:${account}:alarm:${logicalId}`;
+      case 'AWS::Events::Rule': return `arn:aws:events:${region}:${account}:rule/${logicalId}`;
       case 'AWS::Logs::LogGroup': return `arn:aws:logs:${region}:${account}:log-group:${logicalId}:*`;
       default: return `arn:aws:${type.split('::')[1].toLowerCase()}:${region}:${account}:${logicalId}`;
     }
