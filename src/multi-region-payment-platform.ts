@@ -13,7 +13,7 @@ import { acknowledge, inPacks } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
-import { RegionalEntry } from './private/regional-entry';
+import { RegionalEntry, validatedCertificate } from './private/regional-entry';
 import { regionalStreamArn } from './private/regional-stream';
 
 /**
@@ -243,6 +243,9 @@ export class MultiRegionPaymentPlatform extends Construct {
     }
     MandatoryTags.apply(this.dataStack, tags);
 
+    // The primary Region's certificate, whose DNS validation record the data stack owns for every Region.
+    const primaryCertificate = props.domain ? validatedCertificate(this.dataStack, 'Certificate', props.domain) : undefined;
+
     // 3. A whole platform in every serving Region over the shared tables.
     this.regionStacks = {};
     this.platforms = {};
@@ -260,7 +263,10 @@ export class MultiRegionPaymentPlatform extends Construct {
         encryptionKey: key,
       });
       const claims = dynamodb.Table.fromTableAttributes(stack, 'IdempotencyClaims', { tableName: `${prefix}-idempotency`, encryptionKey: key });
-      const entry = props.domain ? new RegionalEntry(stack, 'Entry', { ...props.domain }) : undefined;
+      const entry = props.domain ? new RegionalEntry(stack, 'Entry', {
+        ...props.domain,
+        certificate: region === this.primaryRegion ? primaryCertificate : undefined,
+      }) : undefined;
       const platform = new PaymentPlatform(stack, 'Payments', { ...profile, region }, {
         encryptionKey: key,
         ledger,

@@ -190,9 +190,54 @@ describe('three Regions of the US set, production, with one domain and two clien
     });
   });
 
-  test.each(US)('%s: one domain, with this Region\'s certificate, latency record and health checks', (region) => {
+  test('the data stack owns the domain\'s DNS validation record, once for every Region; the other Regions\' certificates write none', () => {
+    data.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'payments.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'payments.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    regional['us-east-1'].resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    for (const region of ['us-east-2', 'us-west-2']) {
+      regional[region].resourceCountIs('AWS::CertificateManager::Certificate', 1);
+      regional[region].hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'payments.example.com', ValidationMethod: 'DNS', DomainValidationOptions: Match.absent(),
+      });
+    }
+    // The primary Region's custom domain takes the data stack's certificate.
+    regional['us-east-1'].hasResourceProperties('AWS::ApiGateway::DomainName', { RegionalCertificateArn: { 'Fn::ImportValue': Match.anyValue() } });
+  });
+
+  test.each(US)('%s: the Region leaves DNS when more than half its answers are server errors for three minutes, or its API stops answering GET /health', (region) => {
     const template = regional[region];
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'payments.example.com', ValidationMethod: 'DNS' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Average',
+      Threshold: 0.5,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
+    });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({
+        Type: 'HTTPS',
+        Port: 443,
+        EnableSNI: true,
+        ResourcePath: { 'Fn::Join': ['', ['/', { Ref: Match.stringLikeRegexp('PaymentsApiDeploymentStage') }, '/health']] },
+        FullyQualifiedDomainName: { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('PaymentsApi') }, `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }]] },
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      ApiKeyRequired: false,
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({ Type: 'MOCK' }),
+    });
+  });
+
+  test.each(US)('%s: one domain, with this Region\'s latency record and health checks', (region) => {
+    const template = regional[region];
     template.hasResourceProperties('AWS::ApiGateway::DomainName', {
       DomainName: 'payments.example.com',
       EndpointConfiguration: { Types: ['REGIONAL'] },
@@ -207,7 +252,6 @@ describe('three Regions of the US set, production, with one domain and two clien
       HealthCheckId: Match.anyValue(),
     });
     template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'CALCULATED', HealthThreshold: 2 }) });
-    template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'TCP', Port: 443 }) });
     template.hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: Match.objectLike({ Region: region }) }),
     });

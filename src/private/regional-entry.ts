@@ -1,4 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -11,6 +12,23 @@ export interface RegionalEntryProps {
   readonly domainName: string;
   readonly hostedZoneId: string;
   readonly zoneName: string;
+  /**
+   * The certificate of this Region, where another stack made it (the one whose validation record
+   * it owns); otherwise one is requested here, validated by the record that stack owns.
+   */
+  readonly certificate?: acm.ICertificate;
+}
+
+/**
+ * Requests the domain's certificate in `scope`'s Region and has CloudFormation write its DNS
+ * validation record in the zone. ACM gives every Region of an account the same validation record for
+ * a domain, so one stack (the one that outlives the Regional ones) owns it, and the certificates of
+ * the other Regions are validated by that record without writing it again: deleting a Regional stack
+ * then never deletes the record that the other Regions' renewals need.
+ */
+export function validatedCertificate(scope: Construct, id: string, props: RegionalEntryProps): acm.Certificate {
+  const zone = route53.HostedZone.fromHostedZoneAttributes(scope, `${id}Zone`, { hostedZoneId: props.hostedZoneId, zoneName: props.zoneName });
+  return new acm.Certificate(scope, id, { domainName: props.domainName, validation: acm.CertificateValidation.fromDns(zone) });
 }
 
 /**
@@ -19,32 +37,38 @@ export interface RegionalEntryProps {
  */
 export class RegionalEntry extends Construct {
   /** The Regional certificate for the domain, validated through the hosted zone. */
-  public readonly certificate: acm.Certificate;
+  public readonly certificate: acm.ICertificate;
   private readonly zone: route53.IHostedZone;
 
   constructor(scope: Construct, id: string, private readonly props: RegionalEntryProps) {
     super(scope, id);
     this.zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: props.hostedZoneId, zoneName: props.zoneName });
-    this.certificate = new acm.Certificate(this, 'Certificate', {
+    // Without a zone, CloudFormation writes no record and waits for the one that already exists.
+    this.certificate = props.certificate ?? new acm.Certificate(this, 'Certificate', {
       domainName: props.domainName,
-      validation: acm.CertificateValidation.fromDns(this.zone),
+      validation: acm.CertificateValidation.fromDns(),
     });
   }
 
   /**
-   * Points the domain at `api` for clients nearest this Region, while two things hold: the API's
-   * endpoint accepts TLS connections, and it is not answering most requests with server errors
-   * (which is what a Region cut off from the other replicas answers, since it cannot write).
+   * Points the domain at `api` for clients nearest this Region, while two things hold: the API
+   * answers HTTPS on its stage's `GET /health`, and it is not
+   * answering most requests with server errors (which is what a Region cut off from the other
+   * replicas answers, since it cannot write).
    */
   public route(api: PaymentApi): void {
     const region = Stack.of(this).region;
+    // API Gateway's 5XXError is 1 for a request answered with a server error and 0 otherwise, so
+    // its average is the share of such answers: a rate, in the one metric that Route 53 takes (it
+    // reads no metric math), whatever the traffic. Three minutes in a row, so that a burst at low
+    // traffic does not move clients.
     const serverErrors = new cloudwatch.Alarm(this, 'ServerErrors', {
-      alarmDescription: `The ${region} payments API answers server errors; Route 53 sends clients to the other Regions meanwhile`,
-      metric: api.api.metricServerError({ period: Duration.minutes(1), statistic: 'Sum' }),
-      threshold: 5,
+      alarmDescription: `More than half of the ${region} payments API's answers are server errors; Route 53 sends clients to the other Regions meanwhile`,
+      metric: api.api.metricServerError({ period: Duration.minutes(1), statistic: 'Average' }),
+      threshold: SERVER_ERROR_SHARE,
       evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     acknowledge(serverErrors, inPacks('CloudWatchAlarmAction',
@@ -55,13 +79,18 @@ export class RegionalEntry extends Construct {
       alarmIdentifier: { region, name: serverErrors.alarmName },
       insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
     });
+    // The API's own endpoint: the Regional custom domain answers only its own name, which Route 53
+    // would resolve through the latency record, to whichever Region is nearest its checkers.
     const reachable = new route53.HealthCheck(this, 'Reachable', {
-      type: route53.HealthCheckType.TCP,
-      fqdn: api.domain!.domainNameAliasDomainName,
+      type: route53.HealthCheckType.HTTPS,
+      fqdn: `${api.api.restApiId}.execute-api.${region}.${Aws.URL_SUFFIX}`,
       port: 443,
+      resourcePath: `/${api.api.deploymentStage.stageName}/${HEALTH_PATH}`,
+      enableSNI: true,
       requestInterval: Duration.seconds(30),
       failureThreshold: 3,
     });
+    addHealthRoute(api);
     const healthy = new route53.HealthCheck(this, 'Healthy', {
       type: route53.HealthCheckType.CALCULATED,
       childHealthChecks: [answering, reachable],
@@ -76,4 +105,31 @@ export class RegionalEntry extends Construct {
       healthCheck: healthy,
     });
   }
+}
+
+/** Share of server errors among the API's answers above which the Region leaves DNS. */
+const SERVER_ERROR_SHARE = 0.5;
+
+const HEALTH_PATH = 'health';
+
+/**
+ * `GET /health`, answered by API Gateway itself (a mock integration) without an API key: Route 53's
+ * checkers send no credentials, and a 403 would count as unhealthy. It shows that the Regional
+ * domain, its certificate and the API answer HTTPS; whether payments work is the server error
+ * alarm's part. It reads nothing and writes nothing.
+ */
+function addHealthRoute(api: PaymentApi): void {
+  const method = api.api.root.addResource(HEALTH_PATH).addMethod('GET', new apigateway.MockIntegration({
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"status": "ok"}' } }],
+  }), {
+    apiKeyRequired: false,
+    authorizationType: apigateway.AuthorizationType.NONE,
+    methodResponses: [{ statusCode: '200' }],
+  });
+  const unauthenticated = 'GET /health is answered by API Gateway itself with a fixed body for Route 53\'s health checkers, which send no credentials; it reads and writes nothing.';
+  acknowledge(method, [
+    { id: 'AwsSolutions-APIG4', reason: unauthenticated },
+    { id: 'AwsSolutions-COG4', reason: unauthenticated },
+  ]);
 }
