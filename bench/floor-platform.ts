@@ -242,7 +242,7 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   const httpsOnlyGroup = (id: string, purpose: string) => {
     const group = new ec2.SecurityGroup(stack, id, {
       vpc,
-      description: `The ${purpose}: no inbound traffic, HTTPS out to DynamoDB and S3 only`,
+      description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
       allowAllOutbound: false,
     });
     for (const peer of servicePeers) {

@@ -144,8 +144,8 @@ describe('PaymentApi with default props', () => {
   test('each function\'s security group allows no inbound traffic, and HTTPS out to the prefix lists of DynamoDB and S3 only', () => {
     const groups = template.findResources('AWS::EC2::SecurityGroup');
     expect(Object.values(groups).map((group) => group.Properties.GroupDescription).sort()).toEqual([
-      'The audit writer: no inbound traffic, HTTPS out to DynamoDB and S3 only',
-      'The payment handler: no inbound traffic, HTTPS out to DynamoDB and S3 only',
+      'The audit writer: no inbound traffic, HTTPS out to AWS APIs only',
+      'The payment handler: no inbound traffic, HTTPS out to AWS APIs only',
     ]);
     const lookups = template.findResources('Custom::AWS');
     const lookupOf = (service: string) => Object.keys(lookups).find((id) => JSON.stringify(lookups[id].Properties.Create).includes(`.${service}\\"]}]}`));

@@ -39,7 +39,8 @@ const VPC_ACCESS_ACTIONS = [
 export function functionSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, purpose: string, services: ServicePrefixLists): ec2.SecurityGroup {
   const group = new ec2.SecurityGroup(scope, id, {
     vpc,
-    description: `The ${purpose}: no inbound traffic, HTTPS out to DynamoDB and S3 only`,
+    // The description predates the prefix lists; a new one would replace the group (and its ENIs).
+    description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
     allowAllOutbound: false,
   });
   group.addEgressRule(services.dynamoDb, ec2.Port.tcp(443), 'HTTPS to DynamoDB (through the gateway endpoint)');
