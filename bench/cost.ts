@@ -209,6 +209,9 @@ export function multiRegionCostOf(templates: MultiRegionTemplates, footprint: Pa
   const healthChecks = templates.regions.reduce((sum, region) =>
     sum + Object.values(region.Resources).filter((resource) => resource.Type === 'AWS::Route53::HealthCheck').length, 0);
   add(fixed, 'Route 53 health checks', healthChecks, PRICES.route53HealthCheckMonth.usd);
+  const httpsChecks = templates.regions.reduce((sum, region) => sum + Object.values(region.Resources)
+    .filter((resource) => resource.Type === 'AWS::Route53::HealthCheck' && resource.Properties?.HealthCheckConfig?.Type === 'HTTPS').length, 0);
+  add(fixed, 'Route 53 HTTPS health check option', httpsChecks, PRICES.route53HttpsOptionMonth.usd);
   const secrets = Object.values(templates.data.Resources).filter((resource) => resource.Type === 'AWS::SecretsManager::Secret')
     .reduce((sum, secret) => sum + 1 + Number(secret.Properties?.ReplicaRegions?.length ?? 0), 0);
   add(fixed, 'API key secrets and their replicas', secrets, PRICES.secretMonth.usd);

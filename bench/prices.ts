@@ -64,6 +64,7 @@ export const PRICES = {
   wafWebAclMonth: { usd: 5, per: 'web ACL-month', source: WAF },
   wafRuleMonth: { usd: 1, per: 'rule (or rule group)-month', source: WAF },
   route53HealthCheckMonth: { usd: 0.50, per: 'health check of an AWS endpoint (TCP, CloudWatch alarm or calculated)-month', source: ROUTE53 },
+  route53HttpsOptionMonth: { usd: 1.00, per: 'optional feature (HTTPS) of a health check of an AWS endpoint-month', source: ROUTE53 },
   secretMonth: { usd: 0.40, per: 'secret-month (each replica counts as a secret)', source: SECRETS_MANAGER },
   interRegionTransferGb: { usd: 0.02, per: 'GB sent to another AWS Region (US)', source: EC2_TRANSFER },
   wafRequest: { usd: 0.60 / 1_000_000, per: 'request inspected by a web ACL', source: WAF },

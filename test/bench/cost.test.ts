@@ -120,6 +120,8 @@ describe('the cost model of a multi-Region platform', () => {
     expect(line(three.fixed, 'NAT gateway-hours')?.quantity).toBe(3 * line(single.fixed, 'NAT gateway-hours')!.quantity);
     expect(line(three.fixed, 'WAF web ACLs')?.quantity).toBe(3);
     expect(line(three.fixed, 'Route 53 health checks')).toEqual({ item: 'Route 53 health checks', quantity: 9, usd: 9 * PRICES.route53HealthCheckMonth.usd });
+    // One of each Region's three checks asks GET /health over HTTPS, an optional feature billed apart.
+    expect(line(three.fixed, 'Route 53 HTTPS health check option')).toEqual({ item: 'Route 53 HTTPS health check option', quantity: 3, usd: 3 * PRICES.route53HttpsOptionMonth.usd });
     expect(line(three.fixed, 'API key secrets')?.quantity).toBe(3);
     expect(line(two.fixed, 'Route 53 health checks')).toBeUndefined();
     expect(line(two.fixed, 'API key secrets')?.quantity).toBe(2);
