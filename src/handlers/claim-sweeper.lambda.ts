@@ -11,8 +11,8 @@ metrics.setDefaultDimensions({
   environment: process.env.PAYMENTS_ENVIRONMENT ?? 'unknown',
   platform: process.env.PAYMENTS_PLATFORM ?? 'unknown',
 });
-// Each Region of a multi-Region table keeps its own place in it.
-const sweeper = new ClaimSweeper(new DynamoDBClient({ maxAttempts: 5 }), process.env.IDEMPOTENCY_TABLE_NAME!, process.env.AWS_REGION ?? 'unknown');
+// Each Region of a multi-Region table keeps its own place in it; Lambda always sets AWS_REGION.
+const sweeper = new ClaimSweeper(new DynamoDBClient({ maxAttempts: 5 }), process.env.IDEMPOTENCY_TABLE_NAME!, process.env.AWS_REGION!);
 
 /** Time left for the last page's deletes when the sweep stops starting new pages, in milliseconds. */
 const MARGIN_MS = 30_000;

@@ -115,6 +115,7 @@ export class PaymentService {
       if (isRefused(error)) {
         // DynamoDB answered and wrote nothing: take the claim back before answering.
         // A release that fails or meets the deadline leaves the claim to its lease, as the store's own failures do.
+        // Stryker disable next-line ArrowFunction: undefined, like false, is a release that did not happen
         if (!await deadline.run(() => this.idempotency.release(id, record)).catch(() => false)) {
           throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
         }

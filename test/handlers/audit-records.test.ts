@@ -86,6 +86,14 @@ test('a multi-Region item\'s origin Region is named, from the old image of a del
   expect(line(ledgerInsert('e3', 't3', '3'))).not.toHaveProperty('originRegion');
 });
 
+test('a delete on a stream of new images only holds no image, and names no origin Region', () => {
+  const record = ledgerChange(undefined, { eventID: 'e6', sequenceNumber: '105', oldImage: ledgerInsert('e1', 't1', '100').dynamodb!.NewImage! });
+  delete record.dynamodb!.OldImage;
+  const audit = line(record);
+  expect(audit).toMatchObject({ change: 'REMOVE', transactionId: 't1' });
+  expect(Object.keys(audit).sort()).toEqual(['change', 'changedAt', 'createdAt', 'eventId', 'streamSequenceNumber', 'transactionId']);
+});
+
 test('an audit object is named after its own change only: date path of the change, compact time and event id', () => {
   expect(toAuditObject(ledgerInsert('e1', 't1', '100'), 'trail/').key).toBe('trail/2026/11/27/20261127T100001000Z-e1.jsonl');
   const nextDay = ledgerChange(ledgerInsert('e2', 't1', '101').dynamodb!.NewImage!, {
@@ -119,5 +127,11 @@ describe('a record that lacks what every ledger change holds is refused, naming 
   test('an event name that is no change', () => {
     expect(lacking((r) => { r.eventName = 'TRUNCATE' as never; })).toThrow(
       "Ledger stream record e7 has eventName 'TRUNCATE'; a ledger change is INSERT, MODIFY or REMOVE.");
+    expect(lacking((r) => { r.eventName = 'TRUNCATE' as never; delete r.eventID; })).toThrow(
+      "Ledger stream record (without eventID) has eventName 'TRUNCATE'");
+  });
+
+  test('keys without the timestamp attribute at all', () => {
+    expect(lacking((r) => delete r.dynamodb!.Keys!.timestamp)).toThrow('Ledger stream record e7 lacks the key attribute timestamp;');
   });
 });

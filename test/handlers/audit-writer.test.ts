@@ -188,9 +188,16 @@ describe('one stream of inserts, edits and deletes, delivered again and again in
     expect(counts).toEqual({ INSERT: 30, MODIFY: 11, REMOVE: 1 });
   });
 
-  test('batches of 7 write every change once', async () => {
+  test('batches of 7 write every change once, as JSON lines', async () => {
+    const mark = output.lines().length;
     await deliver(startWriter(prefix), records, Array(6).fill(7));
     await expectExactlyOnce(prefix, records);
+    const head = await suite.moto().s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: toAuditObject(records[41], prefix).key }));
+    expect(head.ContentType).toBe('application/x-ndjson');
+    // Nothing was written before, so nothing is counted as written already.
+    const metrics = output.lines().slice(mark).filter((line) => 'AuditRecordsWritten' in line);
+    expect(metrics.map((line) => line.AuditRecordsWritten)).toEqual(Array(6).fill(7));
+    expect(metrics.some((line) => 'AuditRecordsAlreadyWritten' in line)).toBe(false);
   });
 
   test.each([
@@ -207,6 +214,8 @@ describe('one stream of inserts, edits and deletes, delivered again and again in
     const reported = output.lines().slice(mark).filter((line) => line.message === 'audit records written');
     expect(reported.reduce((sum, line) => sum + (line.records as number), 0)).toBe(0);
     expect(reported.reduce((sum, line) => sum + (line.alreadyWritten as number), 0)).toBe(records.length);
+    const metrics = output.lines().slice(mark).filter((line) => 'AuditRecordsAlreadyWritten' in line);
+    expect(metrics.reduce((sum, line) => sum + (line.AuditRecordsAlreadyWritten as number), 0)).toBe(records.length);
   });
 
   test('a replay from the middle with new boundaries writes only what was never written', async () => {
@@ -247,6 +256,21 @@ test('while the bucket does not exist, the batch fails from its first change; on
   expect(await auditObjects('missing-bucket/')).toEqual(new Map());
   await deliver(startWriter('missing-bucket/'), records, [3]);
   await expectExactlyOnce('missing-bucket/', records);
+});
+
+test('a record that no ledger stream gives (without its stream data) fails the batch from it, after the changes before it are written', async () => {
+  await acceptPayments(2);
+  const records = await streamRecords();
+  const broken = { eventID: 'broken', eventName: 'INSERT' } as DynamoDBRecord;
+  const mark = output.lines().length;
+  const response = await startWriter('broken/')({ Records: [records[0], broken, records[1]] }, lambdaContext());
+  // Without a sequence number to retry from, Lambda retries the whole batch, whose changes find their keys taken
+  // (the one after it was written in the same round).
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '' }] });
+  expect([...(await auditObjects('broken/')).keys()].sort()).toEqual([toAuditObject(records[0], 'broken/').key, toAuditObject(records[1], 'broken/').key].sort());
+  expect(output.lines().slice(mark).find((line) => line.level === 'ERROR')).toMatchObject({
+    eventId: 'broken', error: expect.stringContaining('lacks dynamodb'),
+  });
 });
 
 describe('S3 failing in the middle of a batch (fault injected by a proxy in front of moto_server)', () => {

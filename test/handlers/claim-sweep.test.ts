@@ -64,7 +64,8 @@ test('a claim renewed between the scan and its delete is kept (the delete is con
 test('stops starting pages at its deadline and says the pass is not finished', async () => {
   const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
   const result = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
-  expect(result).toEqual({ scanned: 2, deleted: 2, skipped: 0, complete: false, passAgeSeconds: 60 });
+  // No pass finished, so no pass duration, not even an undefined one.
+  expect(result).toStrictEqual({ scanned: 2, deleted: 2, skipped: 0, complete: false, passAgeSeconds: 60 });
   expect(await ids(name)).toHaveLength(2);
 
   const rest = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000);
@@ -116,6 +117,25 @@ test('the pass age grows while sweeps fall behind, and a finished pass reports h
   const again = await sweeper().sweep(NOW_MS + 7_260_000, NOW_MS + 7_320_000, onePage(NOW_MS + 7_260_000));
   // It began when the last ended and ended a minute after it started reading.
   expect(again).toEqual({ scanned: 1, deleted: 0, skipped: 0, complete: true, passSeconds: 120, passAgeSeconds: 0 });
+});
+
+test('reads its place with a strongly consistent read (the request inspected), and carries on from a place that holds no pass time', async () => {
+  const name = await claimsTable([NOW_S - 1, NOW_S - 1, NOW_S - 1, NOW_S - 1]);
+  const client = suite.moto().dynamodb();
+  const reads: unknown[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'GetItemCommand') {
+      reads.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'inspectReads' });
+  await new ClaimSweeper(client, name, REGION, 2).sweep(NOW_MS, NOW_MS + 60_000, onePage());
+  expect(reads).toEqual([true]);
+  // A place with a key but no pass time: the pass is counted from now.
+  const place = (await suite.moto().scan(name)).find((item) => item.id.S === `sweep-position#${REGION}`)!;
+  await suite.moto().dynamodb().send(new PutItemCommand({ TableName: name, Item: { id: place.id, next_id: place.next_id } }));
+  const rest = await new ClaimSweeper(suite.moto().dynamodb(), name, REGION, 2).sweep(NOW_MS + 600_000, NOW_MS + 660_000, onePage(NOW_MS + 600_000));
+  expect(rest).toMatchObject({ deleted: 2, passAgeSeconds: 60 });
 });
 
 test('each Region keeps its own place in a shared table', async () => {
@@ -217,6 +237,13 @@ test('the Lambda entry point\'s metrics say "unknown" for an environment and pla
   const entry = sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name, PAYMENTS_ENVIRONMENT: undefined, PAYMENTS_PLATFORM: undefined });
   const { metrics } = await linesOf(entry, 300_000);
   expect(metrics).toMatchObject({ ExpiredClaimsDeleted: 0, environment: 'unknown', platform: 'unknown' });
+});
+
+test('the Lambda entry point keeps the place of its Region', async () => {
+  const name = await claimsTable([Math.floor(Date.now() / 1000) - 5]);
+  await linesOf(sweeperEntry({ IDEMPOTENCY_TABLE_NAME: name, AWS_REGION: 'us-east-1' }), 300_000);
+  const places = (await suite.moto().scan(name)).map((item) => item.id.S!).filter((id) => id.startsWith('sweep-position#'));
+  expect(places).toEqual(['sweep-position#us-east-1']);
 });
 
 test('the Lambda entry point sweeps the table it is given and reports what it deleted', async () => {

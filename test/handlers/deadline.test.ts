@@ -1,9 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { coldStartSuite } from './cold-start-suite';
 import { coldStart, jsonHeaders, lambdaContext, postPayment, validBody } from './events';
 import { HANDLER_ENVIRONMENT, IDEMPOTENCY, LEDGER } from './payment-harness';
 import { DynamoDBStandIn } from './stand-in';
 import { Deadline, REQUEST_BUDGET_MS, RequestDeadlineError } from '../../src/handlers/deadline';
+import { IdempotencyStore } from '../../src/handlers/idempotency';
+import { Ledger } from '../../src/handlers/ledger';
+import { routePaymentRequest } from '../../src/handlers/payment-routes';
+import { PaymentService } from '../../src/handlers/payments';
 
 /**
  * Every request's deadline: the handler answers before API Gateway's 29 seconds however slowly
@@ -99,6 +104,23 @@ describe('the payment handler against a DynamoDB that answers slowly (a loopback
     expect(ledger).toHaveLength(1);
     expect(retried.statusCode).toBe(201);
     expect(JSON.parse(retried.body).transactionId).toBe(ledger[0].transaction_id.S);
+  });
+
+  test('a refused ledger write whose release meets the deadline leaves the claim to its lease: 503 with the lease\'s Retry-After (faults injected)', async () => {
+    const refusing = await DynamoDBStandIn.start(suite.moto(),
+      (call) => (call === `PutItem ${LEDGER}` ? { status: 400, type: 'ThrottlingException' } : undefined),
+      (call) => (call === `DeleteItem ${IDEMPOTENCY}` ? 1_500 : undefined));
+    try {
+      const client = new DynamoDBClient({ ...suite.moto().clientConfig(), endpoint: refusing.endpoint, maxAttempts: 1 });
+      const service = new PaymentService({ ledger: new Ledger(client, LEDGER), idempotency: new IdempotencyStore(client, IDEMPOTENCY, 86_400), budgetMs: 1_000 });
+      const outcome = await routePaymentRequest(postPayment({ headers: jsonHeaders('release-deadline-key'), body: validBody() }), service, false);
+      expect(outcome.response.statusCode).toBe(503);
+      // Not the 1 second of a throttled write that was given back: the claim holds until its lease ends.
+      expect(Number(outcome.response.headers?.['Retry-After'])).toBeGreaterThanOrEqual(9);
+      await refusing.heldRequestsLanded();
+    } finally {
+      await refusing.stop();
+    }
   });
 
   test('with the function\'s full time, the same slow calls fit the 25-second budget', async () => {
