@@ -112,7 +112,9 @@ describe('the payment handler against a DynamoDB that answers slowly (a loopback
       (call) => (call === `DeleteItem ${IDEMPOTENCY}` ? 1_500 : undefined));
     try {
       const client = new DynamoDBClient({ ...suite.moto().clientConfig(), endpoint: refusing.endpoint, maxAttempts: 1 });
-      const service = new PaymentService({ ledger: new Ledger(client, LEDGER), idempotency: new IdempotencyStore(client, IDEMPOTENCY, 86_400), budgetMs: 1_000 });
+      const service = new PaymentService({
+        ledger: new Ledger(client, LEDGER), idempotency: new IdempotencyStore(client, IDEMPOTENCY, 86_400), budgetMs: 1_000,
+      });
       const outcome = await routePaymentRequest(postPayment({ headers: jsonHeaders('release-deadline-key'), body: validBody() }), service, false);
       expect(outcome.response.statusCode).toBe(503);
       // Not the 1 second of a throttled write that was given back: the claim holds until its lease ends.
