@@ -30,7 +30,8 @@ for (const [env, want] of Object.entries(expected)) {
   check(env, 'alarms', ofType('AWS::CloudWatch::Alarm').length, want.alarms);
   check(env, 'KMS keys', ofType('AWS::KMS::Key').length, 1);
   check(env, 'NAT gateways', ofType('AWS::EC2::NatGateway').length, 1);
-  check(env, 'usage plan rate', ofType('AWS::ApiGateway::UsagePlan')[0].Properties.Throttle.RateLimit, want.rate);
+  check(env, 'stage rate', ofType('AWS::ApiGateway::Stage')[0].Properties.MethodSettings[0].ThrottlingRateLimit, want.rate);
+  check(env, 'rate of each client (usage plan)', ofType('AWS::ApiGateway::UsagePlan')[0].Properties.Throttle.RateLimit, want.rate / 2);
   check(env, 'DLQ retention (days)', ofType('AWS::SQS::Queue')[0].Properties.MessageRetentionPeriod / 86400, want.dlqDays);
   check(env, 'Glacier transition (days)', auditBucket.Properties.LifecycleConfiguration.Rules[0].Transitions[0].TransitionInDays, want.glacierDays);
   check(env, 'ledger billing', ledger.Properties.BillingMode ?? 'PROVISIONED', want.billing);
