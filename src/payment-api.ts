@@ -558,14 +558,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * @default - maximum over 1 hour
    */
   public metricClaimSweepPassAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: 'SweepPassAge',
-      statistic: 'Maximum',
-      period: Duration.hours(1),
-      dimensionsMap: { ...this.metricDimensions(), service: SWEEPER_SERVICE_NAME },
-      ...props,
-    });
+    return this.sweeperMetric('SweepPassAge', { statistic: 'Maximum', ...props });
   }
 
   /**
@@ -574,14 +567,13 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * @default - sum over 1 hour
    */
   public metricExpiredClaimsDeleted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: 'ExpiredClaimsDeleted',
-      statistic: 'Sum',
-      period: Duration.hours(1),
-      dimensionsMap: { ...this.metricDimensions(), service: SWEEPER_SERVICE_NAME },
-      ...props,
-    });
+    return this.sweeperMetric('ExpiredClaimsDeleted', { statistic: 'Sum', ...props });
+  }
+
+  /** A metric of the claim sweeper, hourly, since it runs every 15 minutes. */
+  private sweeperMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const dimensionsMap = { ...this.metricDimensions(), service: SWEEPER_SERVICE_NAME };
+    return this.handlerMetric(metricName, { period: Duration.hours(1), dimensionsMap, ...props });
   }
 
   private handlerMetric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {

@@ -10,9 +10,9 @@ import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApi, PaymentApiClientLimits, PaymentApiDomainOptions } from './payment-api';
+import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './private/acknowledge';
 import { newPlatformKey } from './private/keys';
 import { assertValidProfile } from './private/profile-validation';
-import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './private/regional-stream';
 import { SecureVpc } from './secure-vpc';
 
 /**

@@ -99,3 +99,28 @@ export function functionRoleFindings(resourceStarActions: string): Acknowledgeme
 export function skipCheckov(resource: CfnResource, checks: Array<{ id: string; comment: string }>): void {
   resource.addMetadata('checkov', { skip: checks });
 }
+
+/** The id of aws-cdk-lib's AwsCustomResource provider function, one per stack at its root. */
+export const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+const DEPLOY_TIME = 'aws-cdk-lib\'s AwsCustomResource provider runs only while CloudFormation deploys the stack, for the platform\'s deploy-time lookups (a replica\'s stream ARN, the IDs of AWS-managed prefix lists); it handles no request and no payment data.';
+
+/**
+ * Acknowledges, once for every lookup of the stack, what scanners find on aws-cdk-lib's one
+ * AwsCustomResource provider function, if `scope`'s stack has it.
+ */
+export function acknowledgeLookupProvider(scope: IConstruct): void {
+  const provider = Stack.of(scope).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+  if (!provider) {
+    return;
+  }
+  acknowledge(provider, [
+    { id: 'AwsSolutions-L1', reason: `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.` },
+    ...inPacks('LambdaLatestVersion', `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.`, ['Serverless']),
+    ...inPacks('LambdaInsideVPC', `${DEPLOY_TIME} It calls the AWS APIs of the lookups and CloudFormation's response endpoint only.`, FRAMEWORKS),
+    ...inPacks('LambdaDLQ', `${DEPLOY_TIME} CloudFormation invokes it synchronously and receives its failure; there is no event to keep.`, ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']),
+    ...inPacks('LambdaConcurrency', `${DEPLOY_TIME} It runs once per deployment.`, ['NIST.800.53.R5', 'HIPAA.Security']),
+    ...inPacks('LambdaDefaultMemorySize', `${DEPLOY_TIME} One describe call per lookup needs no more memory.`, ['Serverless']),
+    ...inPacks('LambdaTracing', `${DEPLOY_TIME} No request passes through it to trace.`, ['Serverless']),
+  ]);
+}

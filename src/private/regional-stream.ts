@@ -4,21 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge, FRAMEWORKS, inPacks } from './acknowledge';
+import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, inPacks } from './acknowledge';
 
-/** The id of aws-cdk-lib's AwsCustomResource provider function, one per stack. */
-export const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
-const DEPLOY_TIME = 'aws-cdk-lib\'s AwsCustomResource provider runs only while CloudFormation deploys the stack, to read one table\'s stream ARN (DescribeTable); it handles no request and no payment data.';
-
-const LOOKUP_FINDINGS = [
-  { id: 'AwsSolutions-L1', reason: `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.` },
-  ...inPacks('LambdaLatestVersion', `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.`, ['Serverless']),
-  ...inPacks('LambdaInsideVPC', `${DEPLOY_TIME} It calls the DynamoDB and CloudFormation response endpoints only.`, FRAMEWORKS),
-  ...inPacks('LambdaDLQ', `${DEPLOY_TIME} CloudFormation invokes it synchronously and receives its failure; there is no event to keep.`, ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']),
-  ...inPacks('LambdaConcurrency', `${DEPLOY_TIME} It runs once per deployment.`, ['NIST.800.53.R5', 'HIPAA.Security']),
-  ...inPacks('LambdaDefaultMemorySize', `${DEPLOY_TIME} One DescribeTable call needs no more memory.`, ['Serverless']),
-  ...inPacks('LambdaTracing', `${DEPLOY_TIME} No request passes through it to trace.`, ['Serverless']),
-];
 
 /**
  * The exact ARN of the stream of a multi-Region table's replica in this stack's Region. CloudFormation
@@ -56,10 +43,6 @@ export function regionalStreamArn(scope: Construct, id: string, tableName: strin
     logGroup,
   });
   acknowledge(role, inPacks('IAMNoInlinePolicy', 'The lookup\'s own role may describe one table and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS));
-  // aws-cdk-lib's one provider function per stack for every AwsCustomResource.
-  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-  if (provider) {
-    acknowledge(provider, LOOKUP_FINDINGS);
-  }
+  acknowledgeLookupProvider(stack);
   return lookup.getResponseField('Table.LatestStreamArn');
 }

@@ -5,22 +5,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge, FRAMEWORKS, inPacks } from './acknowledge';
-import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './regional-stream';
+import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, inPacks } from './acknowledge';
 
-const DEPLOY_TIME = 'aws-cdk-lib\'s AwsCustomResource provider runs only while CloudFormation deploys the stack, to read the IDs of AWS-managed prefix lists; it handles no request and no payment data.';
 
 const NO_RESOURCE_LEVEL = 'ec2:DescribeManagedPrefixLists takes no resource-level permissions; it only reads the IDs of AWS-managed prefix lists.';
-
-const LOOKUP_FINDINGS = [
-  { id: 'AwsSolutions-L1', reason: `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.` },
-  ...inPacks('LambdaLatestVersion', `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.`, ['Serverless']),
-  ...inPacks('LambdaInsideVPC', `${DEPLOY_TIME} It calls the EC2 and CloudFormation response endpoints only.`, FRAMEWORKS),
-  ...inPacks('LambdaDLQ', `${DEPLOY_TIME} CloudFormation invokes it synchronously and receives its failure; there is no event to keep.`, ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']),
-  ...inPacks('LambdaConcurrency', `${DEPLOY_TIME} It runs once per deployment.`, ['NIST.800.53.R5', 'HIPAA.Security']),
-  ...inPacks('LambdaDefaultMemorySize', `${DEPLOY_TIME} One DescribeManagedPrefixLists call needs no more memory.`, ['Serverless']),
-  ...inPacks('LambdaTracing', `${DEPLOY_TIME} No request passes through it to trace.`, ['Serverless']),
-];
 
 /**
  * The AWS-managed prefix lists of DynamoDB and S3 in this stack's Region (`com.amazonaws.<region>.dynamodb`
@@ -72,9 +60,6 @@ export class ServicePrefixLists extends Construct {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: NO_RESOURCE_LEVEL },
       ...inPacks('LambdaStarPermissions', NO_RESOURCE_LEVEL, ['Serverless']),
     ]);
-    const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-    if (provider) {
-      acknowledge(provider, LOOKUP_FINDINGS);
-    }
+    acknowledgeLookupProvider(this);
   }
 }
