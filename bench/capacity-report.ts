@@ -4,6 +4,9 @@
  *
  *   npx projen bench:capacity                      # the stock profiles
  *   npx projen bench:capacity my-profile.json    # {"base": "production", "overrides": {...}}
+ *
+ * In the file, `ledgerBilling` is `{"onDemand": {"warmThroughput": 10000}}` or
+ * `{"provisioned": {"read": 100, "write": 100, "autoScaling": {...}}}`, the factory and its options.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +14,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { AWS_BEHAVIOUR, CapacityResult, dailyPeak, Limit, ramp, simulate, step, sustainedRate } from './capacity';
 import { AccountLimits, Calibration, capacityConfigOf } from './capacity-config';
 import { formatNumber } from './stats';
-import { EnvironmentProfile, EnvironmentProfileOverrides, PaymentPlatform, Profiles } from '../src';
+import { EnvironmentProfile, EnvironmentProfileOverrides, LedgerBilling, LedgerOnDemandOptions, LedgerProvisionedOptions, PaymentPlatform, Profiles } from '../src';
 
 export const CALIBRATION_FILE = join(__dirname, 'calibration.json');
 
@@ -71,8 +74,11 @@ function main(): void {
   const [file] = process.argv.slice(2);
   let profiles: EnvironmentProfile[] = Profiles.names.map((name) => Profiles.named(name));
   if (file) {
-    const { base, overrides } = JSON.parse(readFileSync(file, 'utf8')) as { base: string; overrides?: EnvironmentProfileOverrides };
-    profiles = [Profiles.derive(Profiles.named(base), overrides ?? {})];
+    const { base, overrides = {} } = JSON.parse(readFileSync(file, 'utf8')) as { base: string; overrides?: { [field: string]: unknown } };
+    const billing = overrides.ledgerBilling as { onDemand?: LedgerOnDemandOptions; provisioned?: LedgerProvisionedOptions } | undefined;
+    const ledgerBilling = billing
+      && (billing.provisioned ? LedgerBilling.provisioned(billing.provisioned) : LedgerBilling.onDemand(billing.onDemand));
+    profiles = [Profiles.derive(Profiles.named(base), { ...overrides, ledgerBilling } as EnvironmentProfileOverrides)];
   }
   const calibration = readCalibration();
   const capacities = profiles.map((profile) => profileCapacity(profile, calibration));

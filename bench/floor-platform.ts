@@ -102,30 +102,29 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   });
 
   // Ledger.
-  // LedgerBillingMode.PROVISIONED, compared by value since only the profile's type is imported.
-  const provisioned = String(profile.ledgerBillingMode) === 'PROVISIONED';
+  // Read as plain data, since only the profile's type is imported.
+  const provisioned = profile.ledgerBilling.provisionedCapacity;
   const ledger = new dynamodb.Table(stack, 'Ledger', {
     partitionKey: { name: 'transaction_id', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'timestamp', type: dynamodb.AttributeType.STRING },
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: key,
     billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
-    readCapacity: provisioned ? profile.ledgerReadCapacity : undefined,
-    writeCapacity: provisioned ? profile.ledgerWriteCapacity : undefined,
+    readCapacity: provisioned?.read,
+    writeCapacity: provisioned?.write,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: profile.pointInTimeRecovery },
     stream: dynamodb.StreamViewType.NEW_IMAGE,
     removalPolicy: profile.removalPolicy,
     deletionProtection: !destroy,
   });
   if (provisioned) {
-    const read = profile.ledgerReadCapacity ?? 1;
-    const write = profile.ledgerWriteCapacity ?? 1;
+    const { read, write, autoScaling } = provisioned;
     // Scale up to the API's rate (every payment is one write, and reads should keep up), within
     // DynamoDB's 40,000 units per table.
     const ceiling = (floor: number) => Math.min(40000, Math.max(floor, Math.ceil(profile.apiRateLimit)));
-    ledger.autoScaleReadCapacity({ minCapacity: read, maxCapacity: profile.ledgerMaxReadCapacity ?? ceiling(read) })
+    ledger.autoScaleReadCapacity({ minCapacity: read, maxCapacity: autoScaling?.maxRead ?? ceiling(read) })
       .scaleOnUtilization({ targetUtilizationPercent: 70 });
-    ledger.autoScaleWriteCapacity({ minCapacity: write, maxCapacity: profile.ledgerMaxWriteCapacity ?? ceiling(write) })
+    ledger.autoScaleWriteCapacity({ minCapacity: write, maxCapacity: autoScaling?.maxWrite ?? ceiling(write) })
       .scaleOnUtilization({ targetUtilizationPercent: 70 });
   }
   if (profile.ledgerBackups) {

@@ -19,7 +19,7 @@ import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPai
 import { measureSynthesis } from './synthesis';
 import { multiRegionTemplates, template } from './templates';
 import { measureThroughput } from './throughput';
-import { LedgerBillingMode, Profiles } from '../src';
+import { LedgerBilling, Profiles } from '../src';
 
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
@@ -280,9 +280,7 @@ function unitSuiteSeconds(): number {
  * buys and costs.
  */
 const SEED_PRODUCTION = Profiles.derive(Profiles.named('production'), {
-  ledgerBillingMode: LedgerBillingMode.PROVISIONED,
-  ledgerReadCapacity: 5,
-  ledgerWriteCapacity: 5,
+  ledgerBilling: LedgerBilling.provisioned({ read: 5, write: 5 }),
 });
 const SEED_PRODUCTION_LABEL = 'production with the seed\'s ledger (provisioned 5 / 5)';
 

@@ -9,7 +9,9 @@ import { deploymentRoleArn } from './private/deployment-role';
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
-import { assertValidProfile, expirationProblems, isWholeNumberIn, MAX_DAYS } from './private/profile-validation';
+import { AUDIT_RECORD_PREFIX } from './private/names';
+import { assertValidProfile, expirationProblems, MAX_DAYS } from './private/profile-validation';
+import { isWholeNumberIn } from './private/values';
 
 /**
  * Properties of an `AuditBucket`.
@@ -124,8 +126,6 @@ export interface AuditBucketAttributes {
   readonly encryptionKey: kms.IKey;
 }
 
-/** Prefix under which audit records are written. */
-const RECORD_PREFIX = 'audit/';
 
 /**
  * What every audit bucket, created or imported, has in common: its grants, defined once on the
@@ -147,7 +147,7 @@ export abstract class AuditBucketBase extends Construct implements IAuditBucket 
    * versioning keeps every earlier version of a key.
    */
   public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    return grantAuditRecordWrite(this.bucket, RECORD_PREFIX, grantee);
+    return grantAuditRecordWrite(this.bucket, AUDIT_RECORD_PREFIX, grantee);
   }
 
   /**
@@ -165,7 +165,7 @@ export abstract class AuditBucketBase extends Construct implements IAuditBucket 
  */
 export class AuditBucket extends AuditBucketBase {
   /** Prefix under which audit records are written, followed by `YYYY/MM/DD/`. */
-  public static readonly RECORD_PREFIX = RECORD_PREFIX;
+  public static readonly RECORD_PREFIX = AUDIT_RECORD_PREFIX;
 
   /**
    * An audit bucket that exists elsewhere (another stack, or created outside CDK), with the same

@@ -5,13 +5,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
-import { EnvironmentProfile, LedgerBillingMode, SecurityControl } from './environment-profile-types';
-import { inPacks } from './private/acknowledge';
+import { EnvironmentProfile } from './environment-profile-types';
+import { LedgerBilling } from './ledger-billing';
 import { newLedgerBackupPlan } from './private/backup';
 import { grantDataKeyUse } from './private/grants';
-import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
-import { assertValidProfile, ledgerMaxCapacity } from './private/profile-validation';
+import { resolveCapacity, ResolvedCapacity } from './private/ledger-billing-rules';
+import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
+import { assertValidProfile } from './private/profile-validation';
 
 /**
  * Properties of an `EncryptedLedgerTable`.
@@ -62,12 +63,12 @@ export interface EncryptedLedgerTableProps {
   readonly tableName?: string;
 
   /**
-   * Target utilisation, in percent, that auto scaling keeps provisioned capacity at.
-   * Only used with `PROVISIONED` billing.
+   * How the table is billed: `LedgerBilling.onDemand()` or `LedgerBilling.provisioned({ read, write })`.
+   * Overrides the profile.
    *
-   * @default 70
+   * @default - the profile's `ledgerBilling`, else on demand
    */
-  readonly targetUtilizationPercent?: number;
+  readonly billing?: LedgerBilling;
 }
 
 /**
@@ -175,9 +176,9 @@ export abstract class EncryptedLedgerTableBase extends Construct implements IEnc
  */
 export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
   /** Name of the partition key (string): one item per accepted payment. */
-  public static readonly PARTITION_KEY = 'transaction_id';
+  public static readonly PARTITION_KEY = LEDGER_PARTITION_KEY;
   /** Name of the sort key (string): the RFC 3339 UTC time the payment was accepted. */
-  public static readonly SORT_KEY = 'timestamp';
+  public static readonly SORT_KEY = LEDGER_SORT_KEY;
 
   /**
    * A ledger that exists elsewhere (another stack, or created outside CDK), with the same grants.
@@ -207,94 +208,57 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
 
   constructor(scope: Construct, id: string, props: EncryptedLedgerTableProps = {}) {
     super(scope, id);
-    if (props.profile) {
-      assertValidProfile(props.profile, this);
-    }
-    const targetUtilization = props.targetUtilizationPercent ?? 70;
-    if (!Number.isInteger(targetUtilization) || targetUtilization < 20 || targetUtilization > 90) {
-      throw new Error(`Invalid EncryptedLedgerTable props:\n  - \`targetUtilizationPercent\` is ${targetUtilization}; it must be a whole number from 20 to 90.`);
-    }
     const profile = props.profile;
-    const removalPolicy = props.removalPolicy ?? profile?.removalPolicy ?? RemovalPolicy.RETAIN;
-    const pointInTimeRecovery = props.pointInTimeRecovery ?? profile?.pointInTimeRecovery ?? true;
-    const provisioned = profile?.ledgerBillingMode === LedgerBillingMode.PROVISIONED;
+    if (profile) {
+      assertValidProfile(profile, this);
+    }
+    const billing = props.billing ?? profile?.ledgerBilling ?? LedgerBilling.onDemand();
+    const protection: LedgerProtection = {
+      pointInTimeRecovery: props.pointInTimeRecovery ?? profile?.pointInTimeRecovery ?? true,
+      backups: props.backupPlan ?? profile?.ledgerBackups ?? false,
+      removalPolicy: props.removalPolicy ?? profile?.removalPolicy ?? RemovalPolicy.RETAIN,
+      warmThroughput: billing.warmThroughput,
+    };
+    const capacity = billing.provisionedCapacity && resolveCapacity(billing.provisionedCapacity, profile?.apiRateLimit);
 
-    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment ledger', removalPolicy);
-
+    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment ledger', protection.removalPolicy);
     const table = new dynamodb.Table(this, 'Table', {
+      ...LEDGER_KEY_SCHEMA,
+      ...protectedTableProps(protection),
       tableName: props.tableName,
-      partitionKey: { name: EncryptedLedgerTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: EncryptedLedgerTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
-      billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
-      readCapacity: provisioned ? profile!.ledgerReadCapacity : undefined,
-      writeCapacity: provisioned ? profile!.ledgerWriteCapacity : undefined,
-      warmThroughput: profile?.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
-      // Old images too, so that the audit record of an edit or a delete shows what was there.
-      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-      removalPolicy,
-      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      billingMode: capacity ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
+      readCapacity: capacity?.read,
+      writeCapacity: capacity?.write,
+      stream: LEDGER_STREAM,
     });
-
-    if (provisioned) {
-      table.autoScaleReadCapacity({
-        minCapacity: profile!.ledgerReadCapacity!,
-        maxCapacity: ledgerMaxCapacity(profile!, 'read'),
-      }).scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
-      const writeScaling = table.autoScaleWriteCapacity({
-        minCapacity: profile!.ledgerWriteCapacity!,
-        maxCapacity: ledgerMaxCapacity(profile!, 'write'),
-      });
-      writeScaling.scaleOnUtilization({ targetUtilizationPercent: targetUtilization });
-      (profile!.ledgerWriteSchedules ?? []).forEach((window, index) => {
-        const at = (hour: number) => appscaling.Schedule.cron({ hour: String(hour), minute: '0' });
-        writeScaling.scaleOnSchedule(`PeakFloor${index}Start`, { schedule: at(window.startHourUtc), minCapacity: window.minWriteCapacity });
-        writeScaling.scaleOnSchedule(`PeakFloor${index}End`, { schedule: at(window.endHourUtc), minCapacity: profile!.ledgerWriteCapacity! });
-      });
+    if (capacity) {
+      autoScale(table, capacity);
     }
 
     this.table = table;
     this.tableName = table.tableName;
     this.tableArn = table.tableArn;
     this.tableStreamArn = table.tableStreamArn!;
-
-    const pitrReason = 'Point-in-time recovery is off by the profile\'s choice (the dev profile holds disposable test data); staging and production keep it on.';
-    guardControl(profile, {
-      control: SecurityControl.POINT_IN_TIME_RECOVERY,
-      weakened: !pointInTimeRecovery,
-      what: 'Point-in-time recovery of the ledger is off',
-      profileField: 'pointInTimeRecovery',
-      prop: { name: 'pointInTimeRecovery', value: props.pointInTimeRecovery },
-      target: this.table,
-      acknowledgements: [{ id: 'AwsSolutions-DDB3', reason: pitrReason }, ...inPacks('DynamoDBPITREnabled', pitrReason, ['NIST.800.53.R5', 'HIPAA.Security'])],
-      checkovSkips: [{ id: 'CKV_AWS_28', comment: pitrReason }],
-    });
-    const backups = props.backupPlan ?? profile?.ledgerBackups ?? false;
-    if (backups) {
-      [this.backupPlan, this.backupRole] = newLedgerBackupPlan(this, this.table, this.key, removalPolicy);
+    if (protection.backups) {
+      [this.backupPlan, this.backupRole] = newLedgerBackupPlan(this, this.table, this.key, protection.removalPolicy);
     }
-    guardControl(profile, {
-      control: SecurityControl.LEDGER_BACKUPS,
-      weakened: !backups,
-      what: 'The ledger is in no AWS Backup plan',
-      profileField: 'ledgerBackups',
-      prop: { name: 'backupPlan', value: props.backupPlan },
-      target: this.table,
-      acknowledgements: inPacks('DynamoDBInBackupPlan',
-        'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
-        ['NIST.800.53.R5', 'HIPAA.Security']),
-    });
-    guardControl(profile, {
-      control: SecurityControl.DATA_RETENTION,
-      weakened: removalPolicy === RemovalPolicy.DESTROY,
-      what: 'The ledger (and its key, if created here) is deleted with the stack',
-      profileField: 'removalPolicy',
-      prop: { name: 'removalPolicy', value: props.removalPolicy },
-      target: this.table,
-    });
+    guardLedger(profile, this.table, protection, props);
   }
+}
+
+/** Target tracking between the provisioned capacity and the ceilings, with the scheduled write minimums. */
+function autoScale(table: dynamodb.Table, capacity: ResolvedCapacity): void {
+  const target = { targetUtilizationPercent: capacity.targetUtilizationPercent };
+  table.autoScaleReadCapacity({ minCapacity: capacity.read, maxCapacity: capacity.maxRead }).scaleOnUtilization(target);
+  const writeScaling = table.autoScaleWriteCapacity({ minCapacity: capacity.write, maxCapacity: capacity.maxWrite });
+  writeScaling.scaleOnUtilization(target);
+  capacity.writeSchedules.forEach((window, index) => {
+    const at = (hour: number) => appscaling.Schedule.cron({ hour: String(hour), minute: '0' });
+    writeScaling.scaleOnSchedule(`PeakFloor${index}Start`, { schedule: at(window.startHourUtc), minCapacity: window.minWriteCapacity });
+    writeScaling.scaleOnSchedule(`PeakFloor${index}End`, { schedule: at(window.endHourUtc), minCapacity: capacity.write });
+  });
 }
 
 class ImportedLedgerTable extends EncryptedLedgerTableBase {

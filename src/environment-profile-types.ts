@@ -1,14 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-
-/**
- * How the payment ledger pays for DynamoDB capacity.
- */
-export enum LedgerBillingMode {
-  /** Pay per request; no capacity planning. */
-  ON_DEMAND = 'ON_DEMAND',
-  /** Provisioned read and write capacity with the profile's values as the floor, auto scaled above it. */
-  PROVISIONED = 'PROVISIONED',
-}
+import { LedgerBilling } from './ledger-billing';
 
 /**
  * The sensitivity of the data that an environment holds, written to the `DataClassification` tag.
@@ -55,19 +46,6 @@ export interface SecurityException {
 }
 
 /**
- * A daily window, in UTC, in which the ledger's provisioned write capacity is at least
- * `minWriteCapacity`; outside it, the profile's `ledgerWriteCapacity` is the floor again.
- */
-export interface LedgerWriteSchedule {
-  /** Hour of the day (UTC, 0 to 23) at which the higher floor starts. */
-  readonly startHourUtc: number;
-  /** Hour of the day (UTC, 0 to 23) at which the floor returns to `ledgerWriteCapacity`. */
-  readonly endHourUtc: number;
-  /** Write capacity units held at least during the window. */
-  readonly minWriteCapacity: number;
-}
-
-/**
  * Every environment-specific setting of the payment platform.
  *
  * Use a stock profile (`Profiles.dev`, `Profiles.staging`, `Profiles.production`) or derive one:
@@ -97,61 +75,11 @@ export interface EnvironmentProfile {
   readonly account?: string;
 
   /**
-   * How the payment ledger table is billed.
+   * How the payment ledger is billed: `LedgerBilling.onDemand()` (with `warmThroughput` for a known
+   * step, which the idempotency table gets too) or `LedgerBilling.provisioned({ read, write })`
+   * with auto scaling up to the API's rate.
    */
-  readonly ledgerBillingMode: LedgerBillingMode;
-
-  /**
-   * Provisioned read capacity units of the ledger table: the floor that auto scaling never goes below.
-   *
-   * Required when `ledgerBillingMode` is `PROVISIONED`; ignored otherwise.
-   *
-   * @default - none (on-demand billing)
-   */
-  readonly ledgerReadCapacity?: number;
-
-  /**
-   * Provisioned write capacity units of the ledger table: the floor that auto scaling never goes below.
-   *
-   * Required when `ledgerBillingMode` is `PROVISIONED`; ignored otherwise.
-   *
-   * @default - none (on-demand billing)
-   */
-  readonly ledgerWriteCapacity?: number;
-
-  /**
-   * Ceiling for auto scaling of the ledger's read capacity units.
-   *
-   * @default - `apiRateLimit`, so that reads can keep up with the API's sustained rate
-   */
-  readonly ledgerMaxReadCapacity?: number;
-
-  /**
-   * Ceiling for auto scaling of the ledger's write capacity units.
-   *
-   * @default - `apiRateLimit`, since every accepted payment writes one ledger item
-   */
-  readonly ledgerMaxWriteCapacity?: number;
-
-  /**
-   * Daily windows in which the ledger's provisioned write capacity is held at a higher floor, for
-   * peaks that come at known times: capacity is there when the peak starts, instead of after auto
-   * scaling has noticed it. PROVISIONED billing only.
-   *
-   * @default - no scheduled floors
-   */
-  readonly ledgerWriteSchedules?: LedgerWriteSchedule[];
-
-  /**
-   * Write units per second that the on-demand ledger and idempotency tables serve at once (DynamoDB
-   * warm throughput), for a step in traffic beyond what a new on-demand table takes without
-   * throttling (4,000 writes per second) or twice the tables' previous peak. Each payment writes
-   * one unit to each table. Raising warm throughput is charged once, when it is set.
-   *
-   * @default - the tables' own warm throughput: 4,000 write units per second for a new table, and
-   * twice the previous peak after 30 minutes
-   */
-  readonly warmWriteThroughput?: number;
+  readonly ledgerBilling: LedgerBilling;
 
   /**
    * Whether the ledger table keeps continuous backups for point-in-time recovery.
@@ -290,19 +218,7 @@ export interface EnvironmentProfileOverrides {
   /** @default - the base profile's value */
   readonly account?: string;
   /** @default - the base profile's value */
-  readonly ledgerBillingMode?: LedgerBillingMode;
-  /** @default - the base profile's value */
-  readonly ledgerReadCapacity?: number;
-  /** @default - the base profile's value */
-  readonly ledgerWriteCapacity?: number;
-  /** @default - the base profile's value */
-  readonly ledgerMaxReadCapacity?: number;
-  /** @default - the base profile's value */
-  readonly ledgerMaxWriteCapacity?: number;
-  /** @default - the base profile's value */
-  readonly ledgerWriteSchedules?: LedgerWriteSchedule[];
-  /** @default - the base profile's value */
-  readonly warmWriteThroughput?: number;
+  readonly ledgerBilling?: LedgerBilling;
   /** @default - the base profile's value */
   readonly pointInTimeRecovery?: boolean;
   /** @default - the base profile's value */

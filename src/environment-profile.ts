@@ -1,63 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { DataClassification, EnvironmentProfile, EnvironmentProfileOverrides, LedgerBillingMode } from './environment-profile-types';
+import { EnvironmentProfile, EnvironmentProfileOverrides } from './environment-profile-types';
 import { assertValidProfile } from './private/profile-validation';
-
-const DEV: EnvironmentProfile = {
-  envName: 'dev',
-  region: 'us-east-1',
-  ledgerBillingMode: LedgerBillingMode.ON_DEMAND,
-  pointInTimeRecovery: false,
-  auditGlacierTransitionDays: 30,
-  apiRateLimit: 100,
-  deadLetterRetention: Duration.days(3),
-  enableAlarms: false,
-  apiIamAuthorization: false,
-  removalPolicy: RemovalPolicy.DESTROY,
-  natGateways: 1,
-  costCenter: 'Engineering',
-  owner: 'payments-platform',
-  dataClassification: DataClassification.INTERNAL,
-};
-
-const STAGING: EnvironmentProfile = {
-  envName: 'staging',
-  region: 'us-east-2',
-  ledgerBillingMode: LedgerBillingMode.ON_DEMAND,
-  pointInTimeRecovery: true,
-  auditGlacierTransitionDays: 30,
-  apiRateLimit: 1000,
-  deadLetterRetention: Duration.days(7),
-  enableAlarms: true,
-  apiIamAuthorization: true,
-  removalPolicy: RemovalPolicy.DESTROY,
-  natGateways: 1,
-  costCenter: 'Engineering',
-  owner: 'payments-platform',
-  dataClassification: DataClassification.CONFIDENTIAL,
-};
-
-const PRODUCTION: EnvironmentProfile = {
-  envName: 'production',
-  region: 'us-east-1',
-  // The seed's provisioned 5/5 throttles nearly every request of the first minutes of a step from
-  // idle to a tenth of the rate limit (bench/capacity.ts); on-demand takes 4,000 writes per second
-  // at once (README, "Where the library departs from the seed system").
-  ledgerBillingMode: LedgerBillingMode.ON_DEMAND,
-  pointInTimeRecovery: true,
-  auditGlacierTransitionDays: 90,
-  auditObjectLockDays: 365,
-  ledgerBackups: true,
-  apiRateLimit: 10000,
-  apiWaf: true,
-  deadLetterRetention: Duration.days(14),
-  enableAlarms: true,
-  apiIamAuthorization: true,
-  removalPolicy: RemovalPolicy.RETAIN,
-  natGateways: 1,
-  costCenter: 'Finance',
-  owner: 'payments-platform',
-  dataClassification: DataClassification.RESTRICTED,
-};
+import { DEV, PRODUCTION, STAGING } from './private/stock-profiles';
 
 /**
  * The stock environment profiles, with the values of the platform's environment table.
@@ -65,7 +8,7 @@ const PRODUCTION: EnvironmentProfile = {
  * | | dev | staging | production |
  * |---|---|---|---|
  * | region | us-east-1 | us-east-2 | us-east-1 |
- * | ledger billing | on-demand | on-demand | provisioned, 5 RCU / 5 WCU floor |
+ * | ledger billing | on-demand | on-demand | on-demand |
  * | point-in-time recovery | no | yes | yes |
  * | Glacier transition | 30 days | 30 days | 90 days |
  * | API rate | 100 req/s | 1000 req/s | 10000 req/s |
@@ -93,7 +36,7 @@ export class Profiles {
     return { ...STAGING };
   }
 
-  /** The production environment: provisioned capacity, longest retention, data retained on deletion. */
+  /** The production environment: longest retention, locked audit records, data retained on deletion. */
   public static get production(): EnvironmentProfile {
     return { ...PRODUCTION };
   }

@@ -1,5 +1,6 @@
 export * from './environment-profile-types';
 export * from './environment-profile';
+export * from './ledger-billing';
 export * from './mandatory-tags';
 export * from './secure-vpc';
 export * from './encrypted-ledger-table';

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, RemovalPolicy, SecretValue, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnOutput, SecretValue, Stack, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,9 +12,11 @@ import { PaymentPlatform } from './payment-platform';
 import { acknowledge, inPacks } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
+import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
 import { RegionalEntry, validatedCertificate } from './private/regional-entry';
 import { regionalStreamArn } from './private/regional-stream';
+import { keptOrDestroyed } from './private/values';
 
 /**
  * One name for the API in every Region, served by each Region's API behind Route 53.
@@ -194,25 +196,27 @@ export class MultiRegionPaymentPlatform extends Construct {
     for (const region of this.regions) {
       this.dataStack.addDependency(this.keyStacks[region], `the replica in ${region} is encrypted with that Region's key`);
     }
-    const removalPolicy = profile.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = keptOrDestroyed(profile.removalPolicy);
+    const protection: LedgerProtection = {
+      pointInTimeRecovery: profile.pointInTimeRecovery,
+      backups: profile.ledgerBackups ?? false,
+      removalPolicy,
+      warmThroughput: profile.ledgerBilling.warmThroughput,
+    };
     const tableProps = {
+      ...protectedTableProps(protection),
       multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG,
       replicas: replicaRegions.map((region) => ({ region })),
       witnessRegion: props.witnessRegion,
       billing: dynamodb.Billing.onDemand(),
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(keys[this.primaryRegion],
         Object.fromEntries(replicaRegions.map((region) => [region, keyInRegion(region)]))),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: profile.pointInTimeRecovery },
-      warmThroughput: profile.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
-      removalPolicy,
-      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
     };
     this.ledgerTable = new dynamodb.TableV2(this.dataStack, 'Ledger', {
+      ...LEDGER_KEY_SCHEMA,
       ...tableProps,
       tableName: `${prefix}-ledger`,
-      partitionKey: { name: EncryptedLedgerTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: EncryptedLedgerTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
-      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      dynamoStream: LEDGER_STREAM,
     });
     // No TTL: MRSC has none. The handler honours each claim's expiry, and each Region's sweeper deletes it.
     this.idempotencyTable = new dynamodb.TableV2(this.dataStack, 'IdempotencyClaims', {
@@ -222,9 +226,10 @@ export class MultiRegionPaymentPlatform extends Construct {
     });
     refuseWhatMrscCannotDo(this.ledgerTable, 'ledgerTable');
     refuseWhatMrscCannotDo(this.idempotencyTable, 'idempotencyTable');
-    if (profile.ledgerBackups) {
+    if (protection.backups) {
       newLedgerBackupPlan(this.ledgerTable, this.ledgerTable, keys[this.primaryRegion], removalPolicy);
     }
+    guardLedger(profile, this.ledgerTable, protection);
     // Each other Region's key as the secrets' replicas name it: by alias, since it lives in another Region's stack.
     const replicaKeys = replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${region}`, keyInRegion(region)) }));
     this.apiKeySecrets = {};
@@ -275,7 +280,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         alarms: props.alarms,
         customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
       });
-      entry?.route(platform.api);
+      entry?.route(platform.api.api, platform.api.domain!);
       for (const client of clients) {
         platform.api.addApiKey(`ApiKey-${client}`, {
           apiKeyName: `${prefix}-${client}`,

@@ -674,7 +674,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       timeToLiveAttribute: 'expires_at',
       // Each payment claims its key here as it writes the ledger: a step that the ledger is warmed
       // for would otherwise be throttled on this table.
-      warmThroughput: profile.warmWriteThroughput ? { writeUnitsPerSecond: profile.warmWriteThroughput } : undefined,
+      warmThroughput: profile.ledgerBilling.warmThroughput ? { writeUnitsPerSecond: profile.ledgerBilling.warmThroughput } : undefined,
       // Cheap for a table this small, and it keeps every data store recoverable.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,

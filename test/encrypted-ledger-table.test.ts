@@ -2,7 +2,7 @@ import { CfnElement, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EncryptedLedgerTable, LedgerBillingMode, Profiles } from '../src';
+import { EncryptedLedgerTable, LedgerBilling, Profiles } from '../src';
 import { grantedActions } from './setup/iam';
 import { newStack } from './setup/stacks';
 
@@ -65,9 +65,11 @@ describe('EncryptedLedgerTable with default props', () => {
 });
 
 /** The production profile with the seed's provisioned 5/5 ledger, which the stock profile departs from. */
-const PROVISIONED_PRODUCTION = Profiles.derive(Profiles.production, {
-  ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5,
-});
+const SEED_BILLING = LedgerBilling.provisioned({ read: 5, write: 5 });
+const PROVISIONED_PRODUCTION = Profiles.derive(Profiles.production, { ledgerBilling: SEED_BILLING });
+/** The seed's ledger with auto scaling options. */
+const provisionedWith = (autoScaling: NonNullable<Parameters<typeof LedgerBilling.provisioned>[0]['autoScaling']>) =>
+  Profiles.derive(Profiles.production, { ledgerBilling: LedgerBilling.provisioned({ read: 5, write: 5, autoScaling }) });
 
 describe('EncryptedLedgerTable per profile', () => {
   const synth = (profile: typeof Profiles.dev) => {
@@ -214,8 +216,7 @@ describe('EncryptedLedgerTable per profile', () => {
   test('explicit auto scaling ceilings and target utilisation are used', () => {
     const stack = newStack(Profiles.production);
     new EncryptedLedgerTable(stack, 'Ledger', {
-      profile: { ...PROVISIONED_PRODUCTION, ledgerMaxReadCapacity: 50, ledgerMaxWriteCapacity: 60 },
-      targetUtilizationPercent: 50,
+      profile: provisionedWith({ maxRead: 50, maxWrite: 60, targetUtilizationPercent: 50 }),
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
@@ -231,23 +232,31 @@ describe('EncryptedLedgerTable per profile', () => {
 
   test('warm throughput makes an on-demand ledger take a step of that many writes per second at once', () => {
     const stack = newStack(Profiles.production);
-    new EncryptedLedgerTable(stack, 'Ledger', { profile: Profiles.derive(Profiles.production, { warmWriteThroughput: 10_000 }) });
+    new EncryptedLedgerTable(stack, 'Ledger', { profile: Profiles.derive(Profiles.production, { ledgerBilling: LedgerBilling.onDemand({ warmThroughput: 10_000 }) }) });
     Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { WarmThroughput: { WriteUnitsPerSecond: 10_000 } });
   });
 
-  test('refuses warm throughput below what a new table already has, above the quota, or on a provisioned ledger', () => {
-    expect(() => Profiles.derive(Profiles.production, { warmWriteThroughput: 1_000 })).toThrow(
-      '`warmWriteThroughput` is 1000; it must be a whole number of write units per second from 4000 (what a new on-demand table already serves) to 40000 (the default per-table quota).');
-    expect(() => Profiles.derive(Profiles.production, { warmWriteThroughput: 50_000 })).toThrow('`warmWriteThroughput` is 50000;');
-    expect(() => Profiles.derive(PROVISIONED_PRODUCTION, { warmWriteThroughput: 10_000 })).toThrow(
-      '`warmWriteThroughput` is 10000, but the ledger is PROVISIONED, where provisioned capacity and auto scaling decide what it takes; '
-      + 'use ON_DEMAND billing with warm throughput, or raise `ledgerWriteCapacity`.');
+  test('refuses warm throughput below what a new table already has, or above the quota', () => {
+    expect(() => LedgerBilling.onDemand({ warmThroughput: 1_000 })).toThrow('Invalid LedgerBilling.onDemand options:\n'
+      + '  - `warmThroughput` is 1000; it must be a whole number of write units per second from 4000 (what a new on-demand table already serves) to 40000 (the default per-table quota).');
+    expect(() => LedgerBilling.onDemand({ warmThroughput: 50_000 })).toThrow('`warmThroughput` is 50000;');
+  });
+
+  test('a billing of the table\'s own overrides the profile\'s, and without a profile the ceilings are DynamoDB\'s quota', () => {
+    const stack = newStack(Profiles.production);
+    new EncryptedLedgerTable(stack, 'Ledger', { billing: SEED_BILLING });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ScalableDimension: 'dynamodb:table:WriteCapacityUnits', MinCapacity: 5, MaxCapacity: 40_000 });
+    const onDemand = newStack(Profiles.production);
+    new EncryptedLedgerTable(onDemand, 'Ledger', { profile: PROVISIONED_PRODUCTION, billing: LedgerBilling.onDemand() });
+    Template.fromStack(onDemand).hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
   });
 
   test('scheduled floors hold write capacity up for a known daily peak, then return to the profile\'s floor', () => {
     const stack = newStack(Profiles.production);
     new EncryptedLedgerTable(stack, 'Ledger', {
-      profile: Profiles.derive(PROVISIONED_PRODUCTION, { ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] }),
+      profile: provisionedWith({ writeSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] }),
     });
     Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       ScalableDimension: 'dynamodb:table:WriteCapacityUnits',
@@ -259,33 +268,42 @@ describe('EncryptedLedgerTable per profile', () => {
     });
   });
 
-  test('refuses scheduled floors on demand, at bad hours, outside floor and ceiling, or overlapping', () => {
-    const daytime = [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }];
-    expect(() => Profiles.derive(Profiles.production, { ledgerWriteSchedules: daytime })).toThrow(
-      '`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; '
-      + 'use `warmWriteThroughput` for a step it must take at once.');
-    expect(() => Profiles.derive(PROVISIONED_PRODUCTION, {
-      ledgerWriteSchedules: [
-        { startHourUtc: 8, endHourUtc: 24, minWriteCapacity: 800 },
-        { startHourUtc: 6, endHourUtc: 9, minWriteCapacity: 20_000 },
-        { startHourUtc: 22, endHourUtc: 7, minWriteCapacity: 100 },
-      ],
-    })).toThrow("Invalid EnvironmentProfile 'production':\n"
-      + '  - `ledgerWriteSchedules[0]` runs from hour 8 to hour 24; both must be whole hours from 0 to 23 (UTC), and differ.\n'
-      + '  - `ledgerWriteSchedules[1].minWriteCapacity` is 20000; it must be a whole number of capacity units from `ledgerWriteCapacity` (5) to the auto scaling ceiling (10000).\n'
-      + '  - `ledgerWriteSchedules[2]` overlaps `ledgerWriteSchedules[1]` at hour 6; windows must not overlap.');
+  test('refuses scheduled minimums at bad hours, outside the capacity and ceiling, or overlapping', () => {
+    expect(() => LedgerBilling.provisioned({
+      read: 5,
+      write: 5,
+      autoScaling: {
+        maxWrite: 10_000,
+        writeSchedules: [
+          { startHourUtc: 8, endHourUtc: 24, minWriteCapacity: 800 },
+          { startHourUtc: 6, endHourUtc: 9, minWriteCapacity: 20_000 },
+          { startHourUtc: 22, endHourUtc: 7, minWriteCapacity: 100 },
+        ],
+      },
+    })).toThrow('Invalid LedgerBilling.provisioned options:\n'
+      + '  - `autoScaling.writeSchedules[0]` runs from hour 8 to hour 24; both must be whole hours from 0 to 23 (UTC), and differ.\n'
+      + '  - `autoScaling.writeSchedules[1].minWriteCapacity` is 20000; it must be a whole number of capacity units from `write` (5) to the auto scaling ceiling (10000).\n'
+      + '  - `autoScaling.writeSchedules[2]` overlaps `autoScaling.writeSchedules[1]` at hour 6; windows must not overlap.');
   });
 
   test('refuses a target utilisation outside 20 to 90 percent', () => {
-    expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', { targetUtilizationPercent: 95 })).toThrow(
-      'Invalid EncryptedLedgerTable props:\n  - `targetUtilizationPercent` is 95; it must be a whole number from 20 to 90.',
+    expect(() => LedgerBilling.provisioned({ read: 5, write: 5, autoScaling: { targetUtilizationPercent: 95 } })).toThrow(
+      'Invalid LedgerBilling.provisioned options:\n  - `autoScaling.targetUtilizationPercent` is 95; it must be a whole number from 20 to 90.',
     );
+  });
+
+  test('refuses capacity outside 1 to 40,000 units, and a ceiling below it', () => {
+    expect(() => LedgerBilling.provisioned({ read: 0, write: 5.5 })).toThrow('Invalid LedgerBilling.provisioned options:\n'
+      + '  - `read` is 0; it must be a whole number of capacity units from 1 to 40000.\n'
+      + '  - `write` is 5.5; it must be a whole number of capacity units from 1 to 40000.');
+    expect(() => LedgerBilling.provisioned({ read: 5, write: 5, autoScaling: { maxWrite: 4 } })).toThrow(
+      '`autoScaling.maxWrite` is 4; it must be a whole number of capacity units from `write` (5) to 40000.');
   });
 
   test('refuses an invalid profile', () => {
     expect(() => new EncryptedLedgerTable(newStack(), 'Ledger', {
-      profile: { ...PROVISIONED_PRODUCTION, ledgerWriteCapacity: 0 },
-    })).toThrow('`ledgerWriteCapacity` is 0; with PROVISIONED billing it must be a whole number of capacity units from 1 to 40000.');
+      profile: { ...PROVISIONED_PRODUCTION, pointInTimeRecovery: 'yes' as unknown as boolean },
+    })).toThrow("`pointInTimeRecovery` is 'yes'; it must be true or false.");
   });
 });
 

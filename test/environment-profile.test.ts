@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { DataClassification, EnvironmentProfile, LedgerBillingMode, Profiles, profiles } from '../src';
+import { DataClassification, EnvironmentProfile, LedgerBilling, LedgerBillingMode, Profiles, profiles } from '../src';
 import { assertValidProfile } from '../src/private/profile-validation';
 
 describe('stock profiles', () => {
@@ -7,7 +7,7 @@ describe('stock profiles', () => {
     const dev = Profiles.dev;
     expect(dev.envName).toBe('dev');
     expect(dev.region).toBe('us-east-1');
-    expect(dev.ledgerBillingMode).toBe(LedgerBillingMode.ON_DEMAND);
+    expect(dev.ledgerBilling.mode).toBe(LedgerBillingMode.ON_DEMAND);
     expect(dev.auditGlacierTransitionDays).toBe(30);
     expect(dev.apiRateLimit).toBe(100);
     expect(dev.deadLetterRetention.toDays()).toBe(3);
@@ -20,7 +20,7 @@ describe('stock profiles', () => {
     const staging = Profiles.staging;
     expect(staging.envName).toBe('staging');
     expect(staging.region).toBe('us-east-2');
-    expect(staging.ledgerBillingMode).toBe(LedgerBillingMode.ON_DEMAND);
+    expect(staging.ledgerBilling.mode).toBe(LedgerBillingMode.ON_DEMAND);
     expect(staging.auditGlacierTransitionDays).toBe(30);
     expect(staging.apiRateLimit).toBe(1000);
     expect(staging.deadLetterRetention.toDays()).toBe(7);
@@ -34,9 +34,9 @@ describe('stock profiles', () => {
     expect(production.envName).toBe('production');
     expect(production.region).toBe('us-east-1');
     // The seed's provisioned 5/5 cannot take a step to a tenth of the rate limit (bench/capacity.ts).
-    expect(production.ledgerBillingMode).toBe(LedgerBillingMode.ON_DEMAND);
-    expect(production.ledgerReadCapacity).toBeUndefined();
-    expect(production.ledgerWriteCapacity).toBeUndefined();
+    expect(production.ledgerBilling.mode).toBe(LedgerBillingMode.ON_DEMAND);
+    expect(production.ledgerBilling.provisionedCapacity).toBeUndefined();
+    expect(production.ledgerBilling.warmThroughput).toBeUndefined();
     expect(production.auditGlacierTransitionDays).toBe(90);
     expect(production.apiRateLimit).toBe(10000);
     expect(production.deadLetterRetention.toDays()).toBe(14);
@@ -120,7 +120,7 @@ describe('profile validation', () => {
     [{ envName: 'Prod!' }, "`envName` is 'Prod!'; it must be lower-case letters, digits and hyphens, starting with a letter, at most 32 characters."],
     [{ region: 'mars-1' }, "`region` is 'mars-1'; it must be an AWS region code such as us-east-1."],
     [{ account: '1234' }, "`account` is '1234'; it must be a 12-digit AWS account id."],
-    [{ ledgerBillingMode: 'CHEAP' }, "`ledgerBillingMode` is 'CHEAP'; it must be one of ON_DEMAND, PROVISIONED."],
+    [{ ledgerBilling: 'CHEAP' }, "`ledgerBilling` is 'CHEAP'; it must be LedgerBilling.onDemand(...) or LedgerBilling.provisioned({ read, write })."],
     [{ pointInTimeRecovery: 'yes' }, "`pointInTimeRecovery` is 'yes'; it must be true or false."],
     [{ auditGlacierTransitionDays: 0 }, '`auditGlacierTransitionDays` is 0; it must be a whole number of days from 1 to 36500.'],
     [{ auditGlacierTransitionDays: 1.5 }, '`auditGlacierTransitionDays` is 1.5; it must be a whole number of days from 1 to 36500.'],
@@ -148,19 +148,17 @@ describe('profile validation', () => {
     expect(invalid({ natGateways: 0 })).toThrow(/^Invalid EnvironmentProfile 'dev':\n/);
   });
 
-  test('provisioned billing needs a capacity floor', () => {
-    expect(invalid({ ledgerBillingMode: LedgerBillingMode.PROVISIONED })).toThrow(
-      "Invalid EnvironmentProfile 'dev':\n" +
-      '  - `ledgerReadCapacity` is missing; with PROVISIONED billing it must be a whole number of capacity units from 1 to 40000.\n' +
-      '  - `ledgerWriteCapacity` is missing; with PROVISIONED billing it must be a whole number of capacity units from 1 to 40000.',
+  test('a scheduled write minimum above the ceiling that the API\'s rate sets is refused with the profile', () => {
+    const ledgerBilling = LedgerBilling.provisioned({
+      read: 5,
+      write: 5,
+      autoScaling: { writeSchedules: [{ startHourUtc: 8, endHourUtc: 20, minWriteCapacity: 800 }] },
+    });
+    expect(invalid({ ledgerBilling, apiRateLimit: 500 })).toThrow(
+      "Invalid EnvironmentProfile 'dev':\n  - `ledgerBilling.autoScaling.writeSchedules[0].minWriteCapacity` is 800; "
+      + 'it must be a whole number of capacity units from `write` (5) to the auto scaling ceiling (500).',
     );
-  });
-
-  test('the auto scaling ceiling cannot be below the floor', () => {
-    const provisioned = { ...Profiles.production, ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 };
-    expect(() => assertValidProfile({ ...provisioned, ledgerMaxWriteCapacity: 4 })).toThrow(
-      "Invalid EnvironmentProfile 'production':\n  - `ledgerMaxWriteCapacity` is 4; it must be a whole number of capacity units from `ledgerWriteCapacity` (5) to 40000.",
-    );
+    expect(invalid({ ledgerBilling, apiRateLimit: 800 })).not.toThrow();
   });
 
   test('lists every problem at once', () => {

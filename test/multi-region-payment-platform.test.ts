@@ -1,14 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import {
-  LedgerBillingMode,
+  LedgerBilling,
   MultiRegionPaymentPlatform,
   MultiRegionPaymentPlatformProps,
   MultiRegionPaymentStage,
   Profiles,
+  SecurityControl,
 } from '../src';
 
 const ACCOUNT = '123456789012';
@@ -334,8 +335,8 @@ describe('what MRSC cannot do is refused, naming the field', () => {
       "`witnessRegion` is 'us-west-2', which is also in `regions`; the witness is the set's third Region and serves no payments."],
     ['a primary Region that does not serve', { profile: { ...Profiles.production, region: 'us-east-2' }, regions: ['us-east-1', 'us-west-2'], witnessRegion: 'us-east-2' },
       "`profile.region` is 'us-east-2', not one of `regions` [us-east-1, us-west-2]; the profile's Region is the primary Region, where the tables are defined."],
-    ['provisioned billing', { profile: { ...Profiles.production, ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 } },
-      '`profile.ledgerBillingMode` is PROVISIONED; the multi-Region tables are on-demand'],
+    ['provisioned billing', { profile: { ...Profiles.production, ledgerBilling: LedgerBilling.provisioned({ read: 5, write: 5 }) } },
+      '`profile.ledgerBilling` is provisioned; the multi-Region tables are on-demand'],
     ['a bad name prefix', { namePrefix: 'Payments_Prod' },
       "`namePrefix` is 'Payments_Prod'; it must be 1 to 40 lower-case letters, digits and hyphens, starting with a letter."],
     ['a bad account', { account: '1234' }, "`account` is '1234'; it must be a 12-digit AWS account id."],
@@ -394,4 +395,32 @@ test('every role, function and other taggable resource of every stack carries th
     }).map(([logicalId]) => `${stack.stackName}/${logicalId}`);
   });
   expect(untagged).toEqual([]);
+});
+
+describe('the multi-Region ledger has the guardrails of a ledger in one Region', () => {
+  test('a profile that weakens recovery, backups or retention warns on the multi-Region ledger, naming the field', () => {
+    // A profile of the app's own (no stock profile is named qa), so every weakening is the app's choice.
+    const weakened = Profiles.derive(Profiles.staging, { envName: 'qa', region: 'us-east-1', pointInTimeRecovery: false, removalPolicy: RemovalPolicy.DESTROY });
+    const { platform } = build({ profile: weakened });
+    const warnings = Annotations.fromStack(platform.dataStack).findWarning('*', Match.anyValue())
+      .map((warning) => `${warning.id} ${String(warning.entry.data)}`);
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\/Payments\/Data\/Ledger .*Point-in-time recovery of the ledger is off, set by the profile's `pointInTimeRecovery`/),
+      expect.stringMatching(/^\/Payments\/Data\/Ledger .*The ledger is in no AWS Backup plan, set by the profile's `ledgerBackups`/),
+      expect.stringMatching(/^\/Payments\/Data\/Ledger .*The ledger \(and its key, if created here\) is deleted with the stack, set by the profile's `removalPolicy`/),
+    ]));
+  });
+
+  test('with Restricted data, a weakened recovery stops synthesis unless the profile states the exception', () => {
+    expect(refusal({ profile: Profiles.derive(Profiles.production, { pointInTimeRecovery: false }) })).toMatch(
+      /^Payments\/Data\/Ledger: Point-in-time recovery of the ledger is off, set by the profile's `pointInTimeRecovery`, in the production environment, whose data is Restricted/);
+    const stated = Profiles.derive(Profiles.production, {
+      pointInTimeRecovery: false,
+      securityExceptions: [{ control: SecurityControl.POINT_IN_TIME_RECOVERY, reason: 'Restored from the AWS Backup plan instead, tested quarterly.' }],
+    });
+    const { platform } = build({ profile: stated });
+    Template.fromStack(platform.dataStack).hasResource('AWS::DynamoDB::GlobalTable', {
+      Metadata: Match.objectLike({ PaymentPlatformSecurityExceptions: [Match.objectLike({ control: 'point-in-time-recovery' })] }),
+    });
+  });
 });

@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EncryptedLedgerTable, EnvironmentProfile, PaymentApi, Profiles } from '../src';
+import { EncryptedLedgerTable, EnvironmentProfile, LedgerBilling, PaymentApi, Profiles } from '../src';
 import { grantedActions } from './setup/iam';
 import { newStack } from './setup/stacks';
 
@@ -589,7 +589,7 @@ describe('PaymentApi options', () => {
 
   test('the idempotency table gets the profile\'s warm throughput, as the ledger does', () => {
     const stack = newStack();
-    new PaymentApi(stack, 'Payments', { profile: Profiles.derive(Profiles.production, { warmWriteThroughput: 12_000 }) });
+    new PaymentApi(stack, 'Payments', { profile: Profiles.derive(Profiles.production, { ledgerBilling: LedgerBilling.onDemand({ warmThroughput: 12_000 }) }) });
     const tables = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
     expect(Object.values(tables).map((table) => table.Properties.WarmThroughput)).toEqual([
       { WriteUnitsPerSecond: 12_000 }, { WriteUnitsPerSecond: 12_000 },

@@ -9,13 +9,13 @@ import { Construct } from 'constructs';
 import { acknowledge, functionRoleFindings, inPacks, nagResourceName } from './acknowledge';
 import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './functions';
 import { EncryptedQueueDestination, grantAuditRecordWrite } from './grants';
-import { AuditBucket } from '../audit-bucket';
+import { AUDIT_RECORD_PREFIX } from './names';
 import { AuditWriterFunction } from '../handlers/audit-writer-function';
 
 export interface AuditPipelineProps extends FunctionPlacement {
   /** The ledger, whose stream of item changes is the pipeline's input. */
   readonly ledgerTable: dynamodb.ITable;
-  /** Where audit records go, under `AuditBucket.RECORD_PREFIX`. */
+  /** Where audit records go, under `AUDIT_RECORD_PREFIX`. */
   readonly auditBucket: s3.IBucket;
   /** Where batches that keep failing go. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -54,10 +54,10 @@ export class AuditPipeline extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: 'payments-audit',
         AUDIT_BUCKET_NAME: props.auditBucket.bucketName,
-        AUDIT_PREFIX: AuditBucket.RECORD_PREFIX,
+        AUDIT_PREFIX: AUDIT_RECORD_PREFIX,
       },
     });
-    grantAuditRecordWrite(props.auditBucket, AuditBucket.RECORD_PREFIX, this.writer);
+    grantAuditRecordWrite(props.auditBucket, AUDIT_RECORD_PREFIX, this.writer);
     this.writer.addEventSource(new DynamoEventSource(props.ledgerTable, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: 100,
@@ -75,7 +75,7 @@ export class AuditPipeline extends Construct {
     acknowledge(this.writer.role!, [
       ...functionRoleFindings('X-Ray trace submission and dynamodb:ListStreams, which the stream event source needs,'),
       {
-        id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, props.auditBucket.arnForObjects(`${AuditBucket.RECORD_PREFIX}*`))}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, props.auditBucket.arnForObjects(`${AUDIT_RECORD_PREFIX}*`))}]`,
         reason: 'The audit writer may put objects under the audit/ prefix only; record keys are generated per batch.',
       },
     ]);

@@ -1,8 +1,8 @@
 import { Annotations, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Profiles } from '../environment-profile';
 import { DataClassification, EnvironmentProfile, SecurityControl } from '../environment-profile-types';
 import { Acknowledgement, acknowledge, skipCheckov } from './acknowledge';
+import { STOCK_PROFILES } from './stock-profiles';
 
 /** The template metadata key under which stated exceptions are written, on each resource they concern. */
 export const EXCEPTIONS_METADATA_KEY = 'PaymentPlatformSecurityExceptions';
@@ -73,10 +73,8 @@ export function guardControl(profile: EnvironmentProfile | undefined, setting: C
 
 /** Whether the profile's field holds what the stock profile of the same name holds. */
 function isStockValue(profile: EnvironmentProfile, field: keyof EnvironmentProfile): boolean {
-  if (!Profiles.names.includes(profile.envName)) {
-    return false;
-  }
-  return Profiles.named(profile.envName)[field] === profile[field];
+  const stock = STOCK_PROFILES.find((candidate) => candidate.envName === profile.envName);
+  return stock !== undefined && stock[field] === profile[field];
 }
 
 function enumKey(control: SecurityControl): string {

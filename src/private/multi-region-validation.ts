@@ -1,8 +1,20 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ACCOUNT, profileProblems } from './profile-validation';
-import { LedgerBillingMode } from '../environment-profile-types';
-import type { MultiRegionPaymentPlatformProps } from '../multi-region-payment-platform';
+import { EnvironmentProfile } from '../environment-profile-types';
+import { LedgerBillingMode } from '../ledger-billing';
+
+/** What the checks read of `MultiRegionPaymentPlatformProps`. */
+export interface MultiRegionSettings {
+  readonly profile: EnvironmentProfile;
+  readonly regions: string[];
+  readonly witnessRegion?: string;
+  readonly account?: string;
+  readonly apiClients?: string[];
+  readonly namePrefix?: string;
+  readonly alarms?: { readonly alarmTopic?: unknown };
+  readonly domain?: { readonly domainName: string; readonly hostedZoneId: string; readonly zoneName: string };
+}
 
 /**
  * The Region sets of DynamoDB's multi-Region strong consistency, as aws-cdk-lib's `TableV2` checks
@@ -27,7 +39,7 @@ function listSets(): string {
 }
 
 /** Every problem of a multi-Region platform's props, each naming its field and what is allowed. */
-export function multiRegionProblems(props: MultiRegionPaymentPlatformProps): string[] {
+export function multiRegionProblems(props: MultiRegionSettings): string[] {
   const problems: string[] = profileProblems(props.profile).map((problem) => `profile: ${problem}`);
   const regions = Array.isArray(props.regions) ? props.regions : [];
   const witness = props.witnessRegion;
@@ -62,8 +74,8 @@ export function multiRegionProblems(props: MultiRegionPaymentPlatformProps): str
   if (typeof props.profile.region === 'string' && !regions.includes(props.profile.region)) {
     problems.push(`\`profile.region\` is '${props.profile.region}', not one of \`regions\` [${regions.join(', ')}]; the profile's Region is the primary Region, where the tables are defined.`);
   }
-  if (props.profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
-    problems.push('`profile.ledgerBillingMode` is PROVISIONED; the multi-Region tables are on-demand, since a replica\'s provisioned floor and scaling schedule would have to be set in every Region. Use ON_DEMAND (with `warmWriteThroughput` for a known peak).');
+  if (props.profile.ledgerBilling?.mode === LedgerBillingMode.PROVISIONED) {
+    problems.push('`profile.ledgerBilling` is provisioned; the multi-Region tables are on-demand, since a replica\'s provisioned capacity and scaling schedule would have to be set in every Region. Use LedgerBilling.onDemand() (with `warmThroughput` for a known peak).');
   }
   if (props.namePrefix !== undefined && !NAME_PREFIX.test(props.namePrefix)) {
     problems.push(`\`namePrefix\` is '${props.namePrefix}'; it must be 1 to 40 lower-case letters, digits and hyphens, starting with a letter.`);

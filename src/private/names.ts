@@ -14,3 +14,6 @@ export function perCreationName(scope: IConstruct, prefix: string, maxLength: nu
   return `${prefix}${unique}-${stackId}`;
 }
 
+
+/** Prefix under which audit records are written in the audit bucket. */
+export const AUDIT_RECORD_PREFIX = 'audit/';

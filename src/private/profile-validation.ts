@@ -1,6 +1,9 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { DataClassification, EnvironmentProfile, LedgerBillingMode, SecurityControl } from '../environment-profile-types';
+import { ledgerBillingProblems } from './ledger-billing-rules';
+import { describe, isWholeNumberIn } from './values';
+import { DataClassification, EnvironmentProfile, SecurityControl } from '../environment-profile-types';
+import { LedgerBilling } from '../ledger-billing';
 
 /** SQS accepts a message retention period from 60 seconds to 14 days. */
 const SQS_MIN_RETENTION_SECONDS = 60;
@@ -9,12 +12,6 @@ const SQS_MAX_RETENTION_SECONDS = Duration.days(14).toSeconds();
 const GLACIER_MIN_DAYS = 1;
 export const MAX_DAYS = 36500;
 const GLACIER_MAX_DAYS = MAX_DAYS;
-/** DynamoDB's per-table provisioned throughput quota before a limit increase. */
-const MAX_CAPACITY_UNITS = 40000;
-/** Write units per second that a new on-demand table serves without throttling. */
-const ON_DEMAND_INITIAL_WRITE_UNITS = 4_000;
-/** DynamoDB's default per-table write throughput quota, the most that warm throughput can be set to. */
-const MAX_WARM_WRITE_UNITS = MAX_CAPACITY_UNITS;
 /** One NAT gateway per availability zone at most, and the VPC spans three. */
 const MAX_NAT_GATEWAYS = 3;
 /** Allowed characters and length of an AWS tag value. */
@@ -56,21 +53,11 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
       'it must be a 12-digit AWS account id');
   }
 
-  const billingModes = Object.values(LedgerBillingMode) as string[];
-  check('ledgerBillingMode', profile.ledgerBillingMode, billingModes.includes(profile.ledgerBillingMode),
-    `it must be one of ${billingModes.join(', ')}`);
-  if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
-    capacityProblems(profile, problems);
-  }
-  scheduleProblems(profile, problems);
-  if (profile.warmWriteThroughput !== undefined) {
-    if (profile.ledgerBillingMode === LedgerBillingMode.PROVISIONED) {
-      problems.push(`\`warmWriteThroughput\` is ${describe(profile.warmWriteThroughput)}, but the ledger is PROVISIONED, where provisioned capacity and auto scaling decide what it takes; `
-        + 'use ON_DEMAND billing with warm throughput, or raise `ledgerWriteCapacity`.');
-    } else if (!isWholeNumberIn(profile.warmWriteThroughput, ON_DEMAND_INITIAL_WRITE_UNITS, MAX_WARM_WRITE_UNITS)) {
-      problems.push(`\`warmWriteThroughput\` is ${describe(profile.warmWriteThroughput)}; it must be a whole number of write units per second `
-        + `from ${ON_DEMAND_INITIAL_WRITE_UNITS} (what a new on-demand table already serves) to ${MAX_WARM_WRITE_UNITS} (the default per-table quota).`);
-    }
+  if (!(profile.ledgerBilling instanceof LedgerBilling)) {
+    check('ledgerBilling', profile.ledgerBilling, false, 'it must be LedgerBilling.onDemand(...) or LedgerBilling.provisioned({ read, write })');
+  } else if (typeof profile.apiRateLimit === 'number') {
+    // The factory has checked the billing alone; here its ceilings default to the API's rate.
+    problems.push(...ledgerBillingProblems(profile.ledgerBilling, profile.apiRateLimit).map((problem) => problem.replace(/^`/, '`ledgerBilling.')));
   }
 
   check('pointInTimeRecovery', profile.pointInTimeRecovery, typeof profile.pointInTimeRecovery === 'boolean',
@@ -182,74 +169,6 @@ function stackProblems(profile: EnvironmentProfile, stack: Stack): string[] {
       + `give the stack env: { account: '${profile.account}' }, or derive a profile for account ${stack.account}.`);
   }
   return problems;
-}
-
-/** The ledger's auto scaling ceiling, which defaults to the API's sustained rate. */
-export function ledgerMaxCapacity(profile: EnvironmentProfile, kind: 'read' | 'write'): number {
-  const explicit = kind === 'read' ? profile.ledgerMaxReadCapacity : profile.ledgerMaxWriteCapacity;
-  const floor = (kind === 'read' ? profile.ledgerReadCapacity : profile.ledgerWriteCapacity) ?? 1;
-  return explicit ?? Math.min(MAX_CAPACITY_UNITS, Math.max(floor, Math.ceil(profile.apiRateLimit)));
-}
-
-function capacityProblems(profile: EnvironmentProfile, problems: string[]): void {
-  const pairs = [
-    ['ledgerReadCapacity', profile.ledgerReadCapacity, 'ledgerMaxReadCapacity', profile.ledgerMaxReadCapacity],
-    ['ledgerWriteCapacity', profile.ledgerWriteCapacity, 'ledgerMaxWriteCapacity', profile.ledgerMaxWriteCapacity],
-  ] as const;
-  for (const [floorField, floor, maxField, max] of pairs) {
-    if (!isWholeNumberIn(floor, 1, MAX_CAPACITY_UNITS)) {
-      problems.push(`\`${floorField}\` is ${describe(floor)}; with PROVISIONED billing it must be a whole number of capacity units from 1 to ${MAX_CAPACITY_UNITS}.`);
-      continue;
-    }
-    if (max !== undefined && !isWholeNumberIn(max, floor as number, MAX_CAPACITY_UNITS)) {
-      problems.push(`\`${maxField}\` is ${describe(max)}; it must be a whole number of capacity units from \`${floorField}\` (${floor}) to ${MAX_CAPACITY_UNITS}.`);
-    }
-  }
-}
-
-function scheduleProblems(profile: EnvironmentProfile, problems: string[]): void {
-  const schedules = profile.ledgerWriteSchedules ?? [];
-  if (schedules.length === 0) {
-    return;
-  }
-  if (profile.ledgerBillingMode !== LedgerBillingMode.PROVISIONED) {
-    problems.push('`ledgerWriteSchedules` is set, but the ledger is not PROVISIONED: an on-demand table has no capacity to schedule; '
-      + 'use `warmWriteThroughput` for a step it must take at once.');
-    return;
-  }
-  const hours = new Map<number, number>();
-  schedules.forEach((schedule, index) => {
-    const field = `ledgerWriteSchedules[${index}]`;
-    const { startHourUtc: start, endHourUtc: end, minWriteCapacity: min } = schedule;
-    if (!isWholeNumberIn(start, 0, 23) || !isWholeNumberIn(end, 0, 23) || start === end) {
-      problems.push(`\`${field}\` runs from hour ${describe(start)} to hour ${describe(end)}; both must be whole hours from 0 to 23 (UTC), and differ.`);
-      return;
-    }
-    const floor = profile.ledgerWriteCapacity ?? 1;
-    const max = ledgerMaxCapacity(profile, 'write');
-    if (!isWholeNumberIn(min, floor, max)) {
-      problems.push(`\`${field}.minWriteCapacity\` is ${describe(min)}; it must be a whole number of capacity units from \`ledgerWriteCapacity\` (${floor}) to the auto scaling ceiling (${max}).`);
-    }
-    for (let hour = start; hour !== end; hour = (hour + 1) % 24) {
-      const other = hours.get(hour);
-      if (other !== undefined) {
-        problems.push(`\`${field}\` overlaps \`ledgerWriteSchedules[${other}]\` at hour ${hour}; windows must not overlap.`);
-        return;
-      }
-      hours.set(hour, index);
-    }
-  });
-}
-
-export function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) {
-    return 'missing';
-  }
-  return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
 /** Days that S3 bills for each object moved to Glacier Flexible Retrieval, however soon it is deleted. */

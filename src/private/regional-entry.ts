@@ -6,7 +6,6 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { acknowledge, inPacks, skipCheckov } from './acknowledge';
-import type { PaymentApi } from '../payment-api';
 
 export interface RegionalEntryProps {
   readonly domainName: string;
@@ -51,12 +50,12 @@ export class RegionalEntry extends Construct {
   }
 
   /**
-   * Points the domain at `api` for clients nearest this Region, while two things hold: the API
+   * Points the domain (`domain`, of `restApi`) at the REST API for clients nearest this Region, while two things hold: the API
    * answers HTTPS on its stage's `GET /health`, and it is not
    * answering most requests with server errors (which is what a Region cut off from the other
    * replicas answers, since it cannot write).
    */
-  public route(api: PaymentApi): void {
+  public route(restApi: apigateway.RestApi, domain: apigateway.IDomainName): void {
     const region = Stack.of(this).region;
     // API Gateway's 5XXError is 1 for a request answered with a server error and 0 otherwise, so
     // its average is the share of such answers: a rate, in the one metric that Route 53 takes (it
@@ -64,7 +63,7 @@ export class RegionalEntry extends Construct {
     // traffic does not move clients.
     const serverErrors = new cloudwatch.Alarm(this, 'ServerErrors', {
       alarmDescription: `More than half of the ${region} payments API's answers are server errors; Route 53 sends clients to the other Regions meanwhile`,
-      metric: api.api.metricServerError({ period: Duration.minutes(1), statistic: 'Average' }),
+      metric: restApi.metricServerError({ period: Duration.minutes(1), statistic: 'Average' }),
       threshold: SERVER_ERROR_SHARE,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -83,14 +82,14 @@ export class RegionalEntry extends Construct {
     // would resolve through the latency record, to whichever Region is nearest its checkers.
     const reachable = new route53.HealthCheck(this, 'Reachable', {
       type: route53.HealthCheckType.HTTPS,
-      fqdn: `${api.api.restApiId}.execute-api.${region}.${Aws.URL_SUFFIX}`,
+      fqdn: `${restApi.restApiId}.execute-api.${region}.${Aws.URL_SUFFIX}`,
       port: 443,
-      resourcePath: `/${api.api.deploymentStage.stageName}/${HEALTH_PATH}`,
+      resourcePath: `/${restApi.deploymentStage.stageName}/${HEALTH_PATH}`,
       enableSNI: true,
       requestInterval: Duration.seconds(30),
       failureThreshold: 3,
     });
-    addHealthRoute(api);
+    addHealthRoute(restApi);
     const healthy = new route53.HealthCheck(this, 'Healthy', {
       type: route53.HealthCheckType.CALCULATED,
       childHealthChecks: [answering, reachable],
@@ -99,7 +98,7 @@ export class RegionalEntry extends Construct {
     new route53.ARecord(this, 'LatencyRecord', {
       zone: this.zone,
       recordName: this.props.domainName,
-      target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(api.domain!)),
+      target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(domain)),
       region,
       setIdentifier: region,
       healthCheck: healthy,
@@ -118,8 +117,8 @@ const HEALTH_PATH = 'health';
  * domain, its certificate and the API answer HTTPS; whether payments work is the server error
  * alarm's part. It reads nothing and writes nothing.
  */
-function addHealthRoute(api: PaymentApi): void {
-  const method = api.api.root.addResource(HEALTH_PATH).addMethod('GET', new apigateway.MockIntegration({
+function addHealthRoute(restApi: apigateway.RestApi): void {
+  const method = restApi.root.addResource(HEALTH_PATH).addMethod('GET', new apigateway.MockIntegration({
     requestTemplates: { 'application/json': '{"statusCode": 200}' },
     integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"status": "ok"}' } }],
   }), {

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AWS_BEHAVIOUR, CapacityConfig, dailyPeak, LoadShape, ramp, simulate, step, sustainedRate } from '../../bench/capacity';
 import { capacityConfigOf } from '../../bench/capacity-config';
-import { EnvironmentProfileOverrides, LedgerBillingMode, PaymentPlatform, Profiles } from '../../src';
+import { EnvironmentProfileOverrides, LedgerBilling, PaymentPlatform, Profiles } from '../../src';
 
 /** Limits far above any load in these tests, so that each test meets only the limit it is about. */
 const OPEN: CapacityConfig = {
@@ -136,7 +136,7 @@ describe('the stock profiles, read from their templates', () => {
   });
 
   test('the seed\'s provisioned 5/5 production ledger throttles nearly all of the first five minutes of that step', () => {
-    const seed = configOf('production', { ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5 });
+    const seed = configOf('production', { ledgerBilling: LedgerBilling.provisioned({ read: 5, write: 5 }) });
     expect(seed.ledger).toEqual({ mode: 'provisioned', min: 5, max: 10_000, target: 0.7, schedule: [] });
     const result = simulate(seed, step(1_000));
     expect(result.firstFiveMinutesFraction).toBeGreaterThan(0.9);
@@ -145,14 +145,14 @@ describe('the stock profiles, read from their templates', () => {
 
   test('on demand, a step to the full production rate is throttled until warm throughput covers it', () => {
     expect(simulate(configOf('production'), step(10_000)).firstFiveMinutesFraction).toBeGreaterThan(0.5);
-    const warm = configOf('production', { warmWriteThroughput: 10_000 });
+    const warm = configOf('production', { ledgerBilling: LedgerBilling.onDemand({ warmThroughput: 10_000 }) });
     expect(warm.ledger).toEqual({ mode: 'on-demand', warmWriteUnits: 10_000 });
     expect(warm.idempotency).toEqual({ mode: 'on-demand', warmWriteUnits: 10_000 });
     expect(simulate(warm, step(10_000)).throttled).toBe(0);
   });
 
   test('a scheduled floor takes a known daily peak that auto scaling alone meets late', () => {
-    const provisioned = { ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 100, ledgerWriteCapacity: 100 };
+    const provisioned = { ledgerBilling: LedgerBilling.provisioned({ read: 100, write: 100 }) };
     const morningStep: LoadShape = {
       name: 'idle, then 1,000/s from 09:00 to 17:00',
       seconds: 86_400,
@@ -161,7 +161,13 @@ describe('the stock profiles, read from their templates', () => {
     };
     const without = simulate(configOf('production', provisioned), morningStep);
     expect(without.firstFiveMinutesFraction).toBeGreaterThan(0.1);
-    const scheduled = configOf('production', { ...provisioned, ledgerWriteSchedules: [{ startHourUtc: 8, endHourUtc: 18, minWriteCapacity: 1_500 }] });
+    const scheduled = configOf('production', {
+      ledgerBilling: LedgerBilling.provisioned({
+        read: 100,
+        write: 100,
+        autoScaling: { writeSchedules: [{ startHourUtc: 8, endHourUtc: 18, minWriteCapacity: 1_500 }] },
+      }),
+    });
     expect(scheduled.ledger).toMatchObject({ schedule: [{ atSecond: 8 * 3600, min: 1_500 }, { atSecond: 18 * 3600, min: 100 }] });
     expect(simulate(scheduled, morningStep).throttled).toBe(0);
   });

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { costOf, CostLine, multiRegionCostOf, PaymentFootprint } from '../../bench/cost';
 import { floorPlatform } from '../../bench/floor-platform';
 import { HOURS_PER_MONTH, PRICES } from '../../bench/prices';
-import { EnvironmentProfile, LedgerBillingMode, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
+import { EnvironmentProfile, LedgerBilling, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
 import { newStack } from '../setup/stacks';
 
 /** A payment as the throughput benchmark measures it, in round numbers. */
@@ -86,7 +86,7 @@ test('production: WAF rules and requests, and on-demand ledger writes', () => {
 
 test('a provisioned ledger: its floor every hour, and payments at the scaling target', () => {
   const provisioned = Profiles.derive(Profiles.production, {
-    ledgerBillingMode: LedgerBillingMode.PROVISIONED, ledgerReadCapacity: 5, ledgerWriteCapacity: 5,
+    ledgerBilling: LedgerBilling.provisioned({ read: 5, write: 5 }),
   });
   const cost = costOf(platform(provisioned), FOOTPRINT);
   expect(line(cost.fixed, 'provisioned WCU-hours')?.quantity).toBe(5 * HOURS_PER_MONTH);
