@@ -1,4 +1,13 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import {
+  InternalError,
+  InvalidJsonError,
+  MissingIdempotencyKeyError,
+  PayloadTooLargeError,
+  PaymentApiError,
+  UnsupportedMediaTypeError,
+} from '../handlers/errors';
+import { MAX_BODY_BYTES } from '../handlers/payment-request';
 
 interface ContractResponse {
   readonly type: apigateway.ResponseType;
@@ -9,15 +18,20 @@ interface ContractResponse {
   readonly retryAfterSeconds?: number;
 }
 
+/** The answer to a request that API Gateway refuses for the reason that the handler would give, in the handler's words. */
+function asTheHandlerAnswers(type: apigateway.ResponseType, error: PaymentApiError, keepStatus = false): ContractResponse {
+  return { type, status: keepStatus ? undefined : String(error.status), code: error.code, message: error.message };
+}
+
 /**
  * Requests that API Gateway answers itself (validation, authorization, throttling, timeouts) get
  * the contract's error body too, so that a client sees one error format whoever answered.
  */
 const RESPONSES: ContractResponse[] = [
-  { type: apigateway.ResponseType.BAD_REQUEST_BODY, status: '400', code: 'invalid_json', message: 'The request body must be a JSON object.' },
-  { type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'missing_idempotency_key', message: 'The Idempotency-Key header is required.' },
-  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'payload_too_large', message: 'The request body must be at most 16384 bytes.' },
-  { type: apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', code: 'unsupported_media_type', message: 'The Content-Type must be application/json.' },
+  asTheHandlerAnswers(apigateway.ResponseType.BAD_REQUEST_BODY, new InvalidJsonError()),
+  asTheHandlerAnswers(apigateway.ResponseType.BAD_REQUEST_PARAMETERS, new MissingIdempotencyKeyError()),
+  asTheHandlerAnswers(apigateway.ResponseType.REQUEST_TOO_LARGE, new PayloadTooLargeError(MAX_BODY_BYTES)),
+  asTheHandlerAnswers(apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, new UnsupportedMediaTypeError()),
   { type: apigateway.ResponseType.INVALID_API_KEY, status: '403', code: 'forbidden', message: 'A valid API key is required.' },
   { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '403', code: 'forbidden', message: 'The request is not signed, or no such route exists.' },
   { type: apigateway.ResponseType.ACCESS_DENIED, status: '403', code: 'forbidden', message: 'The caller may not use this API.' },
@@ -33,11 +47,8 @@ const RESPONSES: ContractResponse[] = [
     retryAfterSeconds: 10,
   },
   { type: apigateway.ResponseType.DEFAULT_4XX, code: 'bad_request', message: 'The request could not be processed.' },
-  {
-    type: apigateway.ResponseType.DEFAULT_5XX,
-    code: 'internal_error',
-    message: 'An unexpected error occurred. Quote the request id when you contact support.',
-  },
+  // API Gateway keeps its own status (500, 502 or 503) for the server errors it answers itself.
+  asTheHandlerAnswers(apigateway.ResponseType.DEFAULT_5XX, new InternalError(), true),
 ];
 
 export function contractGatewayResponses(api: apigateway.RestApi): void {
