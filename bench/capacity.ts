@@ -65,7 +65,7 @@ export type TableCapacity =
     readonly max: number;
     /** Target utilisation, 0 to 1. */
     readonly target: number;
-    /** Scheduled actions: from `atSecond` of each day until the next action, the floor is `min`. */
+    /** Scheduled actions: from `atSecond` of each day until the next action, the minimum is `min`. */
     readonly schedule?: ReadonlyArray<{ readonly atSecond: number; readonly min: number }>;
   };
 
@@ -304,7 +304,7 @@ export class OnDemandTable implements TableModel {
  * A provisioned table with burst credit (up to 300 seconds of unused capacity) and target-tracking
  * auto scaling: after two consecutive minutes above the target utilisation, capacity is raised to
  * what the last minute consumed divided by the target (usable after the reaction delay); after 15
- * minutes below the target minus 20 points, lowered the same way, never below the floor.
+ * minutes below the target minus 20 points, lowered the same way, never below the minimum.
  */
 export class ProvisionedTable implements TableModel {
   private provisioned: number;
@@ -329,8 +329,8 @@ export class ProvisionedTable implements TableModel {
       this.provisioned = this.pending.units;
       this.pending = undefined;
     }
-    // A scheduled action raises the floor at its time; capacity below it is raised with it.
-    this.provisioned = Math.max(this.provisioned, Math.min(this.capacity.max, this.floorAt(second)));
+    // A scheduled action raises the minimum at its time; capacity below it is raised with it.
+    this.provisioned = Math.max(this.provisioned, Math.min(this.capacity.max, this.minimumAt(second)));
     const written = Math.min(units, this.provisioned + this.credit);
     this.credit = Math.min(AWS_BEHAVIOUR.dynamodbBurstSeconds.value * this.provisioned, this.credit + this.provisioned - written);
     this.consumedThisMinute += written;
@@ -346,7 +346,7 @@ export class ProvisionedTable implements TableModel {
     const utilisation = consumedPerSecond / this.provisioned;
     this.highMinutes = utilisation > this.capacity.target ? this.highMinutes + 1 : 0;
     this.lowMinutes = utilisation < this.capacity.target - 0.2 ? this.lowMinutes + 1 : 0;
-    const wanted = Math.min(this.capacity.max, Math.max(this.floorAt(second), Math.ceil(consumedPerSecond / this.capacity.target)));
+    const wanted = Math.min(this.capacity.max, Math.max(this.minimumAt(second), Math.ceil(consumedPerSecond / this.capacity.target)));
     if (!this.pending && this.highMinutes >= AWS_BEHAVIOUR.autoScalingHighMinutes.value && wanted > this.provisioned) {
       this.pending = { at: second + 1 + AWS_BEHAVIOUR.autoScalingReactionSeconds.value, units: wanted };
       this.highMinutes = 0;
@@ -356,8 +356,8 @@ export class ProvisionedTable implements TableModel {
     }
   }
 
-  /** The floor at `second`: the latest scheduled action's, or the table's minimum. */
-  private floorAt(second: number): number {
+  /** The minimum at `second`: the latest scheduled action's, or the table's minimum. */
+  private minimumAt(second: number): number {
     const actions = this.capacity.schedule ?? [];
     if (actions.length === 0) {
       return this.capacity.min;

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
-import { acknowledge, FRAMEWORKS, inPacks, skipCheckov } from './private/acknowledge';
+import { acknowledge, FRAMEWORKS, nagPackAcknowledgements, skipCheckov } from './private/acknowledge';
 import { deploymentRoleArn } from './private/deployment-role';
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';
@@ -259,7 +259,7 @@ export class AuditBucket extends AuditBucketBase {
     this.deliverAccessLogsTo(accessLogsBucket);
     this.refuseOtherEncryption();
     this.refuseDeletionAndRetentionChanges(destroy, props.retentionAdminArns ?? []);
-    acknowledge(this.bucket, inPacks('S3BucketReplicationEnabled',
+    acknowledge(this.bucket, nagPackAcknowledgements('S3BucketReplicationEnabled',
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
       FRAMEWORKS));
 
@@ -406,8 +406,8 @@ function lifecycleRules(glacierDays: number, expirationDays: number | undefined)
 }
 
 const ACCESS_LOG_BUCKET_FINDINGS = [
-  ...inPacks('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.', FRAMEWORKS),
-  ...inPacks('S3BucketReplicationEnabled',
+  ...nagPackAcknowledgements('S3DefaultEncryptionKMS', 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES-256), not SSE-KMS.', FRAMEWORKS),
+  ...nagPackAcknowledgements('S3BucketReplicationEnabled',
     'Access logs are operational records kept in the audit bucket\'s region; replicating them is the account\'s choice.', FRAMEWORKS),
 ];
 

@@ -172,7 +172,7 @@ export abstract class EncryptedLedgerTableBase extends Construct implements IEnc
  * The payment ledger: a DynamoDB table keyed by `transaction_id` (string) and `timestamp`
  * (string), encrypted with a customer-managed key, with a stream of every change (new and old images) for the audit
  * pipeline. Billing, point-in-time recovery and removal follow the environment profile;
- * provisioned capacity is a floor with target-tracking auto scaling above it.
+ * provisioned capacity is the minimum, with target-tracking auto scaling above it.
  */
 export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
   /** Name of the partition key (string): one item per accepted payment. */
@@ -256,8 +256,8 @@ function autoScale(table: dynamodb.Table, capacity: ResolvedCapacity): void {
   writeScaling.scaleOnUtilization(target);
   capacity.writeSchedules.forEach((window, index) => {
     const at = (hour: number) => appscaling.Schedule.cron({ hour: String(hour), minute: '0' });
-    writeScaling.scaleOnSchedule(`PeakFloor${index}Start`, { schedule: at(window.startHourUtc), minCapacity: window.minWriteCapacity });
-    writeScaling.scaleOnSchedule(`PeakFloor${index}End`, { schedule: at(window.endHourUtc), minCapacity: capacity.write });
+    writeScaling.scaleOnSchedule(`PeakMinimum${index}Start`, { schedule: at(window.startHourUtc), minCapacity: window.minWriteCapacity });
+    writeScaling.scaleOnSchedule(`PeakMinimum${index}End`, { schedule: at(window.endHourUtc), minCapacity: capacity.write });
   });
 }
 

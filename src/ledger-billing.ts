@@ -6,7 +6,7 @@ import { ledgerBillingProblems } from './private/ledger-billing-rules';
 export enum LedgerBillingMode {
   /** Pay per request; no capacity planning. */
   ON_DEMAND = 'ON_DEMAND',
-  /** Provisioned read and write capacity, auto scaled above a floor. */
+  /** Provisioned read and write capacity, auto scaled above a minimum. */
   PROVISIONED = 'PROVISIONED',
 }
 

@@ -9,12 +9,12 @@ import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentPlatform } from './payment-platform';
-import { acknowledge, inPacks } from './private/acknowledge';
+import { acknowledge, nagPackAcknowledgements } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
 import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
-import { RegionalEntry, validatedCertificate } from './private/regional-entry';
+import { RegionalDomainRoute, validatedCertificate } from './private/regional-domain-route';
 import { regionalStreamArn } from './private/regional-stream';
 import { keptOrDestroyed } from './private/values';
 
@@ -243,7 +243,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         removalPolicy,
       });
       const noRotation = 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.';
-      acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: noRotation }, ...inPacks('SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security'])]);
+      acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: noRotation }, ...nagPackAcknowledgements('SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security'])]);
       this.apiKeySecrets[client] = secret;
     }
     MandatoryTags.apply(this.dataStack, tags);
@@ -268,7 +268,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         encryptionKey: key,
       });
       const claims = dynamodb.Table.fromTableAttributes(stack, 'IdempotencyClaims', { tableName: `${prefix}-idempotency`, encryptionKey: key });
-      const entry = props.domain ? new RegionalEntry(stack, 'Entry', {
+      const entry = props.domain ? new RegionalDomainRoute(stack, 'Entry', {
         ...props.domain,
         certificate: region === this.primaryRegion ? primaryCertificate : undefined,
       }) : undefined;
@@ -280,7 +280,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         alarms: props.alarms,
         customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
       });
-      entry?.route(platform.api.api, platform.api.domain!);
+      entry?.route(platform.api.restApi, platform.api.domain!);
       for (const client of clients) {
         platform.api.addApiKey(`ApiKey-${client}`, {
           apiKeyName: `${prefix}-${client}`,

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { PaymentApi } from './payment-api';
-import { acknowledge, inPacks } from './private/acknowledge';
+import { acknowledge, nagPackAcknowledgements } from './private/acknowledge';
 
 /**
  * Options of `PaymentAlarms`, also accepted by `PaymentPlatform`.
@@ -205,9 +205,9 @@ export class PaymentAlarms extends Construct {
     this.handlerErrorRateAlarm = rate('HandlerErrorRate', 'payment handler error rate',
       api.handler.metricErrors({ period }), api.handler.metricInvocations({ period }), props.handlerErrorRatePercent ?? 1);
     this.clientErrorRateAlarm = rate('ClientErrorRate', 'API 4XX rate',
-      api.api.metricClientError({ period }), api.api.metricCount({ period }), props.clientErrorRatePercent ?? 10);
+      api.restApi.metricClientError({ period }), api.restApi.metricCount({ period }), props.clientErrorRatePercent ?? 10);
     this.serverErrorRateAlarm = rate('ServerErrorRate', 'API 5XX rate',
-      api.api.metricServerError({ period }), api.api.metricCount({ period }), props.serverErrorRatePercent ?? 1);
+      api.restApi.metricServerError({ period }), api.restApi.metricCount({ period }), props.serverErrorRatePercent ?? 1);
 
     this.deadLetterAlarm = this.alarm('DeadLetterMessages', {
       alarmDescription: `${envName}: messages in the payments dead-letter queue. Each names a range of ledger changes that the audit writer failed to write 10 times `
@@ -306,7 +306,7 @@ export class PaymentAlarms extends Construct {
         },
       },
     });
-    acknowledge(rule, inPacks('EventBusDLQ',
+    acknowledge(rule, nagPackAcknowledgements('EventBusDLQ',
       'EventBridge retries a notification that the topic does not take for 24 hours; the call stays in CloudTrail, and a key scheduled for deletion waits at least 7 days, so a dead-letter queue would add nothing an operator could act on sooner.',
       ['Serverless']));
     rule.addTarget(new AlarmTopicTarget(this.topic, events.RuleTargetInput.fromText(
@@ -399,11 +399,11 @@ export class PaymentAlarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }),
     );
     dashboard.addWidgets(
-      graph('Requests and payments', [api.api.metricCount({ period }), api.metricPaymentsAccepted({ period }), api.metricIdempotentReplays({ period })]),
+      graph('Requests and payments', [api.restApi.metricCount({ period }), api.metricPaymentsAccepted({ period }), api.metricIdempotentReplays({ period })]),
       graph('Error rates (%)', [
         this.handlerErrorRateAlarm.metric, this.clientErrorRateAlarm.metric, this.serverErrorRateAlarm.metric,
       ]),
-      graph('Latency (ms, p99)', [api.api.metricLatency({ period, statistic: 'p99' }), api.metricHandlerLatency({ period })]),
+      graph('Latency (ms, p99)', [api.restApi.metricLatency({ period, statistic: 'p99' }), api.metricHandlerLatency({ period })]),
     );
     dashboard.addWidgets(
       graph('Ledger throttling', [this.ledgerThrottlingAlarm.metric]),

@@ -20,9 +20,9 @@ import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { ClaimSweeperFunction } from './handlers/claim-sweeper-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
-import { acknowledge, FRAMEWORKS, functionRoleFindings, inPacks } from './private/acknowledge';
+import { acknowledge, FRAMEWORKS, functionRoleFindings, nagPackAcknowledgements } from './private/acknowledge';
 import { AuditPipeline } from './private/audit-pipeline';
-import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './private/functions';
+import { SharedFunctionSettings, newFunctionLogsAndRole, functionSecurityGroup } from './private/functions';
 import { contractGatewayResponses } from './private/gateway-responses';
 import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
@@ -281,7 +281,7 @@ export interface PaymentApiProps {
  */
 export class PaymentApi extends Construct implements ec2.IConnectable {
   /** The REST API. */
-  public readonly api: apigateway.RestApi;
+  public readonly restApi: apigateway.RestApi;
   /** The usage plan that every API key is added to. */
   public readonly usagePlan: apigateway.UsagePlan;
   /** The custom domain, where `customDomain` is set: point a DNS alias at its regional domain name. */
@@ -424,10 +424,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const stageName = props.stageName ?? 'v1';
     const { burstLimit, client } = this.throttling(profile, props.clientLimits);
     this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
-    this.api = this.newRestApi(props, stageName, burstLimit);
+    this.restApi = this.newRestApi(props, stageName, burstLimit);
     if (props.customDomain) {
       const { domainName, certificate, mutualTlsTrustStore: trustStore } = props.customDomain;
-      this.domain = this.api.addDomainName('Domain', {
+      this.domain = this.restApi.addDomainName('Domain', {
         domainName,
         certificate,
         endpointType: apigateway.EndpointType.REGIONAL,
@@ -438,12 +438,12 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     // With execution logging on, API Gateway writes to this log group, and would otherwise create it
     // itself: unencrypted and kept forever. The stage waits for it, so no log line lands elsewhere.
     this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
       encryptionKey: this.key,
       retention,
       removalPolicy,
     });
-    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
+    this.restApi.deploymentStage.node.addDependency(this.executionLogGroup);
 
     if (props.handlerProvisionedConcurrency !== undefined) {
       this.handlerAlias = new lambda.Alias(this, 'HandlerAlias', {
@@ -455,16 +455,16 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     }
     this.addRoutes(this.handlerAlias ?? this.handler);
 
-    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+    this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
       description: `Rate limits of each client of the ${profile.envName} payments API`,
       // Per API key: each client gets its share, below what the stage takes from all of them.
       throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
       quota: props.clientLimits?.quota,
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
     });
-    this.url = this.api.url;
+    this.url = this.restApi.url;
     if (props.webAcl ?? profile.apiWaf ?? false) {
-      this.webAcl = newApiWebAcl(this, this.api.deploymentStage, this.key, retention, removalPolicy);
+      this.webAcl = newApiWebAcl(this, this.restApi.deploymentStage, this.key, retention, removalPolicy);
     }
 
     this.acknowledgeFindings();
@@ -476,7 +476,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * own key: idempotency keys and payments belong to it (unless IAM authorization is on).
    */
   public addApiKey(id: string, options: apigateway.ApiKeyOptions = {}): apigateway.IApiKey {
-    const key = this.api.addApiKey(id, options);
+    const key = this.restApi.addApiKey(id, options);
     this.usagePlan.addApiKey(key);
     return key;
   }
@@ -510,7 +510,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: methods.map(([method, path]) => this.api.arnForExecuteApi(method, path, this.api.deploymentStage.stageName)),
+      resourceArns: methods.map(([method, path]) => this.restApi.arnForExecuteApi(method, path, this.restApi.deploymentStage.stageName)),
     });
   }
 
@@ -630,10 +630,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     }
   }
 
-  private newHandler(props: PaymentApiProps, placement: FunctionPlacement, environment: { [name: string]: string }): lambda.Function {
+  private newHandler(props: PaymentApiProps, placement: SharedFunctionSettings, environment: { [name: string]: string }): lambda.Function {
     const handler = new PaymentHandlerFunction(this, 'Handler', {
       description: 'Accepts and reads payments for the payments API',
-      ...functionDefaults(this, 'Handler', placement, this.handlerSecurityGroup),
+      ...newFunctionLogsAndRole(this, 'Handler', placement, this.handlerSecurityGroup),
       memorySize: props.handlerMemorySize ?? 512,
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.handlerReservedConcurrency,
@@ -655,7 +655,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.idempotencyTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     // The idempotency table uses the platform key; the ledger may have its own.
     grantDataKeyUse(this.key, handler);
-    acknowledge(handler, inPacks('LambdaDLQ',
+    acknowledge(handler, nagPackAcknowledgements('LambdaDLQ',
       'API Gateway invokes the payment handler synchronously, where a function\'s dead-letter queue never receives anything; a failure is answered to the client, whose retry with the same Idempotency-Key settles the payment.',
       ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']));
     if (this.ledgerTable.encryptionKey && this.ledgerTable.encryptionKey !== this.key) {
@@ -679,7 +679,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });
-    acknowledge(table, inPacks('DynamoDBInBackupPlan', IDEMPOTENCY_REASON, ['NIST.800.53.R5', 'HIPAA.Security']));
+    acknowledge(table, nagPackAcknowledgements('DynamoDBInBackupPlan', IDEMPOTENCY_REASON, ['NIST.800.53.R5', 'HIPAA.Security']));
     return table;
   }
 
@@ -687,10 +687,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * Deletes expired claims every 15 minutes, with a conditional delete that spares a claim renewed
    * meanwhile; each run carries on from the place the last one saved.
    */
-  private newClaimSweeper(placement: FunctionPlacement, environment: { [name: string]: string }, group: ec2.SecurityGroup): lambda.Function {
+  private newClaimSweeper(placement: SharedFunctionSettings, environment: { [name: string]: string }, group: ec2.SecurityGroup): lambda.Function {
     const sweeper = new ClaimSweeperFunction(this, 'ClaimSweeper', {
       description: 'Deletes expired idempotency claims from a table without TTL',
-      ...functionDefaults(this, 'ClaimSweeper', placement, group),
+      ...newFunctionLogsAndRole(this, 'ClaimSweeper', placement, group),
       memorySize: 256,
       timeout: Duration.minutes(5),
       // One sweep at a time per Region; the next run carries on from the place a run saved.
@@ -721,7 +721,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       // run sweeps what it left.
       targets: [new targets.LambdaFunction(sweeper)],
     });
-    acknowledge(schedule, inPacks('EventBusDLQ',
+    acknowledge(schedule, nagPackAcknowledgements('EventBusDLQ',
       'A run that could not be started is repeated by the next run 15 minutes later; the handler already treats expired claims as absent, so nothing waits on a sweep, and the sweep alarm says when sweeps fall behind.',
       ['Serverless']));
     acknowledge(sweeper.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
@@ -766,18 +766,18 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   /** The contract's two methods, both proxied to `target`. */
   private addRoutes(target: lambda.IFunction): void {
     const integration = new apigateway.LambdaIntegration(target, { proxy: true, allowTestInvoke: false });
-    const validator = this.api.addRequestValidator('RequestValidator', {
+    const validator = this.restApi.addRequestValidator('RequestValidator', {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    const paymentRequestModel = this.api.addModel('PaymentRequest', {
+    const paymentRequestModel = this.restApi.addModel('PaymentRequest', {
       contentType: 'application/json',
       modelName: 'PaymentRequest',
       // Only the shape that maps to `invalid_json`: field rules are the handler's, which names every
       // bad field in `details`, something API Gateway's validator cannot do.
       schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
     });
-    const payments = this.api.root.addResource('payments');
+    const payments = this.restApi.root.addResource('payments');
     payments.addMethod('POST', integration, {
       requestValidator: validator,
       requestModels: { 'application/json': paymentRequestModel },
@@ -797,10 +797,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       what: 'The API has no AWS WAF web ACL',
       profileField: 'apiWaf',
       prop: { name: 'webAcl', value: props.webAcl },
-      target: this.api.deploymentStage,
+      target: this.restApi.deploymentStage,
       acknowledgements: [
         { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
-        ...inPacks('APIGWAssociatedWithWAF', WAF_REASON, ['NIST.800.53.R5', 'PCI.DSS.321']),
+        ...nagPackAcknowledgements('APIGWAssociatedWithWAF', WAF_REASON, ['NIST.800.53.R5', 'PCI.DSS.321']),
       ],
     });
     guardControl(profile, {
@@ -809,7 +809,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       what: 'The API authenticates no caller: IAM authorization is off, and an API key only identifies',
       profileField: 'apiIamAuthorization',
       prop: { name: 'iamAuthorization', value: props.iamAuthorization },
-      target: this.api,
+      target: this.restApi,
       acknowledgements: [{
         id: 'AwsSolutions-APIG4',
         reason: `IAM authorization is off by the ${profile.envName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
@@ -826,11 +826,11 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
 
   private acknowledgeFindings(): void {
     acknowledge(this, PAYMENT_API_FINDINGS);
-    // Each function's role is its own construct beside the function (see functionDefaults);
+    // Each function's role is its own construct beside the function (see newFunctionLogsAndRole);
     // the audit pipeline acknowledges its writer's.
     acknowledge(this.handler.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
     // The account's API Gateway CloudWatch role, created by aws-cdk-lib when `cloudWatchRole` is on.
-    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
+    const accountRole = this.restApi.node.tryFindChild('CloudWatchRole');
     if (accountRole) {
       acknowledge(accountRole, [{
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -879,15 +879,15 @@ const PAYMENT_API_FINDINGS = [
     id: 'AwsSolutions-COG4',
     reason: 'Callers are services, not users: they authenticate with IAM (SigV4) and an API key rather than a Cognito user pool.',
   },
-  ...inPacks('APIGWCacheEnabledAndEncrypted', 'Payment requests and reads must never be served from a cache: every response reflects the ledger.', FRAMEWORKS),
-  ...inPacks('APIGWSSLEnabled',
+  ...nagPackAcknowledgements('APIGWCacheEnabledAndEncrypted', 'Payment requests and reads must never be served from a cache: every response reflects the ledger.', FRAMEWORKS),
+  ...nagPackAcknowledgements('APIGWSSLEnabled',
     'The backend is a Lambda proxy integration, which API Gateway invokes over the AWS API; client certificates apply only to HTTP backends.', FRAMEWORKS),
-  ...inPacks('IAMNoInlinePolicy',
+  ...nagPackAcknowledgements('IAMNoInlinePolicy',
     'Inline policies are the least-privilege grants aws-cdk-lib generates for each function on exactly the tables, key, queue and bucket prefix it uses.', FRAMEWORKS),
-  ...inPacks('LambdaConcurrency',
+  ...nagPackAcknowledgements('LambdaConcurrency',
     'Stage throttling at the profile\'s rate bounds the handler\'s concurrency, and the stream\'s shards bound the audit writer\'s; a reservation would take capacity from the account pool (set handlerReservedConcurrency to add one).',
     ['NIST.800.53.R5', 'HIPAA.Security']),
-  ...inPacks('SQSRedrivePolicy', 'This queue is itself the dead-letter queue of the audit pipeline and the claim sweeper; nothing consumes from it to redrive.', ['Serverless']),
+  ...nagPackAcknowledgements('SQSRedrivePolicy', 'This queue is itself the dead-letter queue of the audit pipeline and the claim sweeper; nothing consumes from it to redrive.', ['Serverless']),
 ];
 
 function validateProps(props: PaymentApiProps, region: string): void {

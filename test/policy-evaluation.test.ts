@@ -101,13 +101,13 @@ describe.each(Profiles.names)('%s', (name) => {
   describe('API Gateway', () => {
     const handlerId = model.logicalId(platform.api.handler);
     const fn = { resource: model.arn(handlerId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(handlerId) };
-    const stage = model.ref(model.logicalId(platform.api.api.deploymentStage));
+    const stage = model.ref(model.logicalId(platform.api.restApi.deploymentStage));
     expect(stage).toBe('v1');
     const method = (api: string, verb: string, path: string) => ({
       ...TLS,
       'aws:SourceArn': `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${api}/${stage}/${verb}${path}`,
     });
-    const api = model.logicalId(platform.api.api);
+    const api = model.logicalId(platform.api.restApi);
 
     test('invokes the handler for the contract\'s two methods', async () => {
       expect(await decide({ principal: 'apigateway.amazonaws.com', ...fn, action: 'lambda:InvokeFunction', context: method(api, 'POST', '/payments') }))
@@ -485,7 +485,7 @@ describe('callers granted by PaymentApi', () => {
   platform.api.grantCreatePayments(roles.creator);
   platform.api.grantReadPayments(roles.reader);
   const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
-  const api = model.ref(model.logicalId(platform.api.api));
+  const api = model.ref(model.logicalId(platform.api.restApi));
   const stage = 'v1';
   const as = (role: iam.Role) => {
     const id = model.logicalId(role);
@@ -525,7 +525,7 @@ describe.each([['production', true], ['dev', false]] as const)('a private API (%
   const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
   api.grantInvoke(caller);
   const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
-  const apiId = model.logicalId(api.api);
+  const apiId = model.logicalId(api.restApi);
   const apiArn = `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${model.ref(apiId)}`;
   // API Gateway reads `execute-api:/` in its resource policy as the API's own ARN.
   const resourcePolicy = JSON.parse(JSON.stringify(model.properties(apiId).Policy).split('"execute-api:/').join(`"${apiArn}/`));
@@ -566,7 +566,7 @@ describe('a handler with provisioned concurrency', () => {
   const model = new PolicyModel(stack, Template.fromStack(stack).toJSON() as never);
   const aliasId = model.logicalId(platform.api.handlerAlias!);
   const alias = { resource: model.arn(aliasId), resourceAccount: ACCOUNT, resourcePolicy: model.functionPolicy(aliasId) };
-  const api = model.logicalId(platform.api.api);
+  const api = model.logicalId(platform.api.restApi);
   const method = (apiId: string, verb: string, path: string) => ({
     ...TLS,
     'aws:SourceArn': `arn:aws:execute-api:${profile.region}:${ACCOUNT}:${apiId}/v1/${verb}${path}`,

@@ -35,7 +35,7 @@ export type NagPackName = 'NIST.800.53.R5' | 'PCI.DSS.321' | 'HIPAA.Security' | 
 /**
  * The same acknowledgement for a rule that several packs share, in each of them.
  */
-export function inPacks(rule: string, reason: string, packs: NagPackName[]): Acknowledgement[] {
+export function nagPackAcknowledgements(rule: string, reason: string, packs: NagPackName[]): Acknowledgement[] {
   return packs.map((pack) => ({ id: `${pack}-${rule}`, reason }));
 }
 
@@ -116,11 +116,11 @@ export function acknowledgeLookupProvider(scope: IConstruct): void {
   }
   acknowledge(provider, [
     { id: 'AwsSolutions-L1', reason: `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.` },
-    ...inPacks('LambdaLatestVersion', `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.`, ['Serverless']),
-    ...inPacks('LambdaInsideVPC', `${DEPLOY_TIME} It calls the AWS APIs of the lookups and CloudFormation's response endpoint only.`, FRAMEWORKS),
-    ...inPacks('LambdaDLQ', `${DEPLOY_TIME} CloudFormation invokes it synchronously and receives its failure; there is no event to keep.`, ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']),
-    ...inPacks('LambdaConcurrency', `${DEPLOY_TIME} It runs once per deployment.`, ['NIST.800.53.R5', 'HIPAA.Security']),
-    ...inPacks('LambdaDefaultMemorySize', `${DEPLOY_TIME} One describe call per lookup needs no more memory.`, ['Serverless']),
-    ...inPacks('LambdaTracing', `${DEPLOY_TIME} No request passes through it to trace.`, ['Serverless']),
+    ...nagPackAcknowledgements('LambdaLatestVersion', `${DEPLOY_TIME} Its runtime is aws-cdk-lib's and moves with aws-cdk-lib upgrades.`, ['Serverless']),
+    ...nagPackAcknowledgements('LambdaInsideVPC', `${DEPLOY_TIME} It calls the AWS APIs of the lookups and CloudFormation's response endpoint only.`, FRAMEWORKS),
+    ...nagPackAcknowledgements('LambdaDLQ', `${DEPLOY_TIME} CloudFormation invokes it synchronously and receives its failure; there is no event to keep.`, ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']),
+    ...nagPackAcknowledgements('LambdaConcurrency', `${DEPLOY_TIME} It runs once per deployment.`, ['NIST.800.53.R5', 'HIPAA.Security']),
+    ...nagPackAcknowledgements('LambdaDefaultMemorySize', `${DEPLOY_TIME} One describe call per lookup needs no more memory.`, ['Serverless']),
+    ...nagPackAcknowledgements('LambdaTracing', `${DEPLOY_TIME} No request passes through it to trace.`, ['Serverless']),
   ]);
 }

@@ -6,13 +6,13 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, functionRoleFindings, inPacks, nagResourceName } from './acknowledge';
-import { FunctionPlacement, functionDefaults, functionSecurityGroup } from './functions';
+import { acknowledge, functionRoleFindings, nagPackAcknowledgements, nagResourceName } from './acknowledge';
+import { SharedFunctionSettings, newFunctionLogsAndRole, functionSecurityGroup } from './functions';
 import { EncryptedQueueDestination, grantAuditRecordWrite } from './grants';
 import { AUDIT_RECORD_PREFIX } from './names';
 import { AuditWriterFunction } from '../handlers/audit-writer-function';
 
-export interface AuditPipelineProps extends FunctionPlacement {
+export interface AuditPipelineProps extends SharedFunctionSettings {
   /** The ledger, whose stream of item changes is the pipeline's input. */
   readonly ledgerTable: dynamodb.ITable;
   /** Where audit records go, under `AUDIT_RECORD_PREFIX`. */
@@ -45,7 +45,7 @@ export class AuditPipeline extends Construct {
     this.securityGroup = functionSecurityGroup(this, 'AuditWriterSecurityGroup', props.vpc, 'audit writer', props.services);
     this.writer = new AuditWriterFunction(this, 'AuditWriter', {
       description: 'Writes every change of a ledger item to the audit bucket, one object per change',
-      ...functionDefaults(this, 'AuditWriter', props, this.securityGroup),
+      ...newFunctionLogsAndRole(this, 'AuditWriter', props, this.securityGroup),
       memorySize: 256,
       timeout: Duration.seconds(60),
       // No DeadLetterConfig: the stream invokes the writer synchronously, where it never applies;
@@ -69,7 +69,7 @@ export class AuditPipeline extends Construct {
       filters: originFilters(props.originRegion),
     }));
 
-    acknowledge(this.writer, inPacks('LambdaDLQ',
+    acknowledge(this.writer, nagPackAcknowledgements('LambdaDLQ',
       'The ledger stream\'s event source mapping invokes the audit writer synchronously, where a function\'s dead-letter queue never receives anything; a range that keeps failing reaches the dead-letter queue through the mapping\'s on-failure destination.',
       ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']));
     acknowledge(this.writer.role!, [

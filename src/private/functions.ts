@@ -9,7 +9,7 @@ import { skipCheckov } from './acknowledge';
 import type { ServicePrefixLists } from './service-prefix-lists';
 
 /** Where the platform's functions run and how their logs are kept. */
-export interface FunctionPlacement {
+export interface SharedFunctionSettings {
   readonly vpc: ec2.IVpc;
   /** Where the functions may send: the prefix lists of DynamoDB and S3. */
   readonly services: ServicePrefixLists;
@@ -54,7 +54,7 @@ export function functionSecurityGroup(scope: Construct, id: string, vpc: ec2.IVp
  * policies let a function write to every log group of the account: this one may write only to the
  * function's own log group, and manage the network interfaces that attach it to the VPC.
  */
-export function functionDefaults(scope: Construct, name: string, placement: FunctionPlacement, group: ec2.ISecurityGroup) {
+export function newFunctionLogsAndRole(scope: Construct, name: string, placement: SharedFunctionSettings, group: ec2.ISecurityGroup) {
   const { vpc, key, retention, removalPolicy } = placement;
   const logGroup = new logs.LogGroup(scope, `${name}Logs`, { encryptionKey: key, retention, removalPolicy });
   const role = new iam.Role(scope, `${name}Role`, {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { IConstruct } from 'constructs';
-import { inPacks } from './acknowledge';
+import { nagPackAcknowledgements } from './acknowledge';
 import { guardControl } from './guardrails';
 import { EnvironmentProfile, SecurityControl } from '../environment-profile-types';
 
@@ -61,7 +61,7 @@ export function guardLedger(profile: EnvironmentProfile | undefined, table: ICon
     profileField: 'pointInTimeRecovery',
     prop: { name: 'pointInTimeRecovery', value: props.pointInTimeRecovery },
     target: table,
-    acknowledgements: [{ id: 'AwsSolutions-DDB3', reason: pitrReason }, ...inPacks('DynamoDBPITREnabled', pitrReason, ['NIST.800.53.R5', 'HIPAA.Security'])],
+    acknowledgements: [{ id: 'AwsSolutions-DDB3', reason: pitrReason }, ...nagPackAcknowledgements('DynamoDBPITREnabled', pitrReason, ['NIST.800.53.R5', 'HIPAA.Security'])],
     checkovSkips: [{ id: 'CKV_AWS_28', comment: pitrReason }],
   });
   guardControl(profile, {
@@ -71,7 +71,7 @@ export function guardLedger(profile: EnvironmentProfile | undefined, table: ICon
     profileField: 'ledgerBackups',
     prop: { name: 'backupPlan', value: props.backupPlan },
     target: table,
-    acknowledgements: inPacks('DynamoDBInBackupPlan',
+    acknowledgements: nagPackAcknowledgements('DynamoDBInBackupPlan',
       'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
       ['NIST.800.53.R5', 'HIPAA.Security']),
   });

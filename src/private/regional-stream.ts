@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, inPacks } from './acknowledge';
+import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, nagPackAcknowledgements } from './acknowledge';
 
 
 /**
@@ -42,7 +42,7 @@ export function regionalStreamArn(scope: Construct, id: string, tableName: strin
     role,
     logGroup,
   });
-  acknowledge(role, inPacks('IAMNoInlinePolicy', 'The lookup\'s own role may describe one table and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS));
+  acknowledge(role, nagPackAcknowledgements('IAMNoInlinePolicy', 'The lookup\'s own role may describe one table and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS));
   acknowledgeLookupProvider(stack);
   return lookup.getResponseField('Table.LatestStreamArn');
 }

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, inPacks } from './acknowledge';
+import { acknowledge, acknowledgeLookupProvider, FRAMEWORKS, nagPackAcknowledgements } from './acknowledge';
 
 
 const NO_RESOURCE_LEVEL = 'ec2:DescribeManagedPrefixLists takes no resource-level permissions; it only reads the IDs of AWS-managed prefix lists.';
@@ -56,9 +56,9 @@ export class ServicePrefixLists extends Construct {
     this.dynamoDb = lookup('dynamodb');
     this.s3 = lookup('s3');
     acknowledge(role, [
-      ...inPacks('IAMNoInlinePolicy', 'The lookup\'s own role may describe prefix lists and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS),
+      ...nagPackAcknowledgements('IAMNoInlinePolicy', 'The lookup\'s own role may describe prefix lists and write its own log group; an inline policy keeps it beside the role it belongs to.', FRAMEWORKS),
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: NO_RESOURCE_LEVEL },
-      ...inPacks('LambdaStarPermissions', NO_RESOURCE_LEVEL, ['Serverless']),
+      ...nagPackAcknowledgements('LambdaStarPermissions', NO_RESOURCE_LEVEL, ['Serverless']),
     ]);
     acknowledgeLookupProvider(this);
   }

@@ -50,7 +50,7 @@ const payment = {
   },
   body: JSON.stringify({ amount: 1999, currency: 'USD', merchantId: 'm_integ', paymentMethodToken: 'tok_visa_4242' }),
 };
-const url = `${platform.api.api.url}payments`;
+const url = `${platform.api.restApi.url}payments`;
 
 const created = integ.assertions.httpApiCall(url, payment);
 created.expect(ExpectedResult.objectLike({ status: 201, body: Match.objectLike({ status: 'accepted', amount: 1999 }) }));

@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { acknowledge, inPacks, skipCheckov } from './acknowledge';
+import { acknowledge, nagPackAcknowledgements, skipCheckov } from './acknowledge';
 
 export interface RegionalEntryProps {
   readonly domainName: string;
@@ -34,7 +34,7 @@ export function validatedCertificate(scope: Construct, id: string, props: Region
  * One Region's part of a domain that every Region serves: a certificate of this Region, and a
  * latency record for this Region that Route 53 leaves out while the Region is unhealthy.
  */
-export class RegionalEntry extends Construct {
+export class RegionalDomainRoute extends Construct {
   /** The Regional certificate for the domain, validated through the hosted zone. */
   public readonly certificate: acm.ICertificate;
   private readonly zone: route53.IHostedZone;
@@ -70,7 +70,7 @@ export class RegionalEntry extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    acknowledge(serverErrors, inPacks('CloudWatchAlarmAction',
+    acknowledge(serverErrors, nagPackAcknowledgements('CloudWatchAlarmAction',
       'This alarm is read by the Route 53 health check that takes the Region out of DNS; the platform\'s own alarms notify people of server errors.',
       ['NIST.800.53.R5', 'HIPAA.Security']));
     const answering = new route53.HealthCheck(this, 'Answering', {
