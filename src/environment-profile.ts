@@ -3,22 +3,28 @@ import { assertValidProfile } from './private/profile-validation';
 import { DEV, PRODUCTION, STAGING } from './private/stock-profiles';
 
 /**
- * The stock environment profiles, with the values of the platform's environment table.
+ * The stock environment profiles, with the values of the platform's environment table. Each row
+ * names the `EnvironmentProfile` field; a field left out of a stock profile takes its default.
  *
- * | | dev | staging | production |
+ * | setting | dev | staging | production |
  * |---|---|---|---|
- * | region | us-east-1 | us-east-2 | us-east-1 |
- * | ledger billing | on-demand | on-demand | on-demand |
- * | point-in-time recovery | no | yes | yes |
- * | Glacier transition | 30 days | 30 days | 90 days |
- * | API rate | 100 req/s | 1000 req/s | 10000 req/s |
- * | DLQ retention | 3 days | 7 days | 14 days |
- * | alarms | no | yes | yes |
- * | IAM authorization on the API | no (API key only) | yes | yes |
- * | data on stack deletion | destroyed | destroyed | retained |
- * | audit records locked (S3 Object Lock) | no | no | 365 days |
- * | ledger in an AWS Backup plan | no | no | yes |
- * | AWS WAF on the API | no | no | yes |
+ * | `envName` | dev | staging | production |
+ * | `region` | us-east-1 | us-east-2 | us-east-1 |
+ * | `ledgerBilling` | on-demand | on-demand | on-demand |
+ * | `pointInTimeRecovery` | off | on | on |
+ * | `auditGlacierTransitionDays` | 30 | 30 | 90 |
+ * | `auditObjectLockDays` (S3 Object Lock) | none | none | 365 |
+ * | `ledgerBackups` (AWS Backup plan) | no | no | yes |
+ * | `apiRateLimit` (requests per second) | 100 | 1000 | 10000 |
+ * | `apiWaf` (AWS WAF on the API) | no | no | yes |
+ * | `deadLetterRetention` | 3 days | 7 days | 14 days |
+ * | `enableAlarms` | no | yes | yes |
+ * | `apiIamAuthorization` | no (API key only) | yes | yes |
+ * | `removalPolicy` (data on stack deletion) | destroy | destroy | retain |
+ * | `natGateways` | 1 | 1 | 1 |
+ * | `costCenter` tag | Engineering | Engineering | Finance |
+ * | `owner` tag | payments-platform | payments-platform | payments-platform |
+ * | `dataClassification` tag | Internal | Confidential | Restricted |
  */
 export class Profiles {
   // Getters rather than static readonly fields: jsii renders those as constants (`Profiles.STAGING`
