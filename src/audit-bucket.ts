@@ -5,22 +5,24 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { acknowledge, FRAMEWORKS, nagPackAcknowledgements, skipCheckov } from './private/acknowledge';
+import { auditRetentionProblems } from './private/audit-retention-rules';
 import { deploymentRoleArn } from './private/deployment-role';
 import { grantAuditRecordWrite } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { newPlatformKey } from './private/keys';
 import { AUDIT_RECORD_PREFIX } from './private/names';
-import { assertValidProfile, expirationProblems, MAX_DAYS } from './private/profile-validation';
-import { isWholeNumberIn } from './private/values';
+import { auditBucketPropsOf, standaloneProps } from './private/profile-props';
 
 /**
  * Properties of an `AuditBucket`.
  */
 export interface AuditBucketProps {
   /**
-   * Environment profile to take the Glacier transition and removal policy from.
+   * Environment profile to take the Glacier transition, Object Lock, expiration and removal policy
+   * from, for a bucket outside a `PaymentPlatform` (which decides these props from its own
+   * profile). The other props override it.
    *
-   * @default - Glacier after 90 days; buckets and objects retained on deletion
+   * @default - the defaults of the other props
    */
   readonly profile?: EnvironmentProfile;
 
@@ -33,18 +35,17 @@ export interface AuditBucketProps {
 
   /**
    * Days after which audit records, current and noncurrent versions alike, move to S3 Glacier
-   * Flexible Retrieval. Overrides the profile.
+   * Flexible Retrieval.
    *
-   * @default - the profile's `auditGlacierTransitionDays`, else 90
+   * @default 90
    */
   readonly glacierTransitionDays?: number;
 
   /**
-   * What happens to the buckets (and a key created here) when they leave the stack. Overrides the
-   * profile. With `DESTROY` the buckets are emptied first; with any other policy objects are never
-   * deleted by the stack.
+   * What happens to the buckets (and a key created here) when they leave the stack. With `DESTROY`
+   * the buckets are emptied first; with any other policy objects are never deleted by the stack.
    *
-   * @default - the profile's `removalPolicy`, else `RemovalPolicy.RETAIN`
+   * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -58,20 +59,19 @@ export interface AuditBucketProps {
 
   /**
    * Days that S3 Object Lock, in compliance mode, keeps each audit record from being overwritten
-   * or deleted, by anyone, root included. Needs a removal policy that retains data. Overrides the
-   * profile.
+   * or deleted, by anyone, root included. Needs a removal policy that retains data.
    *
-   * @default - the profile's `auditObjectLockDays`, else no Object Lock
+   * @default - no Object Lock
    */
   readonly objectLockDays?: number;
 
   /**
    * Days after which audit records, and the server access logs of a log bucket created here,
    * expire: the current version gets a delete marker, and a version that is no longer current is
-   * deleted as many days after it stopped being current. Overrides the profile. At least `glacierTransitionDays` + 90 and at least
-   * `objectLockDays`.
+   * deleted as many days after it stopped being current. At least `glacierTransitionDays` + 90 and
+   * at least `objectLockDays`.
    *
-   * @default - the profile's `auditExpirationDays`, else records never expire
+   * @default - records never expire
    */
   readonly expirationDays?: number;
 
@@ -187,29 +187,21 @@ export class AuditBucket extends AuditBucketBase {
   /** ARN of the audit bucket. */
   public readonly bucketArn: string;
 
-  constructor(scope: Construct, id: string, props: AuditBucketProps = {}) {
+  constructor(scope: Construct, id: string, given: AuditBucketProps = {}) {
     super(scope, id);
-    if (props.profile) {
-      assertValidProfile(props.profile, this);
+    const props = standaloneProps(this, given, auditBucketPropsOf);
+    const retention = {
+      glacierTransitionDays: props.glacierTransitionDays ?? 90,
+      objectLockDays: props.objectLockDays,
+      expirationDays: props.expirationDays,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    };
+    const problems = auditRetentionProblems(retention, { glacier: 'glacierTransitionDays', lock: 'objectLockDays', expiration: 'expirationDays' });
+    if (problems.length > 0) {
+      throw new Error(`Invalid AuditBucket props:\n  - ${problems.join('\n  - ')}`);
     }
-    const glacierDays = props.glacierTransitionDays ?? props.profile?.auditGlacierTransitionDays ?? 90;
-    if (!isWholeNumberIn(glacierDays, 1, MAX_DAYS)) {
-      throw new Error(`Invalid AuditBucket props:\n  - \`glacierTransitionDays\` is ${glacierDays}; it must be a whole number of days from 1 to ${MAX_DAYS}.`);
-    }
-    const removalPolicy = props.removalPolicy ?? props.profile?.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { glacierTransitionDays: glacierDays, objectLockDays: lockDays, expirationDays, removalPolicy } = retention;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
-    const lockDays = props.objectLockDays ?? props.profile?.auditObjectLockDays;
-    if (lockDays !== undefined && (!isWholeNumberIn(lockDays, 1, MAX_DAYS) || destroy)) {
-      throw new Error(destroy
-        ? 'Invalid AuditBucket props:\n  - `objectLockDays` needs a removal policy that retains data: locked audit records cannot be deleted with the stack.'
-        : `Invalid AuditBucket props:\n  - \`objectLockDays\` is ${lockDays}; it must be a whole number of days from 1 to ${MAX_DAYS}.`);
-    }
-    const expirationDays = props.expirationDays ?? props.profile?.auditExpirationDays;
-    const expiration = expirationProblems(expirationDays, glacierDays, lockDays,
-      { expiration: 'expirationDays', glacier: 'glacierTransitionDays', lock: 'objectLockDays' });
-    if (expiration.length > 0) {
-      throw new Error(`Invalid AuditBucket props:\n  - ${expiration.join('\n  - ')}`);
-    }
     const lifecycle = lifecycleRules(glacierDays, expirationDays);
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment audit records', removalPolicy);
@@ -263,20 +255,20 @@ export class AuditBucket extends AuditBucketBase {
       'Cross-region replication needs a bucket and key in a second region, which the deploying account chooses; versioning and Glacier archival protect the records in this region.',
       FRAMEWORKS));
 
-    guardControl(props.profile, {
+    guardControl(props, {
       control: SecurityControl.DATA_RETENTION,
       weakened: destroy,
       what: 'The audit records (and their key, if created here) are deleted with the stack',
+      prop: 'removalPolicy',
       profileField: 'removalPolicy',
-      prop: { name: 'removalPolicy', value: props.removalPolicy },
       target: this.bucket,
     });
-    guardControl(props.profile, {
+    guardControl(props, {
       control: SecurityControl.AUDIT_OBJECT_LOCK,
       weakened: lockDays === undefined,
       what: 'Audit records are not locked against overwriting and deletion (S3 Object Lock is off)',
+      prop: 'objectLockDays',
       profileField: 'auditObjectLockDays',
-      prop: { name: 'objectLockDays', value: props.objectLockDays },
       target: this.bucket,
     });
 

@@ -12,16 +12,18 @@ import { grantDataKeyUse } from './private/grants';
 import { newPlatformKey } from './private/keys';
 import { resolveCapacity, ResolvedCapacity } from './private/ledger-billing-rules';
 import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
-import { assertValidProfile } from './private/profile-validation';
+import { ledgerPropsOf, standaloneProps } from './private/profile-props';
 
 /**
  * Properties of an `EncryptedLedgerTable`.
  */
 export interface EncryptedLedgerTableProps {
   /**
-   * Environment profile to take billing, point-in-time recovery and removal policy from.
+   * Environment profile to take billing, point-in-time recovery, backups and removal policy from,
+   * for a ledger outside a `PaymentPlatform` (which decides these props from its own profile). The
+   * other props override it.
    *
-   * @default - on-demand billing, point-in-time recovery on, table retained with deletion protection
+   * @default - the defaults of the other props
    */
   readonly profile?: EnvironmentProfile;
 
@@ -33,25 +35,25 @@ export interface EncryptedLedgerTableProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Whether point-in-time recovery is on. Overrides the profile.
+   * Whether point-in-time recovery is on.
    *
-   * @default - the profile's `pointInTimeRecovery`, else true
+   * @default true
    */
   readonly pointInTimeRecovery?: boolean;
 
   /**
-   * What happens to the table (and a key created here) when it leaves the stack. Overrides the profile.
-   * Deletion protection is on unless the policy is `DESTROY`.
+   * What happens to the table (and a key created here) when it leaves the stack. Deletion
+   * protection is on unless the policy is `DESTROY`.
    *
-   * @default - the profile's `removalPolicy`, else `RemovalPolicy.RETAIN`
+   * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Whether an AWS Backup plan backs the table up, in a vault encrypted with the table's key: daily
-   * backups kept 35 days and monthly ones kept a year. Overrides the profile.
+   * backups kept 35 days and monthly ones kept a year.
    *
-   * @default - the profile's `ledgerBackups`, else false
+   * @default false
    */
   readonly backupPlan?: boolean;
 
@@ -64,9 +66,8 @@ export interface EncryptedLedgerTableProps {
 
   /**
    * How the table is billed: `LedgerBilling.onDemand()` or `LedgerBilling.provisioned({ read, write })`.
-   * Overrides the profile.
    *
-   * @default - the profile's `ledgerBilling`, else on demand
+   * @default LedgerBilling.onDemand()
    */
   readonly billing?: LedgerBilling;
 }
@@ -206,20 +207,17 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
    */
   public readonly backupRole?: iam.IRole;
 
-  constructor(scope: Construct, id: string, props: EncryptedLedgerTableProps = {}) {
+  constructor(scope: Construct, id: string, given: EncryptedLedgerTableProps = {}) {
     super(scope, id);
-    const profile = props.profile;
-    if (profile) {
-      assertValidProfile(profile, this);
-    }
-    const billing = props.billing ?? profile?.ledgerBilling ?? LedgerBilling.onDemand();
+    const props = standaloneProps(this, given, ledgerPropsOf);
+    const billing = props.billing ?? LedgerBilling.onDemand();
     const protection: LedgerProtection = {
-      pointInTimeRecovery: props.pointInTimeRecovery ?? profile?.pointInTimeRecovery ?? true,
-      backups: props.backupPlan ?? profile?.ledgerBackups ?? false,
-      removalPolicy: props.removalPolicy ?? profile?.removalPolicy ?? RemovalPolicy.RETAIN,
+      pointInTimeRecovery: props.pointInTimeRecovery ?? true,
+      backups: props.backupPlan ?? false,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       warmThroughput: billing.warmThroughput,
     };
-    const capacity = billing.provisionedCapacity && resolveCapacity(billing.provisionedCapacity, profile?.apiRateLimit);
+    const capacity = billing.provisionedCapacity && resolveCapacity(billing.provisionedCapacity);
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment ledger', protection.removalPolicy);
     const table = new dynamodb.Table(this, 'Table', {
@@ -244,7 +242,7 @@ export class EncryptedLedgerTable extends EncryptedLedgerTableBase {
     if (protection.backups) {
       [this.backupPlan, this.backupRole] = newLedgerBackupPlan(this, this.table, this.key, protection.removalPolicy);
     }
-    guardLedger(profile, this.table, protection, props);
+    guardLedger(props, this.table, protection);
   }
 }
 

@@ -8,12 +8,14 @@ import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarmsOptions } from './payment-alarms';
+import { PaymentApiOptions } from './payment-api';
 import { PaymentPlatform } from './payment-platform';
 import { acknowledge, nagPackAcknowledgements } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
 import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
+import { fromProfile, ledgerPropsOf } from './private/profile-props';
 import { RegionalDomainRoute, validatedCertificate } from './private/regional-domain-route';
 import { regionalStreamArn } from './private/regional-stream';
 import { keptOrDestroyed } from './private/values';
@@ -79,6 +81,14 @@ export interface MultiRegionPaymentPlatformProps {
    * @default ['default']
    */
   readonly apiClients?: string[];
+
+  /**
+   * Options of every Region's `PaymentApi`: authorization, WAF, logs, stage, client limits and
+   * the handler's capacity, the same in each Region.
+   *
+   * @default - the defaults of `PaymentApi`, and the profile's values
+   */
+  readonly api?: PaymentApiOptions;
 
   /**
    * Alarm settings of every Region, such as the e-mail address or paging endpoint that each
@@ -229,7 +239,7 @@ export class MultiRegionPaymentPlatform extends Construct {
     if (protection.backups) {
       newLedgerBackupPlan(this.ledgerTable, this.ledgerTable, keys[this.primaryRegion], removalPolicy);
     }
-    guardLedger(profile, this.ledgerTable, protection);
+    guardLedger(fromProfile(profile, ledgerPropsOf(profile), {}), this.ledgerTable, protection);
     // Each other Region's key as the secrets' replicas name it: by alias, since it lives in another Region's stack.
     const replicaKeys = replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${region}`, keyInRegion(region)) }));
     this.apiKeySecrets = {};
@@ -273,6 +283,7 @@ export class MultiRegionPaymentPlatform extends Construct {
         certificate: region === this.primaryRegion ? primaryCertificate : undefined,
       }) : undefined;
       const platform = new PaymentPlatform(stack, 'Payments', { ...profile, region }, {
+        ...props.api,
         encryptionKey: key,
         ledger,
         idempotencyTable: claims,

@@ -156,7 +156,7 @@ export class PaymentAlarms extends Construct {
     super(scope, id);
     validateOptions(props);
     const api = props.api;
-    const envName = api.profile.envName;
+    const envName = api.environmentName;
     const period = props.period ?? Duration.minutes(5);
     const evaluationPeriods = props.evaluationPeriods ?? 3;
     const datapointsToAlarm = props.datapointsToAlarm ?? Math.min(2, evaluationPeriods);

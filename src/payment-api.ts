@@ -21,6 +21,7 @@ import { EnvironmentProfile, SecurityControl } from './environment-profile-types
 import { ClaimSweeperFunction } from './handlers/claim-sweeper-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, nagPackAcknowledgements } from './private/acknowledge';
+import { apiSettingProblems } from './private/api-rules';
 import { AuditPipeline } from './private/audit-pipeline';
 import { SharedFunctionSettings, newFunctionLogsAndRole, functionSecurityGroup } from './private/functions';
 import { contractGatewayResponses } from './private/gateway-responses';
@@ -28,8 +29,9 @@ import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { privateApiPolicy } from './private/private-api-policy';
-import { assertValidProfile } from './private/profile-validation';
+import { apiPropsOf, auditBucketPropsOf, besides, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
 import { ServicePrefixLists } from './private/service-prefix-lists';
+import { keptOrDestroyed } from './private/values';
 import { newApiWebAcl } from './private/web-acl';
 import { SecureVpc } from './secure-vpc';
 
@@ -94,54 +96,16 @@ export interface PaymentApiClientLimits {
 }
 
 /**
- * Properties of a `PaymentApi`.
+ * The options of a `PaymentApi` that a platform passes through as given: authorization, WAF, logs,
+ * stage, client limits and the handler's capacity. `PaymentPlatformOptions` extends them, and
+ * `MultiRegionPaymentPlatformProps.api` applies them in every Region.
  */
-export interface PaymentApiProps {
-  /**
-   * Environment profile to take rates, retention, authorization and removal policy from.
-   *
-   * @default Profiles.production
-   */
-  readonly profile?: EnvironmentProfile;
-
-  /**
-   * VPC whose private subnets (with egress) the Lambda functions run in. It should have gateway
-   * endpoints for DynamoDB and S3, as `SecureVpc` does.
-   *
-   * @default - a new `SecureVpc`
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The ledger table. It must have the ledger's key schema (`transaction_id`, `timestamp`) and a
-   * stream with new and old images, which the audit pipeline reads. A table encrypted with a customer-managed
-   * key must expose it (`encryptionKey`) so that the functions can be granted its use.
-   *
-   * @default - a new `EncryptedLedgerTable`, encrypted with `encryptionKey`
-   */
-  readonly ledgerTable?: dynamodb.ITable;
-
-  /**
-   * The bucket that audit records are written to, under `audit/`.
-   *
-   * @default - a new `AuditBucket`, encrypted with `encryptionKey`
-   */
-  readonly auditBucket?: s3.IBucket;
-
-  /**
-   * Customer-managed key for everything this construct creates: the idempotency table, the
-   * dead-letter queue, the log groups, the functions' environment, and a ledger, audit bucket and
-   * VPC flow logs created here.
-   *
-   * @default - a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-
+export interface PaymentApiOptions {
   /**
    * Whether every method requires IAM (SigV4) authorization in addition to an API key. With it,
    * payments and idempotency keys belong to the caller's IAM principal; without it, to the API key.
    *
-   * @default - the profile's `apiIamAuthorization`, else true
+   * @default - true; in a platform, the profile's `apiIamAuthorization`
    */
   readonly iamAuthorization?: boolean;
 
@@ -150,7 +114,7 @@ export interface PaymentApiProps {
    * (without its 8 KB body limit, since the API accepts 16 KiB), known bad inputs and IP reputation,
    * with every request logged to an encrypted log group.
    *
-   * @default - the profile's `apiWaf`, else false
+   * @default - false; in a platform, the profile's `apiWaf`
    */
   readonly webAcl?: boolean;
 
@@ -169,28 +133,6 @@ export interface PaymentApiProps {
    * @default logs.LogGroupClass.INFREQUENT_ACCESS
    */
   readonly accessLogGroupClass?: logs.LogGroupClass;
-
-  /**
-   * An existing table of idempotency claims to use instead of creating one: partition key `id`
-   * (string), encrypted with `encryptionKey`, such as the multi-Region table of a
-   * `MultiRegionPaymentPlatform`. The handler honours each claim's expiry (`expires_at`) itself, and
-   * a scheduled sweeper (`claimSweeper`) deletes expired claims, since the table may have no TTL.
-   *
-   * @default - a new table with TTL on `expires_at`
-   */
-  readonly idempotencyTable?: dynamodb.ITable;
-
-  /**
-   * Whether the ledger and `idempotencyTable` are multi-Region strongly consistent tables that
-   * the platform's APIs in other Regions share (see `MultiRegionPaymentPlatform`). Every Region's
-   * stream then carries every Region's payments, so the handler stamps each payment with this
-   * stack's Region (`origin_region`) and this Region's audit writer writes only those: each
-   * payment has one audit record, in the bucket of the Region that accepted it. Needs
-   * `ledgerTable`, `idempotencyTable` and a stack with a concrete Region.
-   *
-   * @default false
-   */
-  readonly multiRegion?: boolean;
 
   /**
    * How long an idempotency key is remembered. At least 24 hours.
@@ -234,6 +176,96 @@ export interface PaymentApiProps {
   readonly handlerMemorySize?: number;
 
   /**
+   * Reserved concurrent executions of the payment handler, which caps how hard it can press on the
+   * ledger.
+   *
+   * @default - no reservation; the stage throttling bounds the request rate
+   */
+  readonly handlerReservedConcurrency?: number;
+
+  /**
+   * Execution environments of the payment handler that Lambda keeps initialised, so that up to that
+   * many requests at once meet no cold start. The API then invokes the handler through its alias
+   * `live` (`handlerAlias`), which every deployment points at a new version. Provisioned
+   * concurrency is billed by the hour whether used or not; at most `handlerReservedConcurrency`
+   * where that is set.
+   *
+   * @default - none: execution environments start on demand
+   */
+  readonly handlerProvisionedConcurrency?: number;
+}
+
+/**
+ * Properties of a `PaymentApi`: its options, what it is built over (VPC, ledger, audit bucket,
+ * key, idempotency table) and what a platform decides from the environment profile.
+ */
+export interface PaymentApiProps extends PaymentApiOptions {
+  /**
+   * Environment profile to take the environment's name, rates, retention, authorization, WAF and
+   * removal policy from, for an API outside a `PaymentPlatform` (which decides these props from its
+   * own profile). The other props override it; without a profile, the production profile's values
+   * are the defaults.
+   *
+   * @default Profiles.production
+   */
+  readonly profile?: EnvironmentProfile;
+
+  /**
+   * VPC whose private subnets (with egress) the Lambda functions run in. It should have gateway
+   * endpoints for DynamoDB and S3, as `SecureVpc` does.
+   *
+   * @default - a new `SecureVpc`
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The ledger table. It must have the ledger's key schema (`transaction_id`, `timestamp`) and a
+   * stream with new and old images, which the audit pipeline reads. A table encrypted with a customer-managed
+   * key must expose it (`encryptionKey`) so that the functions can be granted its use.
+   *
+   * @default - a new `EncryptedLedgerTable`, encrypted with `encryptionKey`
+   */
+  readonly ledgerTable?: dynamodb.ITable;
+
+  /**
+   * The bucket that audit records are written to, under `audit/`.
+   *
+   * @default - a new `AuditBucket`, encrypted with `encryptionKey`
+   */
+  readonly auditBucket?: s3.IBucket;
+
+  /**
+   * Customer-managed key for everything this construct creates: the idempotency table, the
+   * dead-letter queue, the log groups, the functions' environment, and a ledger, audit bucket and
+   * VPC flow logs created here.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * An existing table of idempotency claims to use instead of creating one: partition key `id`
+   * (string), encrypted with `encryptionKey`, such as the multi-Region table of a
+   * `MultiRegionPaymentPlatform`. The handler honours each claim's expiry (`expires_at`) itself, and
+   * a scheduled sweeper (`claimSweeper`) deletes expired claims, since the table may have no TTL.
+   *
+   * @default - a new table with TTL on `expires_at`
+   */
+  readonly idempotencyTable?: dynamodb.ITable;
+
+  /**
+   * Whether the ledger and `idempotencyTable` are multi-Region strongly consistent tables that
+   * the platform's APIs in other Regions share (see `MultiRegionPaymentPlatform`). Every Region's
+   * stream then carries every Region's payments, so the handler stamps each payment with this
+   * stack's Region (`origin_region`) and this Region's audit writer writes only those: each
+   * payment has one audit record, in the bucket of the Region that accepted it. Needs
+   * `ledgerTable`, `idempotencyTable` and a stack with a concrete Region.
+   *
+   * @default false
+   */
+  readonly multiRegion?: boolean;
+
+  /**
    * Interface VPC endpoints for `execute-api` through which the API is reached. Setting them makes
    * the API private: reachable only through those endpoints, which its resource policy enforces
    * (callers still need an API key and, where IAM authorization is on, a signature and a grant).
@@ -252,23 +284,50 @@ export interface PaymentApiProps {
   readonly customDomain?: PaymentApiDomainOptions;
 
   /**
-   * Reserved concurrent executions of the payment handler, which caps how hard it can press on the
-   * ledger.
+   * Name of the environment, in resource descriptions and as the `environment` dimension of the
+   * handlers' metrics.
    *
-   * @default - no reservation; the stage throttling bounds the request rate
+   * @default - the profile's `envName`
    */
-  readonly handlerReservedConcurrency?: number;
+  readonly environmentName?: string;
 
   /**
-   * Execution environments of the payment handler that Lambda keeps initialised, so that up to that
-   * many requests at once meet no cold start. The API then invokes the handler through its alias
-   * `live` (`handlerAlias`), which every deployment points at a new version. Provisioned
-   * concurrency is billed by the hour whether used or not; at most `handlerReservedConcurrency`
-   * where that is set.
+   * Steady-state request rate of the stage, in requests per second (greater than 0).
    *
-   * @default - none: execution environments start on demand
+   * @default - the profile's `apiRateLimit`
    */
-  readonly handlerProvisionedConcurrency?: number;
+  readonly rateLimit?: number;
+
+  /**
+   * Burst capacity of the stage, in requests (a whole number of at least 1).
+   *
+   * @default - the profile's `apiBurstLimit`, else twice `rateLimit`, rounded up, but at most 5,000
+   * (API Gateway's default burst quota, which every API of the account and Region shares)
+   */
+  readonly burstLimit?: number;
+
+  /**
+   * How long the dead-letter queue keeps what could not be processed, from 1 minute to 14 days.
+   *
+   * @default - the profile's `deadLetterRetention`
+   */
+  readonly deadLetterRetention?: Duration;
+
+  /**
+   * What happens to the idempotency table, the queue, the log groups and a key created here when
+   * they leave the stack: deleted with `DESTROY`, retained otherwise.
+   *
+   * @default - the profile's `removalPolicy`
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Warm throughput of a new idempotency table, in write units per second (see
+   * `LedgerOnDemandOptions.warmThroughput`): each payment claims its key there as it writes the ledger.
+   *
+   * @default - the profile's `ledgerBilling.warmThroughput`, else the table's own
+   */
+  readonly idempotencyWarmThroughput?: number;
 }
 
 /**
@@ -329,8 +388,12 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   public readonly iamAuthorization: boolean;
   /** The URL of the API's stage, ending in `/`. */
   public readonly url: string;
-  /** The environment profile the API was configured from. */
-  public readonly profile: EnvironmentProfile;
+  /** Name of the environment, the `environment` dimension of the handlers' metrics. */
+  public readonly environmentName: string;
+  /** Steady-state request rate of the stage, in requests per second. */
+  public readonly rateLimit: number;
+  /** Burst capacity of the stage, in requests. */
+  public readonly burstLimit: number;
   /** The AWS WAF web ACL in front of the API, where it is on. */
   public readonly webAcl?: wafv2.CfnWebACL;
   /** The log group of the stage's execution logs, which API Gateway writes to. */
@@ -341,36 +404,38 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    */
   public readonly platformName: string;
 
-  constructor(scope: Construct, id: string, props: PaymentApiProps = {}) {
+  constructor(scope: Construct, id: string, given: PaymentApiProps = {}) {
     super(scope, id);
-    const profile = props.profile ?? Profiles.production;
-    assertValidProfile(profile, this);
+    // Outside a platform, an API without a profile of its own is configured as production's.
+    const props = originOf(given) ? given : standaloneProps(this, { ...given, profile: given.profile ?? Profiles.production }, apiPropsOf);
     validateProps(props, Stack.of(this).region);
-    this.profile = profile;
-
-    this.iamAuthorization = props.iamAuthorization ?? profile.apiIamAuthorization ?? true;
+    this.environmentName = props.environmentName ?? Profiles.production.envName;
+    this.rateLimit = props.rateLimit ?? Profiles.production.apiRateLimit;
+    this.burstLimit = props.burstLimit ?? Math.min(Math.ceil(this.rateLimit * 2), ACCOUNT_BURST_QUOTA);
+    this.iamAuthorization = props.iamAuthorization ?? true;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const removalPolicy = profile.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = keptOrDestroyed(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
-    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${profile.envName} payments API's data`, removalPolicy);
+    this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${this.environmentName} payments API's data`, removalPolicy);
     allowLogsToUseKey(this, this.key);
-    this.vpc = props.vpc ?? new SecureVpc(this, 'Network', { profile, encryptionKey: this.key }).vpc;
+    // What an API outside a platform creates itself, from its own profile's mapping.
+    this.vpc = props.vpc ?? new SecureVpc(this, 'Network', besides(props, vpcPropsOf, { encryptionKey: this.key })).vpc;
     this.ledgerTable = props.ledgerTable
-      ?? new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key }).table;
+      ?? new EncryptedLedgerTable(this, 'Ledger', besides(props, ledgerPropsOf, { encryptionKey: this.key })).table;
     this.auditBucket = props.auditBucket
-      ?? new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key }).bucket;
+      ?? new AuditBucket(this, 'Audit', besides(props, auditBucketPropsOf, { encryptionKey: this.key })).bucket;
     if (!this.ledgerTable.tableStreamArn) {
       throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
         + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
     }
 
-    this.idempotencyTable = props.idempotencyTable ?? this.newIdempotencyTable(profile, removalPolicy);
+    this.idempotencyTable = props.idempotencyTable ?? this.newIdempotencyTable(props.idempotencyWarmThroughput, removalPolicy);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
       dataKeyReuse: Duration.hours(1),
-      retentionPeriod: profile.deadLetterRetention,
+      retentionPeriod: props.deadLetterRetention ?? Profiles.production.deadLetterRetention,
       enforceSSL: true,
       removalPolicy,
     });
@@ -381,7 +446,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const environment = {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      PAYMENTS_ENVIRONMENT: profile.envName,
+      PAYMENTS_ENVIRONMENT: this.environmentName,
       PAYMENTS_PLATFORM: this.platformName,
     };
     const originRegion = props.multiRegion ? Stack.of(this).region : undefined;
@@ -422,9 +487,9 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       logGroupClass: props.accessLogGroupClass ?? logs.LogGroupClass.INFREQUENT_ACCESS,
     });
     const stageName = props.stageName ?? 'v1';
-    const { burstLimit, client } = this.throttling(profile, props.clientLimits);
-    this.warnAboveAccountQuota(profile.apiRateLimit, burstLimit);
-    this.restApi = this.newRestApi(props, stageName, burstLimit);
+    const client = this.clientThrottling(props.clientLimits);
+    this.warnAboveAccountQuota();
+    this.restApi = this.newRestApi(props, stageName);
     if (props.customDomain) {
       const { domainName, certificate, mutualTlsTrustStore: trustStore } = props.customDomain;
       this.domain = this.restApi.addDomainName('Domain', {
@@ -456,19 +521,19 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.addRoutes(this.handlerAlias ?? this.handler);
 
     this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
-      description: `Rate limits of each client of the ${profile.envName} payments API`,
+      description: `Rate limits of each client of the ${this.environmentName} payments API`,
       // Per API key: each client gets its share, below what the stage takes from all of them.
       throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
       quota: props.clientLimits?.quota,
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
     });
     this.url = this.restApi.url;
-    if (props.webAcl ?? profile.apiWaf ?? false) {
+    if (props.webAcl ?? false) {
       this.webAcl = newApiWebAcl(this, this.restApi.deploymentStage, this.key, retention, removalPolicy);
     }
 
     this.acknowledgeFindings();
-    this.guardControls(profile, props, retention);
+    this.guardControls(props, retention);
   }
 
   /**
@@ -587,23 +652,19 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   private metricDimensions(): { [name: string]: string } {
-    return { service: HANDLER_SERVICE_NAME, environment: this.profile.envName, platform: this.platformName };
+    return { service: HANDLER_SERVICE_NAME, environment: this.environmentName, platform: this.platformName };
   }
 
-  /**
-   * The stage's burst (the profile's, or twice its rate but no more than the account's default
-   * burst quota) and each client's rate and burst, checked against the stage's.
-   */
-  private throttling(profile: EnvironmentProfile, limits: PaymentApiClientLimits = {}) {
-    const rateLimit = profile.apiRateLimit;
-    const burstLimit = profile.apiBurstLimit ?? Math.min(Math.ceil(rateLimit * 2), ACCOUNT_BURST_QUOTA);
+  /** Each client's rate and burst, checked against the stage's. */
+  private clientThrottling(limits: PaymentApiClientLimits = {}) {
+    const { rateLimit, burstLimit } = this;
     const client = {
       rateLimit: limits.rateLimit ?? rateLimit / 2,
       burstLimit: limits.burstLimit ?? Math.max(1, Math.floor(burstLimit / 2)),
     };
     const problems: string[] = [];
     if (!(client.rateLimit > 0 && client.rateLimit <= rateLimit)) {
-      problems.push(`\`clientLimits.rateLimit\` is ${client.rateLimit}; it must be greater than 0 and at most the stage's rate, the profile's \`apiRateLimit\` (${rateLimit}).`);
+      problems.push(`\`clientLimits.rateLimit\` is ${client.rateLimit}; it must be greater than 0 and at most the stage's rate, \`rateLimit\` (the profile's \`apiRateLimit\`, ${rateLimit}).`);
     }
     if (!(Number.isInteger(client.burstLimit) && client.burstLimit >= 1 && client.burstLimit <= burstLimit)) {
       problems.push(`\`clientLimits.burstLimit\` is ${client.burstLimit}; it must be a whole number from 1 to the stage's burst (${burstLimit}).`);
@@ -611,7 +672,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     if (problems.length > 0) {
       throw new Error(`Invalid PaymentApi props:\n  - ${problems.join('\n  - ')}`);
     }
-    return { burstLimit, client };
+    return client;
   }
 
   /**
@@ -619,7 +680,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * per second with a burst of 5,000; a stage limit above that is never reached unless the quota is
    * raised, and every other API of the account, dev included, draws on the same quota.
    */
-  private warnAboveAccountQuota(rateLimit: number, burstLimit: number): void {
+  private warnAboveAccountQuota(): void {
+    const { rateLimit, burstLimit } = this;
     const over = [
       rateLimit > ACCOUNT_RATE_QUOTA ? `a rate of ${rateLimit} requests per second (quota ${ACCOUNT_RATE_QUOTA})` : undefined,
       burstLimit > ACCOUNT_BURST_QUOTA ? `a burst of ${burstLimit} requests (quota ${ACCOUNT_BURST_QUOTA})` : undefined,
@@ -665,7 +727,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   /** The table of idempotency records: one short-lived record per key, expired by TTL. */
-  private newIdempotencyTable(profile: EnvironmentProfile, removalPolicy: RemovalPolicy): dynamodb.Table {
+  private newIdempotencyTable(warmThroughput: number | undefined, removalPolicy: RemovalPolicy): dynamodb.Table {
     const table = new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -674,7 +736,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       timeToLiveAttribute: 'expires_at',
       // Each payment claims its key here as it writes the ledger: a step that the ledger is warmed
       // for would otherwise be throttled on this table.
-      warmThroughput: profile.ledgerBilling.warmThroughput ? { writeUnitsPerSecond: profile.ledgerBilling.warmThroughput } : undefined,
+      warmThroughput: warmThroughput ? { writeUnitsPerSecond: warmThroughput } : undefined,
       // Cheap for a table this small, and it keeps every data store recoverable.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
@@ -728,12 +790,12 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     return sweeper;
   }
 
-  private newRestApi(props: PaymentApiProps, stageName: string, burstLimit: number): apigateway.RestApi {
+  private newRestApi(props: PaymentApiProps, stageName: string): apigateway.RestApi {
     const cloudWatchRole = props.cloudWatchRole ?? false;
     const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
     const api = new apigateway.RestApi(this, 'Api', {
       restApiName: this.platformName,
-      description: `Payments API (${this.profile.envName})`,
+      description: `Payments API (${this.environmentName})`,
       endpointConfiguration: privateEndpoints
         ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: privateEndpoints }
         : { types: [apigateway.EndpointType.REGIONAL] },
@@ -753,8 +815,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         metricsEnabled: true,
         loggingLevel: apigateway.MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
-        throttlingRateLimit: this.profile.apiRateLimit,
-        throttlingBurstLimit: burstLimit,
+        throttlingRateLimit: this.rateLimit,
+        throttlingBurstLimit: this.burstLimit,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
@@ -790,36 +852,36 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   /** The controls that a profile or a prop can weaken (see `SecurityControl`). */
-  private guardControls(profile: EnvironmentProfile, props: PaymentApiProps, retention: logs.RetentionDays): void {
-    guardControl(profile, {
+  private guardControls(props: PaymentApiProps, retention: logs.RetentionDays): void {
+    guardControl(props, {
       control: SecurityControl.WAF,
       weakened: !this.webAcl,
       what: 'The API has no AWS WAF web ACL',
+      prop: 'webAcl',
       profileField: 'apiWaf',
-      prop: { name: 'webAcl', value: props.webAcl },
       target: this.restApi.deploymentStage,
       acknowledgements: [
         { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
         ...nagPackAcknowledgements('APIGWAssociatedWithWAF', WAF_REASON, ['NIST.800.53.R5', 'PCI.DSS.321']),
       ],
     });
-    guardControl(profile, {
+    guardControl(props, {
       control: SecurityControl.IAM_AUTHORIZATION,
       weakened: !this.iamAuthorization,
       what: 'The API authenticates no caller: IAM authorization is off, and an API key only identifies',
+      prop: 'iamAuthorization',
       profileField: 'apiIamAuthorization',
-      prop: { name: 'iamAuthorization', value: props.iamAuthorization },
       target: this.restApi,
       acknowledgements: [{
         id: 'AwsSolutions-APIG4',
-        reason: `IAM authorization is off by the ${profile.envName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
+        reason: `IAM authorization is off by the ${this.environmentName} profile's choice: callers are identified by API key only, which suits a development environment without real payment data.`,
       }],
     });
-    guardControl(profile, {
+    guardControl(props, {
       control: SecurityControl.LOG_RETENTION,
       weakened: retention < logs.RetentionDays.ONE_YEAR,
       what: `API and function logs are kept ${retention} days, less than the year PCI DSS 10.5.1 asks`,
-      prop: { name: 'logRetention', value: props.logRetention },
+      prop: 'logRetention',
       target: this.accessLogGroup,
     });
   }
@@ -891,7 +953,7 @@ const PAYMENT_API_FINDINGS = [
 ];
 
 function validateProps(props: PaymentApiProps, region: string): void {
-  const problems: string[] = [];
+  const problems: string[] = apiSettingProblems(props, { rateLimit: 'rateLimit', burstLimit: 'burstLimit', deadLetterRetention: 'deadLetterRetention' });
   const ttl = props.idempotencyRecordTtl;
   if (ttl && !Token.isUnresolved(ttl.toSeconds()) && ttl.toSeconds() < Duration.hours(24).toSeconds()) {
     problems.push(`\`idempotencyRecordTtl\` is ${ttl.toHumanString()}; the contract keeps idempotency records for at least 24 hours.`);

@@ -2,23 +2,25 @@ import { CustomResourceProviderBase, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuditBucket, IAuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable, IEncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags } from './mandatory-tags';
 import { PaymentAlarms, PaymentAlarmsOptions } from './payment-alarms';
-import { PaymentApi, PaymentApiClientLimits, PaymentApiDomainOptions } from './payment-api';
+import { PaymentApi, PaymentApiDomainOptions, PaymentApiOptions } from './payment-api';
 import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './private/acknowledge';
 import { newPlatformKey } from './private/keys';
+import { apiPropsOf, auditBucketPropsOf, fromProfile, ledgerPropsOf, vpcPropsOf } from './private/profile-props';
 import { assertValidProfile } from './private/profile-validation';
 import { SecureVpc } from './secure-vpc';
 
 /**
- * Optional extras of a `PaymentPlatform`; the profile alone builds a complete platform.
+ * Optional extras of a `PaymentPlatform`; the profile alone builds a complete platform. Beside the
+ * options of its `PaymentApi`, which it passes through, they adopt existing resources and set
+ * what the profile does not.
  */
-export interface PaymentPlatformOptions {
+export interface PaymentPlatformOptions extends PaymentApiOptions {
   /**
    * An existing VPC to run in instead of a new `SecureVpc`. It needs private subnets with egress
    * and should have gateway endpoints for DynamoDB and S3.
@@ -86,36 +88,6 @@ export interface PaymentPlatformOptions {
   readonly multiRegion?: boolean;
 
   /**
-   * Whether the API requires IAM (SigV4) authorization in addition to an API key.
-   *
-   * @default - the profile's `apiIamAuthorization`, else true
-   */
-  readonly iamAuthorization?: boolean;
-
-  /**
-   * Memory of the payment handler, in MiB (see `PaymentApiProps.handlerMemorySize`).
-   *
-   * @default 512
-   */
-  readonly handlerMemorySize?: number;
-
-  /**
-   * Reserved concurrent executions of the payment handler (see
-   * `PaymentApiProps.handlerReservedConcurrency`).
-   *
-   * @default - no reservation
-   */
-  readonly handlerReservedConcurrency?: number;
-
-  /**
-   * Execution environments of the payment handler kept initialised, so that requests meet no cold
-   * start (see `PaymentApiProps.handlerProvisionedConcurrency`).
-   *
-   * @default - none: execution environments start on demand
-   */
-  readonly handlerProvisionedConcurrency?: number;
-
-  /**
    * Interface VPC endpoints for `execute-api` that make the API private (see
    * `PaymentApiProps.privateEndpoints`). Create them in the VPC you pass as `vpc`.
    *
@@ -130,29 +102,6 @@ export interface PaymentPlatformOptions {
    * @default - no custom domain
    */
   readonly customDomain?: PaymentApiDomainOptions;
-
-  /**
-   * Whether the platform's API sets the account's API Gateway CloudWatch role (see
-   * `PaymentApiProps.cloudWatchRole`). Deploy an `ApiGatewayAccount` once per account and region
-   * instead, where several environments share them.
-   *
-   * @default false
-   */
-  readonly cloudWatchRole?: boolean;
-
-  /**
-   * Throttling and a quota per client (see `PaymentApiProps.clientLimits`).
-   *
-   * @default - each client gets half the stage's rate and burst, and no quota
-   */
-  readonly clientLimits?: PaymentApiClientLimits;
-
-  /**
-   * How long the API's and the functions' logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * Alarm settings, such as an e-mail address to notify. Used only where the profile enables alarms.
@@ -192,6 +141,7 @@ export class PaymentPlatform extends Construct {
 
   constructor(scope: Construct, id: string, profile: EnvironmentProfile, options: PaymentPlatformOptions = {}) {
     super(scope, id);
+    // The one validation of the profile; each construct below gets props decided from it.
     assertValidProfile(profile, this);
     const stack = Stack.of(this);
     // The custom resource providers that aws-cdk-lib shares at the stack's root carry one platform's
@@ -207,29 +157,26 @@ export class PaymentPlatform extends Construct {
     if (options.vpc) {
       this.vpc = options.vpc;
     } else {
-      this.network = new SecureVpc(this, 'Network', { profile, encryptionKey: this.key, availabilityZones: options.availabilityZones });
+      this.network = new SecureVpc(this, 'Network', fromProfile(profile, vpcPropsOf(profile), {
+        encryptionKey: this.key,
+        availabilityZones: options.availabilityZones,
+      }));
       this.vpc = this.network.vpc;
     }
-    this.ledger = options.ledger ?? new EncryptedLedgerTable(this, 'Ledger', { profile, encryptionKey: this.key });
-    this.auditBucket = options.auditBucket ?? new AuditBucket(this, 'Audit', { profile, encryptionKey: this.key });
-    this.api = new PaymentApi(this, 'Api', {
-      profile,
+    this.ledger = options.ledger ?? new EncryptedLedgerTable(this, 'Ledger', fromProfile(profile, ledgerPropsOf(profile), { encryptionKey: this.key }));
+    this.auditBucket = options.auditBucket ?? new AuditBucket(this, 'Audit', fromProfile(profile, auditBucketPropsOf(profile), { encryptionKey: this.key }));
+    // Every option that is not the platform's own is the API's, passed through as given.
+    const {
+      vpc: _vpc, availabilityZones: _zones, encryptionKey: _key, keyAdminArns: _admins, ledger: _ledger, auditBucket: _bucket, alarms: _alarms,
+      ...apiOptions
+    } = options;
+    this.api = new PaymentApi(this, 'Api', fromProfile(profile, apiPropsOf(profile), {
+      ...apiOptions,
       vpc: this.vpc,
       ledgerTable: this.ledger.table,
       auditBucket: this.auditBucket.bucket,
       encryptionKey: this.key,
-      iamAuthorization: options.iamAuthorization,
-      logRetention: options.logRetention,
-      cloudWatchRole: options.cloudWatchRole,
-      handlerMemorySize: options.handlerMemorySize,
-      handlerReservedConcurrency: options.handlerReservedConcurrency,
-      handlerProvisionedConcurrency: options.handlerProvisionedConcurrency,
-      customDomain: options.customDomain,
-      privateEndpoints: options.privateEndpoints,
-      idempotencyTable: options.idempotencyTable,
-      multiRegion: options.multiRegion,
-      clientLimits: options.clientLimits,
-    });
+    }));
     // The platform's own VPC lets through its endpoints only what its functions do.
     this.network?.allowTablesThroughEndpoint([this.api.ledgerTable, this.api.idempotencyTable]);
     this.network?.allowObjectWritesThroughEndpoint(this.api.auditBucket, `${AuditBucket.RECORD_PREFIX}*`);

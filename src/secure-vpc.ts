@@ -10,16 +10,18 @@ import { EnvironmentProfile, SecurityControl } from './environment-profile-types
 import { acknowledge, FRAMEWORKS, nagPackAcknowledgements } from './private/acknowledge';
 import { guardControl } from './private/guardrails';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
-import { assertValidProfile } from './private/profile-validation';
+import { standaloneProps, vpcPropsOf } from './private/profile-props';
+import { keptOrDestroyed } from './private/values';
 
 /**
  * Properties of a `SecureVpc`.
  */
 export interface SecureVpcProps {
   /**
-   * Environment profile to take the NAT gateway count and removal policy from.
+   * Environment profile to take the NAT gateway count and removal policy from, for a VPC outside a
+   * `PaymentPlatform` (which decides these props from its own profile). The other props override it.
    *
-   * @default - one NAT gateway; the flow log group and its key are retained on deletion
+   * @default - the defaults of the other props
    */
   readonly profile?: EnvironmentProfile;
 
@@ -27,9 +29,17 @@ export interface SecureVpcProps {
    * Number of NAT gateways, from 1 to 3. One is the cheap choice; three keep every availability
    * zone's egress independent of the others.
    *
-   * @default - the profile's `natGateways`, else 1
+   * @default 1
    */
   readonly natGateways?: number;
+
+  /**
+   * What happens to the flow log group (and a key created here) when they leave the stack: deleted
+   * with `DESTROY`, retained otherwise.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * IPv4 CIDR block of the VPC; a /16 to /20 leaves room for three /24 public and three /20 private subnets.
@@ -86,12 +96,10 @@ export class SecureVpc extends Construct {
   /** The gateway endpoint for S3. */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
 
-  constructor(scope: Construct, id: string, props: SecureVpcProps = {}) {
+  constructor(scope: Construct, id: string, given: SecureVpcProps = {}) {
     super(scope, id);
-    if (props.profile) {
-      assertValidProfile(props.profile, this);
-    }
-    const natGateways = props.natGateways ?? props.profile?.natGateways ?? 1;
+    const props = standaloneProps(this, given, vpcPropsOf);
+    const natGateways = props.natGateways ?? 1;
     const problems: string[] = [];
     if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > AZ_COUNT) {
       problems.push(`\`natGateways\` is ${natGateways}; it must be a whole number from 1 to ${AZ_COUNT}.`);
@@ -104,7 +112,7 @@ export class SecureVpc extends Construct {
     if (problems.length > 0) {
       throw new Error(`Invalid SecureVpc props:\n  - ${problems.join('\n  - ')}`);
     }
-    const removalPolicy = props.profile?.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = keptOrDestroyed(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the VPC flow logs', removalPolicy);
     allowLogsToUseKey(this, this.key);
@@ -134,18 +142,18 @@ export class SecureVpc extends Construct {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: this.key,
       retention: flowLogRetention,
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy,
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    guardControl(props.profile, {
+    guardControl(props, {
       control: SecurityControl.LOG_RETENTION,
       weakened: flowLogRetention < logs.RetentionDays.ONE_YEAR,
       what: `VPC flow logs are kept ${flowLogRetention} days, less than the year PCI DSS 10.5.1 asks`,
-      prop: { name: 'flowLogRetention', value: props.flowLogRetention },
+      prop: 'flowLogRetention',
       target: this.flowLogGroup,
     });
 

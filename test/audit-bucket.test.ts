@@ -234,7 +234,7 @@ describe('AuditBucket per profile', () => {
 
   test('refuses Object Lock on a bucket the stack would delete', () => {
     expect(() => new AuditBucket(newStack(), 'Audit', { objectLockDays: 30, removalPolicy: RemovalPolicy.DESTROY })).toThrow(
-      'Invalid AuditBucket props:\n  - `objectLockDays` needs a removal policy that retains data: locked audit records cannot be deleted with the stack.',
+      'Invalid AuditBucket props:\n  - `objectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.',
     );
     expect(() => new AuditBucket(newStack(), 'Audit', { objectLockDays: 0 })).toThrow(
       'Invalid AuditBucket props:\n  - `objectLockDays` is 0; it must be a whole number of days from 1 to 36500.',

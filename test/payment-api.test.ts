@@ -393,7 +393,7 @@ describe('PaymentApi per profile', () => {
   test('refuses client limits above the stage\'s, naming both', () => {
     expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, clientLimits: { rateLimit: 1500, burstLimit: 2001 } })).toThrow(
       'Invalid PaymentApi props:\n'
-      + '  - `clientLimits.rateLimit` is 1500; it must be greater than 0 and at most the stage\'s rate, the profile\'s `apiRateLimit` (1000).\n'
+      + '  - `clientLimits.rateLimit` is 1500; it must be greater than 0 and at most the stage\'s rate, `rateLimit` (the profile\'s `apiRateLimit`, 1000).\n'
       + '  - `clientLimits.burstLimit` is 2001; it must be a whole number from 1 to the stage\'s burst (2000).');
     expect(() => new PaymentApi(newStack(Profiles.staging), 'Payments', { profile: Profiles.staging, clientLimits: { rateLimit: 0, burstLimit: 1.5 } })).toThrow(
       '`clientLimits.rateLimit` is 0; it must be greater than 0');

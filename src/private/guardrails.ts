@@ -2,6 +2,7 @@ import { Annotations, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DataClassification, EnvironmentProfile, SecurityControl } from '../environment-profile-types';
 import { Acknowledgement, acknowledge, skipCheckov } from './acknowledge';
+import { originOf } from './profile-props';
 import { STOCK_PROFILES } from './stock-profiles';
 
 /** The template metadata key under which stated exceptions are written, on each resource they concern. */
@@ -14,10 +15,10 @@ export interface ControlSetting {
   readonly weakened: boolean;
   /** What is weakened, for the messages: "point-in-time recovery of the ledger is off". */
   readonly what: string;
-  /** The profile field that sets the control, where one does. */
+  /** The construct prop that sets the control. */
+  readonly prop: string;
+  /** The profile field that a platform maps to `prop`, where one does. */
   readonly profileField?: keyof EnvironmentProfile;
-  /** The construct prop that overrides the profile field, if the app set one. */
-  readonly prop?: { readonly name: string; readonly value: unknown };
   /** The resource (an L2 over one CloudFormation resource) that the findings, the warning and the metadata belong to. */
   readonly target: IConstruct;
   /** Scanner findings that the library acknowledges where the weakening is its own choice. */
@@ -27,19 +28,23 @@ export interface ControlSetting {
 }
 
 /**
- * Applies the rule for a weakened control. Where the library made the choice (a stock profile's
- * value, or the construct's documented default without a profile), its findings are acknowledged
- * with the library's reason. Where the app made it (a prop, or a profile field that differs from
- * the stock profile of the same name), nothing is acknowledged, so the user's scanners still report
- * it, and synthesis warns naming the field; for Restricted data it stops unless the profile states
- * an exception for the control, which is then written into the template metadata.
+ * Applies the rule for a weakened control, set by `props` (a construct's props, decided from a
+ * profile or not). Where the library made the choice (a stock profile's value, or the construct's
+ * documented default), its findings are acknowledged with the library's reason. Where the app made
+ * it (a prop of its own, or a profile field that differs from the stock profile of the same name),
+ * nothing is acknowledged, so the user's scanners still report it, and synthesis warns naming the
+ * field; for Restricted data it stops unless the profile states an exception for the control, which
+ * is then written into the template metadata.
  */
-export function guardControl(profile: EnvironmentProfile | undefined, setting: ControlSetting): void {
+export function guardControl(props: object, setting: ControlSetting): void {
   if (!setting.weakened) {
     return;
   }
-  const appSet = setting.prop?.value !== undefined;
-  const libraryChoice = !appSet && (profile === undefined || setting.profileField === undefined || isStockValue(profile, setting.profileField));
+  const origin = originOf(props);
+  const profile = origin?.profile;
+  const fromProfile = origin?.fromProfile.has(setting.prop) ?? false;
+  const appSet = !fromProfile && (props as { [prop: string]: unknown })[setting.prop] !== undefined;
+  const libraryChoice = !appSet && (!fromProfile || setting.profileField === undefined || isStockValue(profile!, setting.profileField));
   if (libraryChoice) {
     if (setting.acknowledgements?.length) {
       acknowledge(setting.target, setting.acknowledgements);
@@ -50,7 +55,7 @@ export function guardControl(profile: EnvironmentProfile | undefined, setting: C
     return;
   }
 
-  const field = appSet ? `the \`${setting.prop!.name}\` prop` : `the profile's \`${String(setting.profileField)}\``;
+  const field = appSet ? `the \`${setting.prop}\` prop` : `the profile's \`${String(setting.profileField)}\``;
   const exception = profile?.securityExceptions?.find((candidate) => candidate.control === setting.control);
   if (!exception && profile?.dataClassification === DataClassification.RESTRICTED) {
     throw new Error(`${setting.target.node.path}: ${setting.what}, set by ${field}, in the ${profile.envName} environment, whose data is Restricted. `

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { IConstruct } from 'constructs';
 import { nagPackAcknowledgements } from './acknowledge';
 import { guardControl } from './guardrails';
-import { EnvironmentProfile, SecurityControl } from '../environment-profile-types';
+import { SecurityControl } from '../environment-profile-types';
 
 /** Name of the ledger's partition key (string): one item per accepted payment. */
 export const LEDGER_PARTITION_KEY = 'transaction_id';
@@ -40,47 +40,40 @@ export function protectedTableProps(protection: LedgerProtection) {
   };
 }
 
-/** The props that set a ledger's protection, where the app set them (undefined otherwise). */
-export interface LedgerProtectionProps {
-  readonly pointInTimeRecovery?: boolean;
-  readonly backupPlan?: boolean;
-  readonly removalPolicy?: RemovalPolicy;
-}
-
 /**
  * The guardrails of a ledger: recovery, backups and retention, each acknowledged where the library
- * chose to weaken it and reported where the app did (see `guardControl`).
+ * chose to weaken it and reported where the app did (see `guardControl`). `props` set them: a
+ * ledger's props (`pointInTimeRecovery`, `backupPlan`, `removalPolicy`), decided from a profile or not.
  */
-export function guardLedger(profile: EnvironmentProfile | undefined, table: IConstruct, protection: LedgerProtection,
-  props: LedgerProtectionProps = {}): void {
+export function guardLedger(props: object, table: IConstruct, protection: LedgerProtection): void {
   const pitrReason = 'Point-in-time recovery is off by the profile\'s choice (the dev profile holds disposable test data); staging and production keep it on.';
-  guardControl(profile, {
+  guardControl(props, {
     control: SecurityControl.POINT_IN_TIME_RECOVERY,
     weakened: !protection.pointInTimeRecovery,
     what: 'Point-in-time recovery of the ledger is off',
+    prop: 'pointInTimeRecovery',
     profileField: 'pointInTimeRecovery',
-    prop: { name: 'pointInTimeRecovery', value: props.pointInTimeRecovery },
     target: table,
     acknowledgements: [{ id: 'AwsSolutions-DDB3', reason: pitrReason }, ...nagPackAcknowledgements('DynamoDBPITREnabled', pitrReason, ['NIST.800.53.R5', 'HIPAA.Security'])],
     checkovSkips: [{ id: 'CKV_AWS_28', comment: pitrReason }],
   });
-  guardControl(profile, {
+  guardControl(props, {
     control: SecurityControl.LEDGER_BACKUPS,
     weakened: !protection.backups,
     what: 'The ledger is in no AWS Backup plan',
+    prop: 'backupPlan',
     profileField: 'ledgerBackups',
-    prop: { name: 'backupPlan', value: props.backupPlan },
     target: table,
     acknowledgements: nagPackAcknowledgements('DynamoDBInBackupPlan',
       'Backups are off by the profile\'s choice; point-in-time recovery gives 35 days of continuous backups where it is on (set ledgerBackups for an AWS Backup plan).',
       ['NIST.800.53.R5', 'HIPAA.Security']),
   });
-  guardControl(profile, {
+  guardControl(props, {
     control: SecurityControl.DATA_RETENTION,
     weakened: protection.removalPolicy === RemovalPolicy.DESTROY,
     what: 'The ledger (and its key, if created here) is deleted with the stack',
+    prop: 'removalPolicy',
     profileField: 'removalPolicy',
-    prop: { name: 'removalPolicy', value: props.removalPolicy },
     target: table,
   });
 }

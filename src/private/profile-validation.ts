@@ -1,17 +1,12 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { apiSettingProblems } from './api-rules';
+import { auditRetentionProblems } from './audit-retention-rules';
 import { ledgerBillingProblems } from './ledger-billing-rules';
 import { describe, isWholeNumberIn } from './values';
 import { DataClassification, EnvironmentProfile, SecurityControl } from '../environment-profile-types';
 import { LedgerBilling } from '../ledger-billing';
 
-/** SQS accepts a message retention period from 60 seconds to 14 days. */
-const SQS_MIN_RETENTION_SECONDS = 60;
-const SQS_MAX_RETENTION_SECONDS = Duration.days(14).toSeconds();
-/** S3 lifecycle transitions and Object Lock retention count whole days, up to a hundred years. */
-const GLACIER_MIN_DAYS = 1;
-export const MAX_DAYS = 36500;
-const GLACIER_MAX_DAYS = MAX_DAYS;
 /** One NAT gateway per availability zone at most, and the VPC spans three. */
 const MAX_NAT_GATEWAYS = 3;
 /** Allowed characters and length of an AWS tag value. */
@@ -63,19 +58,12 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
   check('pointInTimeRecovery', profile.pointInTimeRecovery, typeof profile.pointInTimeRecovery === 'boolean',
     'it must be true or false');
 
-  check('auditGlacierTransitionDays', profile.auditGlacierTransitionDays,
-    isWholeNumberIn(profile.auditGlacierTransitionDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS),
-    `it must be a whole number of days from ${GLACIER_MIN_DAYS} to ${GLACIER_MAX_DAYS}`);
-
-  if (profile.auditObjectLockDays !== undefined) {
-    check('auditObjectLockDays', profile.auditObjectLockDays, isWholeNumberIn(profile.auditObjectLockDays, 1, GLACIER_MAX_DAYS),
-      `it must be a whole number of days from 1 to ${GLACIER_MAX_DAYS}`);
-    if (profile.removalPolicy === RemovalPolicy.DESTROY) {
-      problems.push('`auditObjectLockDays` needs a `removalPolicy` that retains data: locked audit records cannot be deleted with the stack.');
-    }
-  }
-  problems.push(...expirationProblems(profile.auditExpirationDays, profile.auditGlacierTransitionDays, profile.auditObjectLockDays,
-    { expiration: 'auditExpirationDays', glacier: 'auditGlacierTransitionDays', lock: 'auditObjectLockDays' }));
+  problems.push(...auditRetentionProblems({
+    glacierTransitionDays: profile.auditGlacierTransitionDays,
+    objectLockDays: profile.auditObjectLockDays,
+    expirationDays: profile.auditExpirationDays,
+    removalPolicy: profile.removalPolicy,
+  }, { glacier: 'auditGlacierTransitionDays', lock: 'auditObjectLockDays', expiration: 'auditExpirationDays' }));
   if (profile.apiWaf !== undefined) {
     check('apiWaf', profile.apiWaf, typeof profile.apiWaf === 'boolean', 'it must be true or false');
   }
@@ -83,24 +71,15 @@ export function profileProblems(profile: EnvironmentProfile): string[] {
     check('ledgerBackups', profile.ledgerBackups, typeof profile.ledgerBackups === 'boolean', 'it must be true or false');
   }
 
-  check('apiRateLimit', profile.apiRateLimit,
-    typeof profile.apiRateLimit === 'number' && Number.isFinite(profile.apiRateLimit) && profile.apiRateLimit > 0,
-    'it must be a number of requests per second greater than 0');
-  if (profile.apiBurstLimit !== undefined) {
-    check('apiBurstLimit', profile.apiBurstLimit,
-      isWholeNumberIn(profile.apiBurstLimit, 1, Number.MAX_SAFE_INTEGER),
-      'it must be a whole number of requests of at least 1');
+  if (profile.apiRateLimit === undefined) {
+    check('apiRateLimit', undefined, false, 'it must be a number of requests per second greater than 0');
   }
-
-  const retention = profile.deadLetterRetention;
-  if (!(retention instanceof Duration)) {
-    check('deadLetterRetention', retention, false, 'it must be a Duration between 1 minute and 14 days');
-  } else if (isResolved(retention.toSeconds())) {
-    const seconds = retention.toSeconds();
-    check('deadLetterRetention', `${retention.toHumanString()}`,
-      seconds >= SQS_MIN_RETENTION_SECONDS && seconds <= SQS_MAX_RETENTION_SECONDS,
-      'SQS keeps messages from 1 minute to 14 days');
+  if (profile.deadLetterRetention === undefined) {
+    check('deadLetterRetention', undefined, false, 'it must be a Duration between 1 minute and 14 days');
   }
+  problems.push(...apiSettingProblems(
+    { rateLimit: profile.apiRateLimit, burstLimit: profile.apiBurstLimit, deadLetterRetention: profile.deadLetterRetention },
+    { rateLimit: 'apiRateLimit', burstLimit: 'apiBurstLimit', deadLetterRetention: 'deadLetterRetention' }));
 
   check('enableAlarms', profile.enableAlarms, typeof profile.enableAlarms === 'boolean', 'it must be true or false');
   if (profile.apiIamAuthorization !== undefined) {
@@ -167,33 +146,6 @@ function stackProblems(profile: EnvironmentProfile, stack: Stack): string[] {
   if (profile.account !== undefined && !Token.isUnresolved(stack.account) && stack.account !== profile.account) {
     problems.push(`\`account\` is '${profile.account}', but stack '${stack.node.path}' deploys to account ${stack.account}; `
       + `give the stack env: { account: '${profile.account}' }, or derive a profile for account ${stack.account}.`);
-  }
-  return problems;
-}
-
-/** Days that S3 bills for each object moved to Glacier Flexible Retrieval, however soon it is deleted. */
-export const GLACIER_MINIMUM_STORAGE_DAYS = 90;
-
-/**
- * Problems of an expiration of audit records: a whole number of days, no sooner than Glacier's
- * minimum storage after the transition, and no sooner than Object Lock would let a version go.
- * The field names are the caller's (profile or construct props).
- */
-export function expirationProblems(expirationDays: number | undefined, glacierDays: number, lockDays: number | undefined,
-  names: { expiration: string; glacier: string; lock: string }): string[] {
-  if (expirationDays === undefined) {
-    return [];
-  }
-  if (!isWholeNumberIn(expirationDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS)) {
-    return [`\`${names.expiration}\` is ${describe(expirationDays)}; it must be a whole number of days from ${GLACIER_MIN_DAYS} to ${GLACIER_MAX_DAYS}.`];
-  }
-  const problems: string[] = [];
-  if (isWholeNumberIn(glacierDays, GLACIER_MIN_DAYS, GLACIER_MAX_DAYS) && expirationDays < glacierDays + GLACIER_MINIMUM_STORAGE_DAYS) {
-    problems.push(`\`${names.expiration}\` is ${expirationDays}; it must be at least \`${names.glacier}\` + ${GLACIER_MINIMUM_STORAGE_DAYS} `
-      + `(${glacierDays + GLACIER_MINIMUM_STORAGE_DAYS}), since S3 bills ${GLACIER_MINIMUM_STORAGE_DAYS} days of Glacier for every object moved there.`);
-  }
-  if (lockDays !== undefined && expirationDays < lockDays) {
-    problems.push(`\`${names.expiration}\` is ${expirationDays}; it must be at least \`${names.lock}\` (${lockDays}): a locked record cannot expire before its lock ends.`);
   }
   return problems;
 }
