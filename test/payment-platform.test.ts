@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuditBucket, EncryptedLedgerTable, EnvironmentProfile, MandatoryTags, PaymentApi, PaymentPlatform, Profiles, SecureVpc } from '../src';
 import { newStack } from './setup/stacks';
+import * as profileValidation from '../src/private/profile-validation';
 
 const synth = (profile: EnvironmentProfile) => {
   const stack = newStack(profile);
@@ -250,5 +251,31 @@ describe('PaymentPlatform adopting imported data stores', () => {
       'arn:aws:s3:::audit-records/audit/*', 'key/11111111-2222-3333-4444-555555555555']) {
       expect(policies).toContain(arn);
     }
+  });
+});
+
+describe('one mapping from the profile', () => {
+  test('the platform checks its profile once, whatever it builds from it', () => {
+    const checks = jest.spyOn(profileValidation, 'assertValidProfile');
+    try {
+      new PaymentPlatform(newStack(Profiles.production), 'Payments', Profiles.production);
+      expect(checks).toHaveBeenCalledTimes(1);
+    } finally {
+      checks.mockRestore();
+    }
+  });
+
+  test('a construct with a profile of its own goes through the same mapping as the platform\'s', () => {
+    const profile = Profiles.derive(Profiles.staging, { auditGlacierTransitionDays: 45, natGateways: 2 });
+    const platform = synth(profile).template;
+    const stack = newStack(profile);
+    new SecureVpc(stack, 'Network', { profile });
+    new AuditBucket(stack, 'Audit', { profile });
+    const standalone = Template.fromStack(stack);
+    const transitions = (template: Template) => Object.values(template.findResources('AWS::S3::Bucket'))
+      .map((bucket) => bucket.Properties.LifecycleConfiguration?.Rules?.[0]?.Transitions);
+    expect(transitions(standalone)).toEqual(transitions(platform));
+    expect(Object.keys(standalone.findResources('AWS::EC2::NatGateway'))).toHaveLength(2);
+    expect(Object.keys(platform.findResources('AWS::EC2::NatGateway'))).toHaveLength(2);
   });
 });
