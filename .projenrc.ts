@@ -112,6 +112,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testTimeout: 60_000,
       snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+      // rosetta:docs copies package.json there; jest would otherwise see the package twice.
+      modulePathIgnorePatterns: ['<rootDir>/.rosetta-docs/'],
     },
   },
   // ts-jest transpiles each test file alone (isolatedModules); type-checking happens once in the
@@ -159,6 +161,16 @@ const rosetta = project.addTask('rosetta:extract', {
 });
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
+// jsii puts only the README into the assembly, so the examples of docs/ and CONTRIBUTING.md are
+// compiled and translated the same way from a throwaway copy of the assembly whose readme is those
+// documents (.rosetta-docs/); test/readme.test.ts checks their C# statements against its tablet.
+const rosettaDocs = project.addTask('rosetta:docs', {
+  description: 'Compile and translate the examples of docs/ and CONTRIBUTING.md (jsii-rosetta, strict)',
+  exec: 'bash rosetta/docs.sh',
+});
+project.postCompileTask.spawn(rosettaDocs);
+project.gitignore.exclude('/.rosetta-docs/');
+project.npmignore?.exclude('/.rosetta-docs/', '/CONTRIBUTING.md');
 project.npmignore?.exclude('/rosetta/');
 // Handlers bundle their dependencies at build time, so those are development dependencies.
 project.eslint?.allowDevDeps('src/handlers/**');
