@@ -1,11 +1,9 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,21 +16,19 @@ import { AuditBucket } from './audit-bucket';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
-import { ClaimSweeperFunction } from './handlers/claim-sweeper-function';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, nagPackAcknowledgements } from './private/acknowledge';
 import { apiSettingProblems } from './private/api-rules';
 import { AuditPipeline } from './private/audit-pipeline';
 import { SharedFunctionSettings, newFunctionLogsAndRole, functionSecurityGroup } from './private/functions';
-import { contractGatewayResponses } from './private/gateway-responses';
 import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
+import { IdempotencyClaims, SWEEPER_SERVICE_NAME } from './private/idempotency-claims';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
-import { privateApiPolicy } from './private/private-api-policy';
+import { ACCOUNT_BURST_QUOTA, PaymentRestApi } from './private/payment-rest-api';
 import { apiPropsOf, auditBucketPropsOf, besides, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
 import { ServicePrefixLists } from './private/service-prefix-lists';
 import { keptOrDestroyed } from './private/values';
-import { newApiWebAcl } from './private/web-acl';
 import { SecureVpc } from './secure-vpc';
 
 /**
@@ -418,19 +414,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', `Encrypts the ${this.environmentName} payments API's data`, removalPolicy);
     allowLogsToUseKey(this, this.key);
-    // What an API outside a platform creates itself, from its own profile's mapping.
-    this.vpc = props.vpc ?? new SecureVpc(this, 'Network', besides(props, vpcPropsOf, { encryptionKey: this.key })).vpc;
-    this.ledgerTable = props.ledgerTable
-      ?? new EncryptedLedgerTable(this, 'Ledger', besides(props, ledgerPropsOf, { encryptionKey: this.key })).table;
-    this.auditBucket = props.auditBucket
-      ?? new AuditBucket(this, 'Audit', besides(props, auditBucketPropsOf, { encryptionKey: this.key })).bucket;
-    if (!this.ledgerTable.tableStreamArn) {
-      throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
-        + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
-    }
-
-    this.idempotencyTable = props.idempotencyTable ?? this.newIdempotencyTable(props.idempotencyWarmThroughput, removalPolicy);
-
+    [this.vpc, this.ledgerTable, this.auditBucket] = this.dataStores(props);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
@@ -451,64 +435,22 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     };
     const originRegion = props.multiRegion ? Stack.of(this).region : undefined;
     const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
-    const placement = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
+    const shared = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
+    const claims = new IdempotencyClaims(this, {
+      ...shared, adopted: props.idempotencyTable, warmThroughput: props.idempotencyWarmThroughput, deadLetterQueue: this.deadLetterQueue, environment,
+    });
+    this.idempotencyTable = claims.table;
     this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler', services);
-    this.handler = this.newHandler(props, placement, originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment);
-
+    this.handler = this.newHandler(props, shared, originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment);
     // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
     // children of this construct: a new event source mapping would read the stream from its start.
     const audit = new AuditPipeline(this, 'Default', {
-      ...placement,
-      ledgerTable: this.ledgerTable,
-      auditBucket: this.auditBucket,
-      deadLetterQueue: this.deadLetterQueue,
-      environment,
-      originRegion,
+      ...shared, ledgerTable: this.ledgerTable, auditBucket: this.auditBucket, deadLetterQueue: this.deadLetterQueue, environment, originRegion,
     });
     this.auditWriter = audit.writer;
-    const securityGroups = [this.handlerSecurityGroup, audit.securityGroup];
-    if (props.idempotencyTable) {
-      const sweeperSecurityGroup = functionSecurityGroup(this, 'ClaimSweeperSecurityGroup', this.vpc, 'claim sweeper', services);
-      this.claimSweeper = this.newClaimSweeper(placement, environment, sweeperSecurityGroup);
-      securityGroups.push(sweeperSecurityGroup);
-    } else {
-      // With a sweeper, its DeadLetterConfig names the queue, which is how cdk-nag recognises one.
-      acknowledge(this.deadLetterQueue, [{
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the audit writer\'s event source mapping (its on-failure destination), which cdk-nag does not read as dead-letter use.',
-      }]);
-    }
-    this.connections = new ec2.Connections({ securityGroups });
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      encryptionKey: this.key,
-      retention,
-      removalPolicy,
-      logGroupClass: props.accessLogGroupClass ?? logs.LogGroupClass.INFREQUENT_ACCESS,
-    });
-    const stageName = props.stageName ?? 'v1';
-    const client = this.clientThrottling(props.clientLimits);
-    this.warnAboveAccountQuota();
-    this.restApi = this.newRestApi(props, stageName);
-    if (props.customDomain) {
-      const { domainName, certificate, mutualTlsTrustStore: trustStore } = props.customDomain;
-      this.domain = this.restApi.addDomainName('Domain', {
-        domainName,
-        certificate,
-        endpointType: apigateway.EndpointType.REGIONAL,
-        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
-        mtls: trustStore ? { bucket: trustStore.bucket, key: trustStore.key, version: trustStore.version } : undefined,
-      });
-    }
-    // With execution logging on, API Gateway writes to this log group, and would otherwise create it
-    // itself: unencrypted and kept forever. The stage waits for it, so no log line lands elsewhere.
-    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
-      encryptionKey: this.key,
-      retention,
-      removalPolicy,
-    });
-    this.restApi.deploymentStage.node.addDependency(this.executionLogGroup);
+    this.claimSweeper = claims.sweeper;
+    const groups = [this.handlerSecurityGroup, audit.securityGroup, claims.sweeperSecurityGroup];
+    this.connections = new ec2.Connections({ securityGroups: groups.filter((group) => group !== undefined) });
 
     if (props.handlerProvisionedConcurrency !== undefined) {
       this.handlerAlias = new lambda.Alias(this, 'HandlerAlias', {
@@ -518,21 +460,25 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         description: 'The version of the payment handler that the API invokes, with provisioned concurrency',
       });
     }
-    this.addRoutes(this.handlerAlias ?? this.handler);
-
-    this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
-      description: `Rate limits of each client of the ${this.environmentName} payments API`,
-      // Per API key: each client gets its share, below what the stage takes from all of them.
-      throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
-      quota: props.clientLimits?.quota,
-      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+    const rest = new PaymentRestApi(this, {
+      ...props,
+      ...shared,
+      name: this.platformName,
+      environmentName: this.environmentName,
+      rateLimit: this.rateLimit,
+      burstLimit: this.burstLimit,
+      iamAuthorization: this.iamAuthorization,
+      stageName: props.stageName ?? 'v1',
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      webAcl: props.webAcl ?? false,
+      target: this.handlerAlias ?? this.handler,
     });
+    ({ restApi: this.restApi, accessLogGroup: this.accessLogGroup, executionLogGroup: this.executionLogGroup, usagePlan: this.usagePlan } = rest);
+    this.domain = rest.domain;
+    this.webAcl = rest.webAcl;
     this.url = this.restApi.url;
-    if (props.webAcl ?? false) {
-      this.webAcl = newApiWebAcl(this, this.restApi.deploymentStage, this.key, retention, removalPolicy);
-    }
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(claims);
     this.guardControls(props, retention);
   }
 
@@ -655,41 +601,21 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     return { service: HANDLER_SERVICE_NAME, environment: this.environmentName, platform: this.platformName };
   }
 
-  /** Each client's rate and burst, checked against the stage's. */
-  private clientThrottling(limits: PaymentApiClientLimits = {}) {
-    const { rateLimit, burstLimit } = this;
-    const client = {
-      rateLimit: limits.rateLimit ?? rateLimit / 2,
-      burstLimit: limits.burstLimit ?? Math.max(1, Math.floor(burstLimit / 2)),
-    };
-    const problems: string[] = [];
-    if (!(client.rateLimit > 0 && client.rateLimit <= rateLimit)) {
-      problems.push(`\`clientLimits.rateLimit\` is ${client.rateLimit}; it must be greater than 0 and at most the stage's rate, \`rateLimit\` (the profile's \`apiRateLimit\`, ${rateLimit}).`);
-    }
-    if (!(Number.isInteger(client.burstLimit) && client.burstLimit >= 1 && client.burstLimit <= burstLimit)) {
-      problems.push(`\`clientLimits.burstLimit\` is ${client.burstLimit}; it must be a whole number from 1 to the stage's burst (${burstLimit}).`);
-    }
-    if (problems.length > 0) {
-      throw new Error(`Invalid PaymentApi props:\n  - ${problems.join('\n  - ')}`);
-    }
-    return client;
-  }
-
   /**
-   * API Gateway throttles all APIs of an account and region together, by default at 10,000 requests
-   * per second with a burst of 5,000; a stage limit above that is never reached unless the quota is
-   * raised, and every other API of the account, dev included, draws on the same quota.
+   * The VPC, ledger and audit bucket: given, or (for an API outside a platform) created here from
+   * the API's own profile, through the same mapping as a platform's.
    */
-  private warnAboveAccountQuota(): void {
-    const { rateLimit, burstLimit } = this;
-    const over = [
-      rateLimit > ACCOUNT_RATE_QUOTA ? `a rate of ${rateLimit} requests per second (quota ${ACCOUNT_RATE_QUOTA})` : undefined,
-      burstLimit > ACCOUNT_BURST_QUOTA ? `a burst of ${burstLimit} requests (quota ${ACCOUNT_BURST_QUOTA})` : undefined,
-    ].filter((text) => text !== undefined);
-    if (over.length > 0) {
-      Annotations.of(this).addWarningV2('@org/payment-platform:apiGatewayAccountQuota',
-        `The profile asks for ${over.join(' and ')}, above API Gateway's default account-level throttling quota in this Region, which every API of the account shares. Request an increase of "Throttle rate" and "Throttle burst" for Amazon API Gateway in Service Quotas, or lower apiRateLimit and apiBurstLimit.`);
+  private dataStores(props: PaymentApiProps): [ec2.IVpc, dynamodb.ITable, s3.IBucket] {
+    const vpc = props.vpc ?? new SecureVpc(this, 'Network', besides(props, vpcPropsOf, { encryptionKey: this.key })).vpc;
+    const ledgerTable = props.ledgerTable
+      ?? new EncryptedLedgerTable(this, 'Ledger', besides(props, ledgerPropsOf, { encryptionKey: this.key })).table;
+    const auditBucket = props.auditBucket
+      ?? new AuditBucket(this, 'Audit', besides(props, auditBucketPropsOf, { encryptionKey: this.key })).bucket;
+    if (!ledgerTable.tableStreamArn) {
+      throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
+        + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
     }
+    return [vpc, ledgerTable, auditBucket];
   }
 
   private newHandler(props: PaymentApiProps, placement: SharedFunctionSettings, environment: { [name: string]: string }): lambda.Function {
@@ -724,131 +650,6 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       grantDataKeyUse(this.ledgerTable.encryptionKey, handler);
     }
     return handler;
-  }
-
-  /** The table of idempotency records: one short-lived record per key, expired by TTL. */
-  private newIdempotencyTable(warmThroughput: number | undefined, removalPolicy: RemovalPolicy): dynamodb.Table {
-    const table = new dynamodb.Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      timeToLiveAttribute: 'expires_at',
-      // Each payment claims its key here as it writes the ledger: a step that the ledger is warmed
-      // for would otherwise be throttled on this table.
-      warmThroughput: warmThroughput ? { writeUnitsPerSecond: warmThroughput } : undefined,
-      // Cheap for a table this small, and it keeps every data store recoverable.
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
-    });
-    acknowledge(table, nagPackAcknowledgements('DynamoDBInBackupPlan', IDEMPOTENCY_REASON, ['NIST.800.53.R5', 'HIPAA.Security']));
-    return table;
-  }
-
-  /**
-   * Deletes expired claims every 15 minutes, with a conditional delete that spares a claim renewed
-   * meanwhile; each run carries on from the place the last one saved.
-   */
-  private newClaimSweeper(placement: SharedFunctionSettings, environment: { [name: string]: string }, group: ec2.SecurityGroup): lambda.Function {
-    const sweeper = new ClaimSweeperFunction(this, 'ClaimSweeper', {
-      description: 'Deletes expired idempotency claims from a table without TTL',
-      ...newFunctionLogsAndRole(this, 'ClaimSweeper', placement, group),
-      memorySize: 256,
-      timeout: Duration.minutes(5),
-      // One sweep at a time per Region; the next run carries on from the place a run saved.
-      reservedConcurrentExecutions: 1,
-      deadLetterQueue: this.deadLetterQueue,
-      environment: {
-        ...environment,
-        POWERTOOLS_SERVICE_NAME: SWEEPER_SERVICE_NAME,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-      },
-    });
-    this.idempotencyTable.grant(sweeper, 'dynamodb:Scan', 'dynamodb:DeleteItem');
-    // Its place in the table, and nothing else: a claim's id is a hash, never this prefix.
-    sweeper.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      resources: [this.idempotencyTable.tableArn],
-      // ForAllValues holds for a request without the key, hence the Null test beside it.
-      conditions: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['sweep-position#*'] },
-        'Null': { 'dynamodb:LeadingKeys': 'false' },
-      },
-    }));
-    grantDataKeyUse(this.key, sweeper);
-    const schedule = new events.Rule(this, 'ClaimSweeperSchedule', {
-      description: 'Runs the claim sweeper every 15 minutes',
-      schedule: events.Schedule.rate(Duration.minutes(15)),
-      // A failed run is retried by Lambda twice and then recorded in the dead-letter queue; the next
-      // run sweeps what it left.
-      targets: [new targets.LambdaFunction(sweeper)],
-    });
-    acknowledge(schedule, nagPackAcknowledgements('EventBusDLQ',
-      'A run that could not be started is repeated by the next run 15 minutes later; the handler already treats expired claims as absent, so nothing waits on a sweep, and the sweep alarm says when sweeps fall behind.',
-      ['Serverless']));
-    acknowledge(sweeper.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
-    return sweeper;
-  }
-
-  private newRestApi(props: PaymentApiProps, stageName: string): apigateway.RestApi {
-    const cloudWatchRole = props.cloudWatchRole ?? false;
-    const privateEndpoints = props.privateEndpoints?.length ? props.privateEndpoints : undefined;
-    const api = new apigateway.RestApi(this, 'Api', {
-      restApiName: this.platformName,
-      description: `Payments API (${this.environmentName})`,
-      endpointConfiguration: privateEndpoints
-        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: privateEndpoints }
-        : { types: [apigateway.EndpointType.REGIONAL] },
-      policy: privateEndpoints ? privateApiPolicy(privateEndpoints, this.iamAuthorization) : undefined,
-      // With mutual TLS on the custom domain, the default endpoint would be a way around it.
-      disableExecuteApiEndpoint: props.customDomain?.mutualTlsTrustStore ? true : undefined,
-      cloudWatchRole,
-      cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
-      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
-      defaultMethodOptions: {
-        apiKeyRequired: true,
-        authorizationType: this.iamAuthorization ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
-      },
-      deployOptions: {
-        stageName,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.INFO,
-        dataTraceEnabled: false,
-        throttlingRateLimit: this.rateLimit,
-        throttlingBurstLimit: this.burstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-    contractGatewayResponses(api);
-    return api;
-  }
-
-  /** The contract's two methods, both proxied to `target`. */
-  private addRoutes(target: lambda.IFunction): void {
-    const integration = new apigateway.LambdaIntegration(target, { proxy: true, allowTestInvoke: false });
-    const validator = this.restApi.addRequestValidator('RequestValidator', {
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
-    const paymentRequestModel = this.restApi.addModel('PaymentRequest', {
-      contentType: 'application/json',
-      modelName: 'PaymentRequest',
-      // Only the shape that maps to `invalid_json`: field rules are the handler's, which names every
-      // bad field in `details`, something API Gateway's validator cannot do.
-      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
-    });
-    const payments = this.restApi.root.addResource('payments');
-    payments.addMethod('POST', integration, {
-      requestValidator: validator,
-      requestModels: { 'application/json': paymentRequestModel },
-      requestParameters: { 'method.request.header.Idempotency-Key': true },
-    });
-    payments.addResource('{transactionId}').addMethod('GET', integration, {
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.transactionId': true },
-    });
   }
 
   /** The controls that a profile or a prop can weaken (see `SecurityControl`). */
@@ -886,8 +687,15 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(claims: IdempotencyClaims): void {
     acknowledge(this, PAYMENT_API_FINDINGS);
+    if (!claims.sweeper) {
+      // With a sweeper, its DeadLetterConfig names the queue, which is how cdk-nag recognises one.
+      acknowledge(this.deadLetterQueue, [{
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the audit writer\'s event source mapping (its on-failure destination), which cdk-nag does not read as dead-letter use.',
+      }]);
+    }
     // Each function's role is its own construct beside the function (see newFunctionLogsAndRole);
     // the audit pipeline acknowledges its writer's.
     acknowledge(this.handler.role!, functionRoleFindings('X-Ray trace submission (PutTraceSegments, PutTelemetryRecords)'));
@@ -902,39 +710,12 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 }
 
-/** API Gateway's default account-level throttling quota per Region: steady rate and burst. */
-const ACCOUNT_RATE_QUOTA = 10_000;
-const ACCOUNT_BURST_QUOTA = 5_000;
-
 /** Namespace of the metrics the handlers emit in embedded metric format. */
 const METRICS_NAMESPACE = 'PaymentPlatform';
 /** Powertools service name of the payment handler, a dimension of its metrics. */
 const HANDLER_SERVICE_NAME = 'payments-api';
-const SWEEPER_SERVICE_NAME = 'payments-claim-sweeper';
-
-/** JSON access log lines: who called what, the outcome and the timings; never a body or a key. */
-const ACCESS_LOG_FIELDS = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTime',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  status: '$context.status',
-  protocol: '$context.protocol',
-  responseLength: '$context.responseLength',
-  sourceIp: '$context.identity.sourceIp',
-  caller: '$context.identity.caller',
-  userArn: '$context.identity.userArn',
-  apiKeyId: '$context.identity.apiKeyId',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  responseLatency: '$context.responseLatency',
-  errorType: '$context.error.responseType',
-  xrayTraceId: '$context.xrayTraceId',
-};
 
 const WAF_REASON = 'AWS WAF is off by the profile\'s choice (apiWaf): the API relies on API keys, IAM authorization and stage throttling at the profile\'s rate.';
-const IDEMPOTENCY_REASON = 'Idempotency records are short-lived (24 hours) and have point-in-time recovery; the ledger, with its own backups, is the record of truth.';
 
 const PAYMENT_API_FINDINGS = [
   {
