@@ -1,4 +1,5 @@
 import { Aws, CfnOutput, SecretValue, Stack, Stage } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
-import { MandatoryTags } from './mandatory-tags';
+import { MandatoryTags, MandatoryTagsProps } from './mandatory-tags';
 import { PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApiOptions } from './payment-api';
 import { PaymentPlatform } from './payment-platform';
@@ -170,94 +171,40 @@ export class MultiRegionPaymentPlatform extends Construct {
       throw new Error(`MultiRegionPaymentPlatform '${this.node.path}' creates a stack per Region, so it belongs in an App or a Stage, not in stack '${Stack.of(this).stackName}'.`);
     }
     const { profile } = props;
-    const prefix = props.namePrefix ?? `payments-${profile.envName}`;
-    const account = props.account ?? profile.account;
-    const clients = props.apiClients ?? ['default'];
     this.primaryRegion = profile.region;
     this.regions = [profile.region, ...props.regions.filter((region) => region !== profile.region)];
-    const replicaRegions = this.regions.slice(1);
-    const aliasName = `alias/${prefix}`;
+    const prefix = props.namePrefix ?? `payments-${profile.envName}`;
     const stageName = Stage.of(this)?.stageName;
-    const stackName = (suffix: string) => (stageName ? `${stageName}-${prefix}-${suffix}` : `${prefix}-${suffix}`);
-    const tags = MandatoryTags.propsFromProfile(profile);
+    const layout: Layout = {
+      props,
+      prefix,
+      account: props.account ?? profile.account,
+      clients: props.apiClients ?? ['default'],
+      aliasName: `alias/${prefix}`,
+      stackName: (suffix: string) => (stageName ? `${stageName}-${prefix}-${suffix}` : `${prefix}-${suffix}`),
+      tags: MandatoryTags.propsFromProfile(profile),
+    };
 
     // 1. A key in every serving Region, found by the other Regions' stacks through its alias.
     this.keyStacks = {};
     const keys: { [region: string]: kms.Key } = {};
     for (const region of this.regions) {
-      const stack = new Stack(this, `Keys-${region}`, {
-        stackName: stackName(`keys-${region}`),
-        description: `Payment platform (${profile.envName}): the customer-managed key of ${region}`,
-        env: { account, region },
-      });
-      keys[region] = newPlatformKey(stack, 'Key', `Encrypts the ${profile.envName} payment platform's data in ${region}`, profile.removalPolicy, props.keyAdminArns);
-      keys[region].addAlias(aliasName);
-      MandatoryTags.apply(stack, tags);
-      this.keyStacks[region] = stack;
+      [this.keyStacks[region], keys[region]] = this.newKeyStack(layout, region);
     }
-    const keyInRegion = (region: string) => `arn:${Aws.PARTITION}:kms:${region}:${Aws.ACCOUNT_ID}:${aliasName}`;
 
-    // 2. The multi-Region tables, defined in the primary Region with a replica in each other one.
+    // 2. The multi-Region tables, defined in the primary Region with a replica in each other one,
+    //    and the API keys' values, replicated to every Region.
     this.dataStack = new Stack(this, 'Data', {
-      stackName: stackName('data'),
+      stackName: layout.stackName('data'),
       description: `Payment platform (${profile.envName}): the multi-Region strongly consistent ledger and idempotency claims`,
-      env: { account, region: this.primaryRegion },
+      env: { account: layout.account, region: this.primaryRegion },
     });
     for (const region of this.regions) {
       this.dataStack.addDependency(this.keyStacks[region], `the replica in ${region} is encrypted with that Region's key`);
     }
-    const removalPolicy = keptOrDestroyed(profile.removalPolicy);
-    const protection: LedgerProtection = {
-      pointInTimeRecovery: profile.pointInTimeRecovery,
-      backups: profile.ledgerBackups ?? false,
-      removalPolicy,
-      warmThroughput: profile.ledgerBilling.warmThroughput,
-    };
-    const tableProps = {
-      ...protectedTableProps(protection),
-      multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG,
-      replicas: replicaRegions.map((region) => ({ region })),
-      witnessRegion: props.witnessRegion,
-      billing: dynamodb.Billing.onDemand(),
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(keys[this.primaryRegion],
-        Object.fromEntries(replicaRegions.map((region) => [region, keyInRegion(region)]))),
-    };
-    this.ledgerTable = new dynamodb.TableV2(this.dataStack, 'Ledger', {
-      ...LEDGER_KEY_SCHEMA,
-      ...tableProps,
-      tableName: `${prefix}-ledger`,
-      dynamoStream: LEDGER_STREAM,
-    });
-    // No TTL: MRSC has none. The handler honours each claim's expiry, and each Region's sweeper deletes it.
-    this.idempotencyTable = new dynamodb.TableV2(this.dataStack, 'IdempotencyClaims', {
-      ...tableProps,
-      tableName: `${prefix}-idempotency`,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-    });
-    refuseWhatMrscCannotDo(this.ledgerTable, 'ledgerTable');
-    refuseWhatMrscCannotDo(this.idempotencyTable, 'idempotencyTable');
-    if (protection.backups) {
-      newLedgerBackupPlan(this.ledgerTable, this.ledgerTable, keys[this.primaryRegion], removalPolicy);
-    }
-    guardLedger(fromProfile(profile, ledgerPropsOf(profile), {}), this.ledgerTable, protection);
-    // Each other Region's key as the secrets' replicas name it: by alias, since it lives in another Region's stack.
-    const replicaKeys = replicaRegions.map((region) => ({ region, encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${region}`, keyInRegion(region)) }));
-    this.apiKeySecrets = {};
-    for (const client of clients) {
-      const secret = new secretsmanager.Secret(this.dataStack, `ApiKey-${client}`, {
-        secretName: `${prefix}/api-keys/${client}`,
-        description: `The value of the API key of client '${client}' in every Region of the ${profile.envName} payments API`,
-        encryptionKey: keys[this.primaryRegion],
-        generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
-        replicaRegions: replicaKeys,
-        removalPolicy,
-      });
-      const noRotation = 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.';
-      acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: noRotation }, ...nagPackAcknowledgements('SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security'])]);
-      this.apiKeySecrets[client] = secret;
-    }
-    MandatoryTags.apply(this.dataStack, tags);
-
+    [this.ledgerTable, this.idempotencyTable] = this.newTables(layout, keys[this.primaryRegion]);
+    this.apiKeySecrets = this.newApiKeySecrets(layout, keys[this.primaryRegion]);
+    MandatoryTags.apply(this.dataStack, layout.tags);
     // The primary Region's certificate, whose DNS validation record the data stack owns for every Region.
     const primaryCertificate = props.domain ? validatedCertificate(this.dataStack, 'Certificate', props.domain) : undefined;
 
@@ -265,49 +212,146 @@ export class MultiRegionPaymentPlatform extends Construct {
     this.regionStacks = {};
     this.platforms = {};
     for (const region of this.regions) {
-      const stack = new Stack(this, `Region-${region}`, {
-        stackName: stackName(region),
-        description: `Payment platform (${profile.envName}) in ${region}, one of ${this.regions.join(', ')}`,
-        env: { account, region },
-      });
-      stack.addDependency(this.dataStack, 'the Region\'s replicas of the multi-Region tables must exist');
-      const key = keys[region];
-      const ledger = EncryptedLedgerTable.fromTableAttributes(stack, 'Ledger', {
-        tableArn: stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}-ledger` }),
-        tableStreamArn: regionalStreamArn(stack, 'LedgerStream', `${prefix}-ledger`, key, logs.RetentionDays.ONE_YEAR),
-        encryptionKey: key,
-      });
-      const claims = dynamodb.Table.fromTableAttributes(stack, 'IdempotencyClaims', { tableName: `${prefix}-idempotency`, encryptionKey: key });
-      const entry = props.domain ? new RegionalDomainRoute(stack, 'Entry', {
-        ...props.domain,
-        certificate: region === this.primaryRegion ? primaryCertificate : undefined,
-      }) : undefined;
-      const platform = new PaymentPlatform(stack, 'Payments', { ...profile, region }, {
-        ...props.api,
-        encryptionKey: key,
-        ledger,
-        idempotencyTable: claims,
-        multiRegion: true,
-        alarms: props.alarms,
-        customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
-      });
-      entry?.route(platform.api.restApi, platform.api.domain!);
-      for (const client of clients) {
-        platform.api.addApiKey(`ApiKey-${client}`, {
-          apiKeyName: `${prefix}-${client}`,
-          description: `API key of client '${client}', the same value in every Region`,
-          // A dynamic reference that CloudFormation resolves in this Region, from the secret's replica.
-          value: SecretValue.secretsManager(`${prefix}/api-keys/${client}`).unsafeUnwrap(),
-        });
-      }
-      new CfnOutput(stack, 'PaymentsUrl', { description: `POST here to create a payment in ${region}`, value: `${platform.api.url}payments` });
-      // The platform tags its own resources; the stream lookup (and aws-cdk-lib's provider function
-      // for it at the stack's root) and the Region's part of the domain are beside it.
-      for (const child of stack.node.children.filter((construct) => construct !== platform)) {
-        MandatoryTags.apply(child, tags);
-      }
-      this.regionStacks[region] = stack;
-      this.platforms[region] = platform;
+      const certificate = region === this.primaryRegion ? primaryCertificate : undefined;
+      [this.regionStacks[region], this.platforms[region]] = this.newRegion(layout, region, keys[region], certificate);
     }
   }
+
+  /** The Region's stack of its key, with the alias by which the other Regions' stacks find it. */
+  private newKeyStack({ props, account, aliasName, stackName, tags }: Layout, region: string): [Stack, kms.Key] {
+    const { envName, removalPolicy } = props.profile;
+    const stack = new Stack(this, `Keys-${region}`, {
+      stackName: stackName(`keys-${region}`),
+      description: `Payment platform (${envName}): the customer-managed key of ${region}`,
+      env: { account, region },
+    });
+    const key = newPlatformKey(stack, 'Key', `Encrypts the ${envName} payment platform's data in ${region}`, removalPolicy, props.keyAdminArns);
+    key.addAlias(aliasName);
+    MandatoryTags.apply(stack, tags);
+    return [stack, key];
+  }
+
+  /** The key of another Region, by its alias, since it lives in another Region's stack. */
+  private keyInRegion({ aliasName }: Layout, region: string): string {
+    return `arn:${Aws.PARTITION}:kms:${region}:${Aws.ACCOUNT_ID}:${aliasName}`;
+  }
+
+  /** The ledger and the claims, defined like the ledger of one Region, with the guardrails of one. */
+  private newTables(layout: Layout, key: kms.IKey): [dynamodb.TableV2, dynamodb.TableV2] {
+    const { profile, witnessRegion } = layout.props;
+    const replicaRegions = this.regions.slice(1);
+    const protection: LedgerProtection = {
+      pointInTimeRecovery: profile.pointInTimeRecovery,
+      backups: profile.ledgerBackups ?? false,
+      removalPolicy: keptOrDestroyed(profile.removalPolicy),
+      warmThroughput: profile.ledgerBilling.warmThroughput,
+    };
+    const tableProps = {
+      ...protectedTableProps(protection),
+      multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG,
+      replicas: replicaRegions.map((region) => ({ region })),
+      witnessRegion,
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(key,
+        Object.fromEntries(replicaRegions.map((region) => [region, this.keyInRegion(layout, region)]))),
+    };
+    const ledger = new dynamodb.TableV2(this.dataStack, 'Ledger', {
+      ...LEDGER_KEY_SCHEMA,
+      ...tableProps,
+      tableName: `${layout.prefix}-ledger`,
+      dynamoStream: LEDGER_STREAM,
+    });
+    // No TTL: MRSC has none. The handler honours each claim's expiry, and each Region's sweeper deletes it.
+    const claims = new dynamodb.TableV2(this.dataStack, 'IdempotencyClaims', {
+      ...tableProps,
+      tableName: `${layout.prefix}-idempotency`,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
+    refuseWhatMrscCannotDo(ledger, 'ledgerTable');
+    refuseWhatMrscCannotDo(claims, 'idempotencyTable');
+    if (protection.backups) {
+      newLedgerBackupPlan(ledger, ledger, key, protection.removalPolicy);
+    }
+    guardLedger(fromProfile(profile, ledgerPropsOf(profile), {}), ledger, protection);
+    return [ledger, claims];
+  }
+
+  /** A secret per client holding its API key's value, replicated to every Region under that Region's key. */
+  private newApiKeySecrets(layout: Layout, key: kms.IKey): { [client: string]: secretsmanager.Secret } {
+    const replicaKeys = this.regions.slice(1).map((region) => ({
+      region,
+      encryptionKey: kms.Key.fromKeyArn(this.dataStack, `ReplicaKey-${region}`, this.keyInRegion(layout, region)),
+    }));
+    const noRotation = 'An API key identifies a client to API Gateway, which copies the value when the key is created; a new value is a new client name, so the secret is not rotated.';
+    const secrets: { [client: string]: secretsmanager.Secret } = {};
+    for (const client of layout.clients) {
+      const secret = new secretsmanager.Secret(this.dataStack, `ApiKey-${client}`, {
+        secretName: `${layout.prefix}/api-keys/${client}`,
+        description: `The value of the API key of client '${client}' in every Region of the ${layout.props.profile.envName} payments API`,
+        encryptionKey: key,
+        generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
+        replicaRegions: replicaKeys,
+        removalPolicy: keptOrDestroyed(layout.props.profile.removalPolicy),
+      });
+      acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: noRotation }, ...nagPackAcknowledgements('SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security'])]);
+      secrets[client] = secret;
+    }
+    return secrets;
+  }
+
+  /** The Region's stack: a whole `PaymentPlatform` over the shared tables, its API keys and its part of the domain. */
+  private newRegion(layout: Layout, region: string, key: kms.IKey, certificate?: acm.ICertificate): [Stack, PaymentPlatform] {
+    const { props, prefix } = layout;
+    const stack = new Stack(this, `Region-${region}`, {
+      stackName: layout.stackName(region),
+      description: `Payment platform (${props.profile.envName}) in ${region}, one of ${this.regions.join(', ')}`,
+      env: { account: layout.account, region },
+    });
+    stack.addDependency(this.dataStack, 'the Region\'s replicas of the multi-Region tables must exist');
+    const ledger = EncryptedLedgerTable.fromTableAttributes(stack, 'Ledger', {
+      tableArn: stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}-ledger` }),
+      tableStreamArn: regionalStreamArn(stack, 'LedgerStream', `${prefix}-ledger`, key, logs.RetentionDays.ONE_YEAR),
+      encryptionKey: key,
+    });
+    const claims = dynamodb.Table.fromTableAttributes(stack, 'IdempotencyClaims', { tableName: `${prefix}-idempotency`, encryptionKey: key });
+    const entry = props.domain ? new RegionalDomainRoute(stack, 'Entry', { ...props.domain, certificate }) : undefined;
+    const platform = new PaymentPlatform(stack, 'Payments', { ...props.profile, region }, {
+      ...props.api,
+      encryptionKey: key,
+      ledger,
+      idempotencyTable: claims,
+      multiRegion: true,
+      alarms: props.alarms,
+      customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
+    });
+    entry?.route(platform.api.restApi, platform.api.domain!);
+    for (const client of layout.clients) {
+      platform.api.addApiKey(`ApiKey-${client}`, {
+        apiKeyName: `${prefix}-${client}`,
+        description: `API key of client '${client}', the same value in every Region`,
+        // A dynamic reference that CloudFormation resolves in this Region, from the secret's replica.
+        value: SecretValue.secretsManager(`${prefix}/api-keys/${client}`).unsafeUnwrap(),
+      });
+    }
+    new CfnOutput(stack, 'PaymentsUrl', { description: `POST here to create a payment in ${region}`, value: `${platform.api.url}payments` });
+    // The platform tags its own resources; the stream lookup (and aws-cdk-lib's provider function
+    // for it at the stack's root) and the Region's part of the domain are beside it.
+    for (const child of stack.node.children.filter((construct) => construct !== platform)) {
+      MandatoryTags.apply(child, layout.tags);
+    }
+    return [stack, platform];
+  }
+}
+
+/** What every stack of the platform is named and tagged from. */
+interface Layout {
+  readonly props: MultiRegionPaymentPlatformProps;
+  /** What the fixed names start with. */
+  readonly prefix: string;
+  readonly account?: string;
+  readonly clients: string[];
+  /** The alias of every Region's key. */
+  readonly aliasName: string;
+  readonly stackName: (suffix: string) => string;
+  readonly tags: MandatoryTagsProps;
 }
