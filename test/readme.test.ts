@@ -1,21 +1,26 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The README's examples are checked in every language. TypeScript blocks are compiled and translated
- * by `jsii-rosetta extract --strict` in the build (fixtures in `rosetta/`), which fails on any
- * example that does not compile or cannot be translated. The hand-written blocks of other languages
- * are held here to code that runs: each statement of a Python, Java or Go block must appear in that
- * language's binding smoke app, which `test:bindings` builds and runs against the packaged library
- * (or in `examples/`, which test/examples runs); each C# statement must appear in rosetta's C#
- * translation of the README, since this machine has no .NET SDK to build a C# app.
+ * The examples of the README, of docs/ and of CONTRIBUTING.md are checked in every language.
+ * TypeScript blocks are compiled and translated by `jsii-rosetta extract --strict` in the build
+ * (fixtures in `rosetta/`): the README's by `rosetta:extract`, the other documents' by `rosetta:docs`
+ * (`rosetta/docs.sh`); either fails on an example that does not compile or cannot be translated. The
+ * hand-written blocks of other languages are held here to code that runs: each statement of a
+ * Python, Java or Go block must appear in that language's binding smoke app, which `test:bindings`
+ * builds and runs against the packaged library (or in `examples/`, which test/examples runs); each
+ * C# statement must appear in rosetta's C# translations, since this machine has no .NET SDK to build
+ * a C# app.
  */
 const root = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
-interface Block { readonly language: string; readonly line: number; readonly code: string }
+interface Block { readonly file: string; readonly language: string; readonly line: number; readonly code: string }
 
-function readmeBlocks(markdown: string): Block[] {
+/** The markdown documents that may hold examples: the README, docs/ and CONTRIBUTING.md. */
+const DOCUMENTS = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`), 'CONTRIBUTING.md'];
+
+function markdownBlocks(file: string, markdown: string): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -24,7 +29,7 @@ function readmeBlocks(markdown: string): Block[] {
       continue;
     }
     const end = lines.indexOf('```', i + 1);
-    blocks.push({ language: open[1], line: i + 1, code: lines.slice(i + 1, end).join('\n') });
+    blocks.push({ file, language: open[1], line: i + 1, code: lines.slice(i + 1, end).join('\n') });
     i = end;
   }
   return blocks;
@@ -55,13 +60,21 @@ const squeeze = (text: string) => text.replace(/\s+/g, '').replace(/,([}\])])/g,
 const normalise = (language: string, statement: string) =>
   language === 'go' ? statement.replace(/^import\s+("[^"]+")$/, '$1') : statement;
 
+/** Rosetta's tablets: the README's, and that of docs/ and CONTRIBUTING.md. */
+const TABLETS = [
+  { path: '.jsii.tabl.json', task: 'rosetta:extract' },
+  { path: '.rosetta-docs/.jsii.tabl.json', task: 'rosetta:docs' },
+];
+
 function rosettaTranslations(language: string): string {
-  const tablet = join(root, '.jsii.tabl.json');
-  if (!existsSync(tablet)) {
-    throw new Error('.jsii.tabl.json is missing: run `npx projen compile` (its post-compile step runs jsii-rosetta extract).');
-  }
-  const snippets = JSON.parse(readFileSync(tablet, 'utf8')).snippets as Record<string, { translations: Record<string, { source: string }> }>;
-  return Object.values(snippets).map((snippet) => snippet.translations[language]?.source ?? '').join('\n');
+  return TABLETS.map(({ path, task }) => {
+    const tablet = join(root, path);
+    if (!existsSync(tablet)) {
+      throw new Error(`${path} is missing: run \`npx projen compile\` (its post-compile step runs ${task}).`);
+    }
+    const snippets = JSON.parse(readFileSync(tablet, 'utf8')).snippets as Record<string, { translations: Record<string, { source: string }> }>;
+    return Object.values(snippets).map((snippet) => snippet.translations[language]?.source ?? '').join('\n');
+  }).join('\n');
 }
 
 const SOURCES: Record<string, () => string> = {
@@ -78,19 +91,19 @@ function unbacked(block: Block): string[] {
   return statements(block.code).filter((statement) => !source.includes(squeeze(normalise(block.language, statement))));
 }
 
-const blocks = readmeBlocks(read('README.md'));
+const blocks = DOCUMENTS.filter((file) => existsSync(join(root, file))).flatMap((file) => markdownBlocks(file, read(file)));
 
-test.each(Object.keys(SOURCES))('the README has %s examples', (language) => {
+test.each(Object.keys(SOURCES))('the documents have %s examples', (language) => {
   expect(blocks.filter((block) => block.language === language).length).toBeGreaterThan(0);
 });
 
-test.each(blocks.filter((block) => block.language in SOURCES).map((block) => [`${block.language} at README line ${block.line}`, block]))(
+test.each(blocks.filter((block) => block.language in SOURCES).map((block) => [`${block.language} at ${block.file} line ${block.line}`, block]))(
   'every statement of the %s is in code that runs', (_, block) => {
     expect(unbacked(block as Block)).toEqual([]);
   });
 
 test('a statement that no checked code holds is reported', () => {
-  expect(unbacked({ language: 'python', line: 0, code: 'custom = Profiles.derive(Profiles.production, region="eu-west-2")' }))
+  expect(unbacked({ file: 'README.md', language: 'python', line: 0, code: 'custom = Profiles.derive(Profiles.production, region="eu-west-2")' }))
     .toEqual(['custom = Profiles.derive(Profiles.production, region="eu-west-2")']);
   expect(statements('a = f(1,\n  2)\nb = 3  # why\n\nc = 4')).toEqual(['a = f(1,\n  2)', 'b = 3', 'c = 4']);
 });
