@@ -7,7 +7,7 @@ const ROOT = join(__dirname, '..');
 
 /** The documents that hold a table of the stock profiles, and how to find its lines. */
 const TABLES: Array<{ readonly file: string; readonly linePrefix: string }> = [
-  { file: 'README.md', linePrefix: '' },
+  { file: 'docs/profiles.md', linePrefix: '' },
   // The doc comment of `Profiles`, which API.md renders.
   { file: 'src/environment-profile.ts', linePrefix: ' * ' },
 ];

@@ -3,8 +3,8 @@
 # the C# sources), installs each artifact into a small app written the way a user of that
 # language would write it, synthesizes the stock staging platform and one derived from the
 # production profile, and compares every template with the TypeScript one. The apps hold the
-# README's Python, Java and Go examples (test/readme.test.ts checks that) and write to $CDK_OUTDIR,
-# as under `cdk synth`. Needs a compiled library (`npx projen build`).
+# Python, Java and Go examples of the README and docs/ (test/readme.test.ts checks that) and write
+# to $CDK_OUTDIR, as under `cdk synth`. Needs a compiled library (`npx projen build`).
 #
 # Caches that are safe to keep between runs on one machine: pip's download cache, the Maven
 # repository (~/.m2) and the Go module and build caches. The library's own artifacts are always

@@ -7,9 +7,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createPayment } from '../../examples/create-payment';
 
 /**
- * The README's client examples (TypeScript with @smithy/signature-v4, Python with botocore), run
- * against a server on 127.0.0.1 that answers like the payments API: a 503 with `Retry-After: 1`,
- * then 201. The server checks every request's SigV4 signature by signing it again with the same
+ * The client examples of docs/running.md (TypeScript with @smithy/signature-v4, Python with
+ * botocore), run against a server on 127.0.0.1 that answers like the payments API: a 503 with
+ * `Retry-After: 1`, then 201. The server checks every request's SigV4 signature by signing it again with the same
  * secret and time, so the examples are shown to sign what they send.
  */
 const CREDENTIALS = { accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'example/secret/key/for/loopback/tests/only' };

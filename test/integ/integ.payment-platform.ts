@@ -5,7 +5,7 @@
  * everything it deployed.
  *
  * CI only compares the synthesized snapshot (`npx projen integ:snapshot`, offline). Against an
- * account of one's own: `npx projen integ:deploy` (see the README).
+ * account of one's own: `npx projen integ:deploy` (see CONTRIBUTING.md).
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';

@@ -1,5 +1,6 @@
-// A Go user's CDK app, holding the README's Go examples: the stock staging platform, as in the
-// smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR.
+// A Go user's CDK app, holding the Go examples of the README and docs/profiles.md: the stock
+// staging platform, as in the smallest example, and one derived from the production profile.
+// Writes to $CDK_OUTDIR.
 package main
 
 import (

@@ -1,5 +1,6 @@
-"""A Python user's CDK app, holding the README's Python examples: the stock staging platform, as in
-the smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR."""
+"""A Python user's CDK app, holding the Python examples of the README and docs/profiles.md: the stock
+staging platform, as in the smallest example, and one derived from the production profile. Writes
+to $CDK_OUTDIR."""
 from aws_cdk import App, Environment, Stack
 from org_payment_platform import PaymentPlatform, Profiles
 

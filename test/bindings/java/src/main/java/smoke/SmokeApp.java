@@ -13,8 +13,9 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
 
 /**
- * A Java user's CDK app, holding the README's Java examples: the stock staging platform, as in the
- * smallest example, and one derived from the production profile. Writes to $CDK_OUTDIR.
+ * A Java user's CDK app, holding the Java examples of the README and docs/profiles.md: the stock
+ * staging platform, as in the smallest example, and one derived from the production profile.
+ * Writes to $CDK_OUTDIR.
  */
 public final class SmokeApp {
     public static void main(final String[] args) {
