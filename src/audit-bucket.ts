@@ -206,28 +206,8 @@ export class AuditBucket extends AuditBucketBase {
 
     this.key = props.encryptionKey ?? newPlatformKey(this, 'Key', 'Encrypts the payment audit records', removalPolicy);
 
-    let accessLogsBucket = props.serverAccessLogsBucket;
-    if (!accessLogsBucket) {
-      // S3 delivers server access logs only to buckets encrypted with SSE-S3.
-      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
-        versioned: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-        autoDeleteObjects: destroy,
-        lifecycleRules: lifecycle,
-        transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS,
-      });
-      accessLogsBucket = this.accessLogsBucket;
-      acknowledge(this.accessLogsBucket, ACCESS_LOG_BUCKET_FINDINGS);
-      skipCheckov(this.accessLogsBucket.node.defaultChild as s3.CfnBucket, [{
-        id: 'CKV_AWS_18',
-        comment: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.',
-      }]);
-    }
+    this.accessLogsBucket = props.serverAccessLogsBucket ? undefined : this.newAccessLogsBucket(lifecycle, destroy);
+    const accessLogsBucket = props.serverAccessLogsBucket ?? this.accessLogsBucket!;
 
     const bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -274,6 +254,29 @@ export class AuditBucket extends AuditBucketBase {
 
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
+  }
+
+  /** A bucket of the audit bucket's server access logs, kept and expired as the records are. */
+  private newAccessLogsBucket(lifecycle: s3.LifecycleRule[], destroy: boolean): s3.Bucket {
+    // S3 delivers server access logs only to buckets encrypted with SSE-S3.
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      autoDeleteObjects: destroy,
+      lifecycleRules: lifecycle,
+      transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS,
+    });
+    acknowledge(bucket, ACCESS_LOG_BUCKET_FINDINGS);
+    skipCheckov(bucket.node.defaultChild as s3.CfnBucket, [{
+      id: 'CKV_AWS_18',
+      comment: 'This bucket receives the audit bucket\'s server access logs; logging it to itself would loop.',
+    }]);
+    return bucket;
   }
 
   /**

@@ -158,50 +158,13 @@ export class PaymentAlarms extends Construct {
     const api = props.api;
     const envName = api.environmentName;
     const period = props.period ?? Duration.minutes(5);
-    const evaluationPeriods = props.evaluationPeriods ?? 3;
-    const datapointsToAlarm = props.datapointsToAlarm ?? Math.min(2, evaluationPeriods);
 
     this.topic = props.alarmTopic ?? this.newTopic(api.key, envName);
     this.allowAlarmsToPublish();
-    if (props.alarmEmail) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-      acknowledge(this.topic, [{
-        id: 'Serverless-SNSRedrivePolicy',
-        reason: 'SNS retries an undeliverable alarm e-mail and the alarm state stays on the dashboard; a redrive queue for it would only raise another alarm to the same address.',
-      }]);
-    }
-    for (const subscription of props.alarmSubscriptions ?? []) {
-      this.topic.addSubscription(subscription);
-    }
-    if (!props.alarmTopic && !props.alarmEmail && (props.alarmSubscriptions ?? []).length === 0) {
-      Annotations.of(this).addWarningV2('@org/payment-platform:alarmsNotifyNoOne',
-        `The ${envName} alarms notify a new topic that nobody subscribes to, so no alarm reaches anyone. `
-        + 'Set `alarmEmail` or `alarmSubscriptions` (a paging or chat endpoint), give an `alarmTopic` that has subscribers, '
-        + 'or subscribe to `alarms.topic` yourself and acknowledge this warning.');
-    }
+    this.subscribe(props, envName);
 
-    // Each rate names its metrics apart, so that the dashboard can draw all three in one graph.
-    const rate = (alarmId: string, description: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric, threshold: number) => {
-      const failed = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Failed`;
-      const total = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Total`;
-      return this.alarm(alarmId, {
-        alarmDescription: `${envName}: ${description} above ${threshold}%.`,
-        metric: new cloudwatch.MathExpression({
-          // No traffic is not an error: an empty period counts as 0 %.
-          expression: `IF(${total} > 0, 100 * ${failed} / ${total}, 0)`,
-          usingMetrics: { [failed]: numerator, [total]: denominator },
-          period,
-          label: `${description} (%)`,
-        }),
-        threshold,
-        evaluationPeriods,
-        datapointsToAlarm,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // The expression always yields a value; missing data only means CloudWatch has none yet.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    };
-
+    const rate = (alarmId: string, description: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric, threshold: number) =>
+      this.rateAlarm(alarmId, `${envName}: ${description} above ${threshold}%.`, `${description} (%)`, numerator, denominator, threshold, props);
     this.handlerErrorRateAlarm = rate('HandlerErrorRate', 'payment handler error rate',
       api.handler.metricErrors({ period }), api.handler.metricInvocations({ period }), props.handlerErrorRatePercent ?? 1);
     this.clientErrorRateAlarm = rate('ClientErrorRate', 'API 4XX rate',
@@ -209,7 +172,30 @@ export class PaymentAlarms extends Construct {
     this.serverErrorRateAlarm = rate('ServerErrorRate', 'API 5XX rate',
       api.restApi.metricServerError({ period }), api.restApi.metricCount({ period }), props.serverErrorRatePercent ?? 1);
 
-    this.deadLetterAlarm = this.alarm('DeadLetterMessages', {
+    [this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm, this.claimSweepAlarm] =
+      this.pipelineAlarms(props, envName);
+
+    this.alarms = [
+      this.handlerErrorRateAlarm, this.clientErrorRateAlarm, this.serverErrorRateAlarm,
+      this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm,
+      ...(this.claimSweepAlarm ? [this.claimSweepAlarm] : []),
+    ];
+
+    this.keyDestructionRule = this.watchKeyDestruction(api, envName);
+
+    if (props.dashboard ?? true) {
+      this.dashboard = this.newDashboard(api, period);
+    }
+  }
+
+  /**
+   * The alarms of what runs behind the API: the dead-letter queue, ledger throttling, the audit
+   * writer's errors and lag, and the claim sweeper where there is one.
+   */
+  private pipelineAlarms(props: PaymentAlarmsProps, envName: string):
+  [cloudwatch.Alarm, cloudwatch.Alarm, cloudwatch.Alarm, cloudwatch.Alarm, cloudwatch.Alarm | undefined] {
+    const api = props.api;
+    const deadLetters = this.alarm('DeadLetterMessages', {
       alarmDescription: `${envName}: messages in the payments dead-letter queue. Each names a range of ledger changes that the audit writer failed to write 10 times `
         + '(their audit records are missing: see the README on recovering audit records), or a claim-sweeper run that failed three times (the next run sweeps again).',
       metric: api.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -220,7 +206,7 @@ export class PaymentAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.ledgerThrottlingAlarm = this.alarm('LedgerThrottling', {
+    const ledgerThrottling = this.alarm('LedgerThrottling', {
       alarmDescription: `${envName}: the ledger table throttled reads or writes; payments are being refused with 503.`,
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(reads, 0) + FILL(writes, 0)',
@@ -238,7 +224,7 @@ export class PaymentAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.auditWriterErrorAlarm = this.alarm('AuditWriterErrors', {
+    const auditWriterErrors = this.alarm('AuditWriterErrors', {
       alarmDescription: `${envName}: the audit writer failed; batches are being retried and may reach the dead-letter queue.`,
       metric: api.auditWriter.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: 0,
@@ -249,7 +235,7 @@ export class PaymentAlarms extends Construct {
     });
 
     const lag = props.auditLagThreshold ?? Duration.minutes(1);
-    this.auditLagAlarm = this.alarm('AuditLag', {
+    const auditLag = this.alarm('AuditLag', {
       alarmDescription: `${envName}: accepted payments are waiting longer than ${lag.toHumanString()} for their audit record.`,
       metric: api.auditWriter.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: lag.toMilliseconds(),
@@ -260,9 +246,10 @@ export class PaymentAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    let claimSweep: cloudwatch.Alarm | undefined;
     if (api.claimSweeper) {
       const sweepLag = props.claimSweepLagThreshold ?? Duration.hours(6);
-      this.claimSweepAlarm = this.alarm('ClaimSweepLag', {
+      claimSweep = this.alarm('ClaimSweepLag', {
         alarmDescription: `${envName}: the claim sweeper's pass over the idempotency table has run longer than ${sweepLag.toHumanString()}, `
           + 'or the sweeper has not reported for an hour: expired claims are piling up (they are never used again, but they are stored and scanned).',
         metric: api.metricClaimSweepPassAge(),
@@ -273,18 +260,55 @@ export class PaymentAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
     }
+    return [deadLetters, ledgerThrottling, auditWriterErrors, auditLag, claimSweep];
+  }
 
-    this.alarms = [
-      this.handlerErrorRateAlarm, this.clientErrorRateAlarm, this.serverErrorRateAlarm,
-      this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm,
-      ...(this.claimSweepAlarm ? [this.claimSweepAlarm] : []),
-    ];
-
-    this.keyDestructionRule = this.watchKeyDestruction(api, envName);
-
-    if (props.dashboard ?? true) {
-      this.dashboard = this.newDashboard(api, period);
+  /** Subscribes the e-mail address and the endpoints to the topic, and warns where nobody is. */
+  private subscribe(props: PaymentAlarmsProps, envName: string): void {
+    if (props.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      acknowledge(this.topic, [{
+        id: 'Serverless-SNSRedrivePolicy',
+        reason: 'SNS retries an undeliverable alarm e-mail and the alarm state stays on the dashboard; a redrive queue for it would only raise another alarm to the same address.',
+      }]);
     }
+    for (const subscription of props.alarmSubscriptions ?? []) {
+      this.topic.addSubscription(subscription);
+    }
+    if (!props.alarmTopic && !props.alarmEmail && (props.alarmSubscriptions ?? []).length === 0) {
+      Annotations.of(this).addWarningV2('@org/payment-platform:alarmsNotifyNoOne',
+        `The ${envName} alarms notify a new topic that nobody subscribes to, so no alarm reaches anyone. `
+        + 'Set `alarmEmail` or `alarmSubscriptions` (a paging or chat endpoint), give an `alarmTopic` that has subscribers, '
+        + 'or subscribe to `alarms.topic` yourself and acknowledge this warning.');
+    }
+  }
+
+  /**
+   * An alarm on a rate in percent: `numerator` over `denominator`, each named apart, so that the
+   * dashboard can draw all three rates in one graph.
+   */
+  private rateAlarm(alarmId: string, description: string, label: string, numerator: cloudwatch.IMetric, denominator: cloudwatch.IMetric,
+    threshold: number, props: PaymentAlarmsProps): cloudwatch.Alarm {
+    const period = props.period ?? Duration.minutes(5);
+    const evaluationPeriods = props.evaluationPeriods ?? 3;
+    const failed = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Failed`;
+    const total = `${alarmId.charAt(0).toLowerCase()}${alarmId.slice(1)}Total`;
+    return this.alarm(alarmId, {
+      alarmDescription: description,
+      metric: new cloudwatch.MathExpression({
+        // No traffic is not an error: an empty period counts as 0 %.
+        expression: `IF(${total} > 0, 100 * ${failed} / ${total}, 0)`,
+        usingMetrics: { [failed]: numerator, [total]: denominator },
+        period,
+        label,
+      }),
+      threshold,
+      evaluationPeriods,
+      datapointsToAlarm: props.datapointsToAlarm ?? Math.min(2, evaluationPeriods),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // The expression always yields a value; missing data only means CloudWatch has none yet.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /**

@@ -427,12 +427,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     // Unique in the account and region, so that API Gateway's metrics (by ApiName) and the handlers'
     // (by platform) of one platform never count another's, dev and production side by side included.
     this.platformName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    const environment = {
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      PAYMENTS_ENVIRONMENT: this.environmentName,
-      PAYMENTS_PLATFORM: this.platformName,
-    };
+    const environment = { POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL: 'INFO', PAYMENTS_ENVIRONMENT: this.environmentName, PAYMENTS_PLATFORM: this.platformName };
     const originRegion = props.multiRegion ? Stack.of(this).region : undefined;
     const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
     const shared = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
