@@ -197,7 +197,7 @@ export class PaymentAlarms extends Construct {
     const api = props.api;
     const deadLetters = this.alarm('DeadLetterMessages', {
       alarmDescription: `${envName}: messages in the payments dead-letter queue. Each names a range of ledger changes that the audit writer failed to write 10 times `
-        + '(their audit records are missing: see the README on recovering audit records), or a claim-sweeper run that failed three times (the next run sweeps again).',
+        + '(their audit records are missing: see docs/payments-api.md of @org/payment-platform on recovering them), or a claim-sweeper run that failed three times (the next run sweeps again).',
       metric: api.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       evaluationPeriods: 1,

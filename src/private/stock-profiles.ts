@@ -45,7 +45,7 @@ export const PRODUCTION: EnvironmentProfile = {
   region: 'us-east-1',
   // The seed's provisioned 5/5 throttles nearly every request of the first minutes of a step from
   // idle to a tenth of the rate limit (bench/capacity.ts); on-demand takes 4,000 writes per second
-  // at once (README, "Where the library departs from the seed system").
+  // at once (docs/design.md, "Where the library departs from the seed system").
   ledgerBilling: LedgerBilling.onDemand(),
   pointInTimeRecovery: true,
   auditGlacierTransitionDays: 90,
