@@ -1,8 +1,8 @@
 /**
  * The floor the payment platform is measured against at synthesis: the same AWS resources that
  * `new PaymentPlatform(stack, 'Payments', profile)` declares, written by hand with aws-cdk-lib L2
- * constructs in one function, as a team would without this library. No profile validation, no
- * aspects, no cdk-nag or checkov acknowledgements, nothing from `src/`.
+ * constructs in a few functions, one per part, as a team would without this library. No profile
+ * validation, no aspects, no cdk-nag or checkov acknowledgements, nothing from `src/`.
  *
  * The handlers are the already bundled assets under `assets/handlers/`, so synthesis bundles nothing.
  */
@@ -47,17 +47,79 @@ export interface FloorOptions {
  * Declares the payment platform of `profile` in `stack` with plain L2 constructs.
  */
 export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options: FloorOptions = {}): void {
-  const cdkDefaults = options.cdkDefaults ?? false;
   const destroy = profile.removalPolicy === RemovalPolicy.DESTROY;
   const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-  const retention = logs.RetentionDays.ONE_YEAR;
 
   Tags.of(stack).add('Environment', profile.envName);
   Tags.of(stack).add('CostCenter', profile.costCenter);
   Tags.of(stack).add('Owner', profile.owner);
   Tags.of(stack).add('DataClassification', profile.dataClassification);
 
-  // One key for every data store, queue, topic and log group.
+  const floor: Floor = {
+    stack,
+    profile,
+    cdkDefaults: options.cdkDefaults ?? false,
+    destroy,
+    removalPolicy,
+    retention: logs.RetentionDays.ONE_YEAR,
+    key: floorKey(stack, profile, removalPolicy),
+    iamAuthorization: profile.apiIamAuthorization ?? true,
+  };
+  const vpc = floorNetwork(floor);
+  const ledger = floorLedger(floor);
+  const auditBucket = floorAuditBuckets(floor);
+  const data: FloorData = { ledger, auditBucket, ...floorIdempotencyAndDeadLetters(floor) };
+  const functions = floorFunctions(floor, vpc, data);
+  const api = floorApi(floor, functions.handler);
+  if (profile.apiWaf) {
+    floorWaf(floor, api);
+  }
+  if (!profile.enableAlarms) {
+    return;
+  }
+  const alarms = floorAlarms(floor, floorAlarmTopic(floor), data, functions, api);
+  floorDashboard(floor, alarms, functions, api);
+}
+
+/** What every part of the floor shares: where it goes, the profile and what follows from it, and the key. */
+interface Floor {
+  readonly stack: Stack;
+  readonly profile: EnvironmentProfile;
+  readonly cdkDefaults: boolean;
+  readonly destroy: boolean;
+  readonly removalPolicy: RemovalPolicy;
+  readonly retention: logs.RetentionDays;
+  readonly key: kms.Key;
+  readonly iamAuthorization: boolean;
+}
+
+/** The data stores and the dead-letter queue that the functions use and the alarms watch. */
+interface FloorData {
+  readonly ledger: dynamodb.Table;
+  readonly auditBucket: s3.Bucket;
+  readonly idempotencyTable: dynamodb.Table;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/** The two functions. */
+interface FloorFunctions {
+  readonly handler: lambda.Function;
+  readonly auditWriter: lambda.Function;
+}
+
+/** The alarms, which the dashboard shows. */
+interface FloorAlarms {
+  readonly handlerErrorRate: cloudwatch.Alarm;
+  readonly clientErrorRate: cloudwatch.Alarm;
+  readonly serverErrorRate: cloudwatch.Alarm;
+  readonly deadLetters: cloudwatch.Alarm;
+  readonly ledgerThrottling: cloudwatch.Alarm;
+  readonly auditWriterErrors: cloudwatch.Alarm;
+  readonly auditLag: cloudwatch.Alarm;
+}
+
+/** One key for every data store, queue, topic and log group. */
+function floorKey(stack: Stack, profile: EnvironmentProfile, removalPolicy: RemovalPolicy): kms.Key {
   const key = new kms.Key(stack, 'Key', {
     description: `Encrypts the ${profile.envName} payment platform's data`,
     enableKeyRotation: true,
@@ -77,8 +139,12 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
       },
     },
   }));
+  return key;
+}
 
-  // Network. `maxAzs` yields only two zones in an account-agnostic stack, so name three.
+/** The VPC, its gateway endpoints and its flow log. */
+function floorNetwork({ stack, profile, cdkDefaults, key, retention, removalPolicy }: Floor): ec2.Vpc {
+  // `maxAzs` yields only two zones in an account-agnostic stack, so name three.
   const agnostic = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region);
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
@@ -100,8 +166,11 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
     trafficType: ec2.FlowLogTrafficType.ALL,
   });
+  return vpc;
+}
 
-  // Ledger.
+/** The ledger table, its auto scaling and its backups. */
+function floorLedger({ stack, profile, destroy, key, removalPolicy }: Floor): dynamodb.Table {
   // Read as plain data, since only the profile's type is imported.
   const provisioned = profile.ledgerBilling.provisionedCapacity;
   const ledger = new dynamodb.Table(stack, 'Ledger', {
@@ -141,8 +210,11 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     });
     plan.addSelection('Ledger', { resources: [backup.BackupResource.fromDynamoDbTable(ledger)] });
   }
+  return ledger;
+}
 
-  // Audit buckets.
+/** The audit bucket and the bucket of its server access logs; returns the audit bucket. */
+function floorAuditBuckets({ stack, profile, cdkDefaults, destroy, key, removalPolicy }: Floor): s3.Bucket {
   const glacierRule: s3.LifecycleRule = {
     id: 'ArchiveToGlacier',
     transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(profile.auditGlacierTransitionDays) }],
@@ -190,8 +262,11 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     resources: [accessLogs.arnForObjects('audit-bucket/*')],
     conditions: { ArnLike: { 'aws:SourceArn': auditBucket.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
   }));
+  return auditBucket;
+}
 
-  // Idempotency records and the dead-letter queue.
+/** Idempotency records and the dead-letter queue. */
+function floorIdempotencyAndDeadLetters({ stack, profile, key, removalPolicy }: Floor) {
   const idempotencyTable = new dynamodb.Table(stack, 'IdempotencyTable', {
     partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -209,11 +284,14 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     enforceSSL: true,
     removalPolicy,
   });
+  return { idempotencyTable, deadLetterQueue };
+}
 
-  // Functions.
-  const runtime = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
-  const environment = { POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform', POWERTOOLS_LOG_LEVEL: 'INFO', PAYMENTS_ENVIRONMENT: profile.envName };
-  // The prefix lists of DynamoDB and S3, read at deploy time, so that functions send nowhere else.
+/**
+ * The prefix lists of DynamoDB and S3, read at deploy time, so that functions send nowhere else;
+ * returns a maker of security groups that allow only HTTPS out to them.
+ */
+function floorSecurityGroups({ stack, key, retention }: Floor, vpc: ec2.Vpc): (id: string, purpose: string) => ec2.SecurityGroup {
   const lookupLogs = new logs.LogGroup(stack, 'PrefixListLookupLogs', { encryptionKey: key, retention });
   const lookupRole = new iam.Role(stack, 'PrefixListLookupRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -238,7 +316,7 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     return ec2.Peer.prefixList(lookup.getResponseField('PrefixLists.0.PrefixListId'));
   };
   const servicePeers = [prefixList('dynamodb'), prefixList('s3')];
-  const httpsOnlyGroup = (id: string, purpose: string) => {
+  return (id, purpose) => {
     const group = new ec2.SecurityGroup(stack, id, {
       vpc,
       description: `The ${purpose}: no inbound traffic, HTTPS out to AWS APIs only`,
@@ -249,7 +327,15 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     }
     return group;
   };
-  const iamAuthorization = profile.apiIamAuthorization ?? true;
+}
+
+/** The payment handler and the audit writer, with their logs, security groups and permissions. */
+function floorFunctions(floor: Floor, vpc: ec2.Vpc, data: FloorData): FloorFunctions {
+  const { stack, profile, cdkDefaults, key, retention, removalPolicy, iamAuthorization } = floor;
+  const { ledger, auditBucket, idempotencyTable, deadLetterQueue } = data;
+  const runtime = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
+  const environment = { POWERTOOLS_METRICS_NAMESPACE: 'PaymentPlatform', POWERTOOLS_LOG_LEVEL: 'INFO', PAYMENTS_ENVIRONMENT: profile.envName };
+  const httpsOnlyGroup = floorSecurityGroups(floor, vpc);
   const handler = new lambda.Function(stack, 'Handler', {
     description: 'Accepts and reads payments for the payments API',
     runtime,
@@ -311,8 +397,11 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     onFailure: new SqsDlq(deadLetterQueue),
     filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
   }));
+  return { handler, auditWriter };
+}
 
-  // API.
+/** The REST API with its logs, gateway responses, routes and usage plan. */
+function floorApi({ stack, profile, key, retention, removalPolicy, iamAuthorization }: Floor, handler: lambda.Function): apigateway.RestApi {
   const burstLimit = profile.apiBurstLimit ?? Math.ceil(profile.apiRateLimit * 2);
   const api = new apigateway.RestApi(stack, 'Api', {
     description: `Payments API (${profile.envName})`,
@@ -375,54 +464,55 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     throttle: { rateLimit: profile.apiRateLimit, burstLimit },
     apiStages: [{ api, stage: api.deploymentStage }],
   });
+  return api;
+}
 
-  if (profile.apiWaf) {
-    const managed = (name: string, priority: number, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: 'AWS',
-          name,
-          ruleActionOverrides: countOnly.length > 0 ? countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
-        },
+/** The web ACL of the API's stage, with its logs. */
+function floorWaf({ stack, key, retention, removalPolicy }: Floor, api: apigateway.RestApi): void {
+  const managed = (name: string, priority: number, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: 'AWS',
+        name,
+        ruleActionOverrides: countOnly.length > 0 ? countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
       },
-      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name },
-    });
-    // WAF has no L2 construct in aws-cdk-lib.
-    const webAcl = new wafv2.CfnWebACL(stack, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: 'PaymentsApi' },
-      rules: [
-        // The API accepts 16 KiB bodies, above the common rule set's 8 KB limit.
-        managed('AWSManagedRulesCommonRuleSet', 0, ['SizeRestrictions_BODY']),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
-        managed('AWSManagedRulesAmazonIpReputationList', 2),
-      ],
-    });
-    new wafv2.CfnWebACLAssociation(stack, 'WebAclAssociation', { resourceArn: api.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
-    // WAF writes only to log groups whose names start with aws-waf-logs-.
-    const wafLogs = new logs.LogGroup(stack, 'WafLogs', {
-      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(webAcl, { maxLength: 100 })}`,
-      encryptionKey: key,
-      retention,
-      removalPolicy,
-    });
-    new wafv2.CfnLoggingConfiguration(stack, 'WafLogging', {
-      resourceArn: webAcl.attrArn,
-      logDestinationConfigs: [stack.formatArn({
-        service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })],
-    });
-  }
+    },
+    visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name },
+  });
+  // WAF has no L2 construct in aws-cdk-lib.
+  const webAcl = new wafv2.CfnWebACL(stack, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: 'PaymentsApi' },
+    rules: [
+      // The API accepts 16 KiB bodies, above the common rule set's 8 KB limit.
+      managed('AWSManagedRulesCommonRuleSet', 0, ['SizeRestrictions_BODY']),
+      managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
+      managed('AWSManagedRulesAmazonIpReputationList', 2),
+    ],
+  });
+  new wafv2.CfnWebACLAssociation(stack, 'WebAclAssociation', { resourceArn: api.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
+  // WAF writes only to log groups whose names start with aws-waf-logs-.
+  const wafLogs = new logs.LogGroup(stack, 'WafLogs', {
+    logGroupName: `aws-waf-logs-${Names.uniqueResourceName(webAcl, { maxLength: 100 })}`,
+    encryptionKey: key,
+    retention,
+    removalPolicy,
+  });
+  new wafv2.CfnLoggingConfiguration(stack, 'WafLogging', {
+    resourceArn: webAcl.attrArn,
+    logDestinationConfigs: [stack.formatArn({
+      service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })],
+  });
+}
 
-  if (!profile.enableAlarms) {
-    return;
-  }
-
-  // Alarms and dashboard. CloudWatch publishes to an encrypted topic only if the key lets it.
+/** The topic alarms notify, and the rule that reports the key's destruction to it. */
+function floorAlarmTopic({ stack, profile, key }: Floor): sns.Topic {
+  // CloudWatch publishes to an encrypted topic only if the key lets it.
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchAlarmsToPublish',
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -430,7 +520,6 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     resources: ['*'],
   }));
   const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `Payments alarms (${profile.envName})`, masterKey: key, enforceSSL: true });
-  const notify = new actions.SnsAction(topic);
   // CloudTrail's report of the key scheduled for deletion, disabled or re-policed, to the topic.
   new events.Rule(stack, 'KeyDestruction', {
     eventPattern: {
@@ -440,8 +529,18 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     },
     targets: [new eventTargets.SnsTopic(topic)],
   });
-  const period = Duration.minutes(5);
-  const minute = Duration.minutes(1);
+  return topic;
+}
+
+/** The alarms, each notifying `topic` when it fires and when it clears. */
+function floorAlarms(
+  { stack, profile }: Floor,
+  topic: sns.Topic,
+  { ledger, deadLetterQueue }: FloorData,
+  { handler, auditWriter }: FloorFunctions,
+  api: apigateway.RestApi,
+): FloorAlarms {
+  const notify = new actions.SnsAction(topic);
   const alarm = (id: string, props: cloudwatch.AlarmProps) => {
     const created = new cloudwatch.Alarm(stack, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
     created.addAlarmAction(notify);
@@ -455,7 +554,7 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
       metric: new cloudwatch.MathExpression({
         expression: `IF(${name}Total > 0, 100 * ${name}Failed / ${name}Total, 0)`,
         usingMetrics: { [`${name}Failed`]: failed, [`${name}Total`]: total },
-        period,
+        period: PERIOD,
         label: `${description} (%)`,
       }),
       threshold,
@@ -465,12 +564,12 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     });
   };
   const handlerErrorRate = rate('HandlerErrorRate', 'payment handler error rate',
-    handler.metricErrors({ period }), handler.metricInvocations({ period }), 1);
-  const clientErrorRate = rate('ClientErrorRate', 'API 4XX rate', api.metricClientError({ period }), api.metricCount({ period }), 10);
-  const serverErrorRate = rate('ServerErrorRate', 'API 5XX rate', api.metricServerError({ period }), api.metricCount({ period }), 1);
+    handler.metricErrors({ period: PERIOD }), handler.metricInvocations({ period: PERIOD }), 1);
+  const clientErrorRate = rate('ClientErrorRate', 'API 4XX rate', api.metricClientError({ period: PERIOD }), api.metricCount({ period: PERIOD }), 10);
+  const serverErrorRate = rate('ServerErrorRate', 'API 5XX rate', api.metricServerError({ period: PERIOD }), api.metricCount({ period: PERIOD }), 1);
   const deadLetters = alarm('DeadLetterMessages', {
-    alarmDescription: `${profile.envName}: messages in the payments dead-letter queue. Each is an audit batch or an invocation that was not processed; see the README on recovering audit records.`,
-    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
+    alarmDescription: `${profile.envName}: messages in the payments dead-letter queue. Each is an audit batch or an invocation that was not processed; see docs/payments-api.md of @org/payment-platform on recovering audit records.`,
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
     threshold: 0,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -480,10 +579,10 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     metric: new cloudwatch.MathExpression({
       expression: 'FILL(reads, 0) + FILL(writes, 0)',
       usingMetrics: {
-        reads: ledger.metric('ReadThrottleEvents', { period: minute, statistic: 'Sum' }),
-        writes: ledger.metric('WriteThrottleEvents', { period: minute, statistic: 'Sum' }),
+        reads: ledger.metric('ReadThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
+        writes: ledger.metric('WriteThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
       },
-      period: minute,
+      period: MINUTE,
       label: 'Ledger throttle events',
     }),
     threshold: 0,
@@ -492,25 +591,30 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
   });
   const auditWriterErrors = alarm('AuditWriterErrors', {
     alarmDescription: `${profile.envName}: the audit writer failed; batches are being retried and may reach the dead-letter queue.`,
-    metric: auditWriter.metricErrors({ period: minute, statistic: 'Sum' }),
+    metric: auditWriter.metricErrors({ period: MINUTE, statistic: 'Sum' }),
     threshold: 0,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   });
   const auditLag = alarm('AuditLag', {
     alarmDescription: `${profile.envName}: accepted payments are waiting longer than 1 minute for their audit record.`,
-    metric: auditWriter.metric('IteratorAge', { period: minute, statistic: 'Maximum' }),
+    metric: auditWriter.metric('IteratorAge', { period: MINUTE, statistic: 'Maximum' }),
     threshold: Duration.minutes(1).toMilliseconds(),
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   });
+  return { handlerErrorRate, clientErrorRate, serverErrorRate, deadLetters, ledgerThrottling, auditWriterErrors, auditLag };
+}
 
+/** The dashboard: the alarms' states, then the traffic, the ledger and the audit pipeline. */
+function floorDashboard({ stack, profile }: Floor, alarms: FloorAlarms, { auditWriter }: FloorFunctions, api: apigateway.RestApi): void {
   const handlerMetric = (metricName: string, statistic = 'Sum') => new cloudwatch.Metric({
-    namespace: 'PaymentPlatform', metricName, statistic, period, dimensionsMap: { service: 'payments-api', environment: profile.envName },
+    namespace: 'PaymentPlatform', metricName, statistic, period: PERIOD, dimensionsMap: { service: 'payments-api', environment: profile.envName },
   });
   const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
     new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
+  const { handlerErrorRate, clientErrorRate, serverErrorRate, deadLetters, ledgerThrottling, auditWriterErrors, auditLag } = alarms;
   const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', { defaultInterval: Duration.hours(3) });
   dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
     title: 'Alarms',
@@ -519,16 +623,21 @@ export function floorPlatform(stack: Stack, profile: EnvironmentProfile, options
     height: 3,
   }));
   dashboard.addWidgets(
-    graph('Requests and payments', [api.metricCount({ period }), handlerMetric('PaymentsAccepted'), handlerMetric('IdempotentReplays')]),
+    graph('Requests and payments', [api.metricCount({ period: PERIOD }), handlerMetric('PaymentsAccepted'), handlerMetric('IdempotentReplays')]),
     graph('Error rates (%)', [handlerErrorRate.metric, clientErrorRate.metric, serverErrorRate.metric]),
-    graph('Latency (ms, p99)', [api.metricLatency({ period, statistic: 'p99' }), handlerMetric('HandlerLatency', 'p99')]),
+    graph('Latency (ms, p99)', [api.metricLatency({ period: PERIOD, statistic: 'p99' }), handlerMetric('HandlerLatency', 'p99')]),
   );
   dashboard.addWidgets(
     graph('Ledger throttling', [ledgerThrottling.metric]),
-    graph('Audit pipeline', [auditWriter.metricErrors({ period: minute })], [auditLag.metric]),
+    graph('Audit pipeline', [auditWriter.metricErrors({ period: MINUTE })], [auditLag.metric]),
     graph('Dead-letter queue', [deadLetters.metric]),
   );
 }
+
+/** The period of the rate alarms and of the dashboard's traffic graphs. */
+const PERIOD = Duration.minutes(5);
+/** The period of the alarms on the dead-letter queue, the ledger's throttling and the audit pipeline. */
+const MINUTE = Duration.minutes(1);
 
 /** JSON access log lines: who called what, the outcome and the timings; never a body or a key. */
 const ACCESS_LOG_FIELDS = {
