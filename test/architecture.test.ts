@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import * as ts from 'typescript';
 
 const ROOT = resolve(__dirname, '..');
 const SRC = join(ROOT, 'src');
@@ -93,4 +94,31 @@ describe('the shape of src/', () => {
       .flatMap((file) => graph.get(file)!.filter((target) => constructModules.includes(target)).map((target) => `${file} -> ${target}`));
     expect(upward).toEqual([]);
   });
+});
+
+/** Constructors longer than `limit` lines, and functions of the benchmarks' hand-written floor platform. */
+function longBuilders(file: string, text: string, limit: number): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const isFloor = file === 'bench/floor-platform.ts';
+  const visit = (node: ts.Node) => {
+    const builder = ts.isConstructorDeclaration(node) || (isFloor && ts.isFunctionDeclaration(node));
+    if (builder && (node as ts.FunctionLikeDeclaration).body) {
+      const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+      const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const name = ts.isConstructorDeclaration(node) ? `constructor of ${(node.parent as ts.ClassDeclaration).name?.text}` : (node as ts.FunctionDeclaration).name?.text;
+      if (last - first + 1 > limit) {
+        found.push(`${file}: ${name}, ${last - first + 1} lines`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+test('no constructor in src/ or bench/, nor a part of the floor platform, is longer than 80 lines: each hands its parts to others', () => {
+  expect(longBuilders('x.ts', `class Long {\n  constructor() {\n${'    call();\n'.repeat(80)}  }\n}`, 80)).toEqual(['x.ts: constructor of Long, 82 lines']);
+  const builders = [...sourceFiles(SRC), ...sourceFiles(join(ROOT, 'bench'))];
+  expect(builders.flatMap((file) => longBuilders(file, readFileSync(join(ROOT, file), 'utf8'), 80))).toEqual([]);
 });
