@@ -26,7 +26,7 @@ import { guardControl } from './private/guardrails';
 import { IdempotencyClaims, SWEEPER_SERVICE_NAME } from './private/idempotency-claims';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { ACCOUNT_BURST_QUOTA, PaymentRestApi } from './private/payment-rest-api';
-import { apiPropsOf, auditBucketPropsOf, besides, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
+import { apiPropsOf, auditBucketPropsOf, sameProfileProps, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
 import { ServicePrefixLists } from './private/service-prefix-lists';
 import { keptOrDestroyed } from './private/values';
 import { SecureVpc } from './secure-vpc';
@@ -601,11 +601,11 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * the API's own profile, through the same mapping as a platform's.
    */
   private dataStores(props: PaymentApiProps): [ec2.IVpc, dynamodb.ITable, s3.IBucket] {
-    const vpc = props.vpc ?? new SecureVpc(this, 'Network', besides(props, vpcPropsOf, { encryptionKey: this.key })).vpc;
+    const vpc = props.vpc ?? new SecureVpc(this, 'Network', sameProfileProps(props, vpcPropsOf, { encryptionKey: this.key })).vpc;
     const ledgerTable = props.ledgerTable
-      ?? new EncryptedLedgerTable(this, 'Ledger', besides(props, ledgerPropsOf, { encryptionKey: this.key })).table;
+      ?? new EncryptedLedgerTable(this, 'Ledger', sameProfileProps(props, ledgerPropsOf, { encryptionKey: this.key })).table;
     const auditBucket = props.auditBucket
-      ?? new AuditBucket(this, 'Audit', besides(props, auditBucketPropsOf, { encryptionKey: this.key })).bucket;
+      ?? new AuditBucket(this, 'Audit', sameProfileProps(props, auditBucketPropsOf, { encryptionKey: this.key })).bucket;
     if (!ledgerTable.tableStreamArn) {
       throw new Error('Invalid PaymentApi props:\n  - `ledgerTable` has no stream; the audit pipeline reads every ledger change from it. '
         + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');

@@ -123,7 +123,7 @@ function withCeilingsAtRate(billing: LedgerBilling, apiRateLimit: number): Ledge
  * outside a platform creating its VPC, ledger and bucket): the same profile's mapping, with `own`
  * over it; without a profile, `own` alone.
  */
-export function besides<M extends object, O extends object>(props: object, map: (profile: EnvironmentProfile) => M, own: O): Partial<M> & O {
+export function sameProfileProps<M extends object, O extends object>(props: object, map: (profile: EnvironmentProfile) => M, own: O): Partial<M> & O {
   const origin = originOf(props);
   return origin ? fromProfile(origin.profile, map(origin.profile), own) : own;
 }
