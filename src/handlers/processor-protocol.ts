@@ -5,17 +5,11 @@ import type { PaymentRequest } from './payment-request';
  * processor" section has it: the request the platform sends, and the only answers it accepts.
  */
 
-/** What the platform sends a processor for one payment; the same for every call made for it. */
-export interface ProcessorRequest {
+/** What the platform sends a processor for one payment: the payment, and the same key for every call made for it. */
+export interface ProcessorRequest extends PaymentRequest {
   readonly transactionId: string;
   /** The same for every call made for the payment: its `transactionId`. */
   readonly idempotencyKey: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly merchantId: string;
-  readonly paymentMethodToken: string;
-  readonly description?: string;
-  readonly metadata?: Record<string, string>;
 }
 
 /** A processor's answer, reduced to what the platform keeps: nothing else is stored, logged or returned. */
