@@ -74,6 +74,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics',
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-lambda',
     // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
     '@aws-sdk/client-dynamodb-streams',
     // Tests only: evaluates the synthesized IAM, key, topic, bucket and queue policies as IAM does.

@@ -43,3 +43,18 @@ export class Deadline {
     return Promise.race([call(), expired]).finally(() => clearTimeout(timer));
   }
 }
+
+/**
+ * Time an attempt at a payment with a processor needs besides the processor call, in milliseconds:
+ * the claim and the write-ahead before it, recording the outcome and answering after it.
+ */
+export const CHARGE_ALLOWANCE_MS = 10_000;
+
+/**
+ * The lease of an attempt at a payment with a processor: longer than the processor timeout plus
+ * the time to record the outcome, so that no other attempt takes the payment over while this one
+ * can still finish it.
+ */
+export function chargeLeaseMs(processorTimeoutMs: number): number {
+  return processorTimeoutMs + CHARGE_ALLOWANCE_MS;
+}

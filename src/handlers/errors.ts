@@ -19,6 +19,10 @@ export abstract class PaymentApiError extends Error {
   public readonly retryAfterSeconds?: number;
   /** What went wrong behind a refusal that the API did not expect to make, for the log only. */
   public readonly failure?: unknown;
+  /** The payment that the refusal is about, where one was claimed (a decline, a processor failure). */
+  public readonly transactionId?: string;
+  /** The processor's reason for a decline. */
+  public readonly declineCode?: string;
 }
 
 /** The most characters of client text (a field name) that a response echoes. */
@@ -145,6 +149,31 @@ export class ServiceUnavailableError extends PaymentApiError {
     super(operation === Operation.CREATE
       ? 'The service is temporarily unavailable. Retry with the same Idempotency-Key.'
       : 'The service is temporarily unavailable. Retry after the time in the Retry-After header.');
+  }
+}
+
+/**
+ * The processor declined the payment. This is a final outcome: it is recorded, and a retry with the
+ * same key replays it.
+ */
+export class PaymentDeclinedError extends PaymentApiError {
+  public readonly code = 'payment_declined';
+  public readonly status = 402;
+  constructor(public readonly declineCode: string, public readonly transactionId: string) {
+    super('The payment processor declined the payment.');
+  }
+}
+
+/**
+ * The processor failed, timed out or answered something the contract does not allow. The payment
+ * stays `pending`; a retry with the same key calls the processor again with the same idempotency
+ * key, and the completer does so if no client retries.
+ */
+export class ProcessorUnavailableError extends PaymentApiError {
+  public readonly code = 'processor_unavailable';
+  public readonly status = 503;
+  constructor(public readonly transactionId: string, public readonly retryAfterSeconds: number, public readonly failure?: unknown) {
+    super('The payment processor did not confirm the payment. Retry with the same Idempotency-Key.');
   }
 }
 

@@ -12,10 +12,22 @@ export function jsonResponse(statusCode: number, body: string, headers: Record<s
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body };
 }
 
-/** The contract's error body for an error, with the request id and, where there are some, the details. */
+/**
+ * The contract's error body for an error, with the request id and, where there are some, the
+ * details, the decline code and the payment's id.
+ */
 export function errorResponse(error: PaymentApiError, requestId: string): APIGatewayProxyResult {
-  // `details` is left out of the JSON where an error has none (JSON.stringify drops undefined).
-  const body = { error: { code: error.code, message: error.message, requestId, details: error.details } };
+  // Members that an error does not have are left out of the JSON (JSON.stringify drops undefined).
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      details: error.details,
+      declineCode: error.declineCode,
+      transactionId: error.transactionId,
+    },
+  };
   const headers: Record<string, string> = error.retryAfterSeconds !== undefined
     ? { 'Retry-After': String(error.retryAfterSeconds) }
     : {};

@@ -4,27 +4,64 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { PaymentRequest } from './payment-request';
+import type { ProcessorRequest } from './processor-protocol';
 
 /**
  * An idempotency record: the promise that one client's key stands for one payment. It is written
- * before the ledger item, with the payment's id, time and response already fixed, so that every
- * retry (and every takeover after a failed attempt) writes the very same ledger item.
+ * before the ledger item, with the payment's id and time already fixed, so that every retry (and
+ * every takeover after a failed attempt) writes the very same ledger item.
+ *
+ * Without a processor the record holds the 201 body from the start. With one, it holds the
+ * processor request while the payment is `pending` (`pending`), and the final response once the
+ * outcome is recorded (`response` with `responseStatus`).
  */
 export interface IdempotencyRecord {
   readonly requestHash: string;
   readonly transactionId: string;
   readonly createdAt: string;
-  /** The 201 body, byte for byte. */
-  readonly response: string;
+  /** The final response body, byte for byte; absent while the payment is pending. */
+  readonly response?: string;
+  /** The final response's HTTP status where a processor's outcome decided it; absent for an accepted payment's 201. */
+  readonly responseStatus?: number;
   /** Identifies the attempt that holds the lease. */
   readonly attempt: string;
   /** Until when (epoch milliseconds) the attempt holds the lease; another request waits or gets 409. */
   readonly lockedUntil: number;
+  /** What finishing a pending payment takes, while it is pending. */
+  readonly pending?: PendingCharge;
 }
+
+/** What the record of a pending payment keeps for whoever finishes it: a retry or the completer. */
+export interface PendingCharge {
+  readonly request: ProcessorRequest;
+  readonly clientId: string;
+  /** When (epoch milliseconds) the completer may try it next: the sort key of `PENDING_INDEX`. */
+  readonly retryAt: number;
+  /** How many times the completer has tried it. */
+  readonly tries: number;
+}
+
+/** A pending payment as the completer's index lists it. */
+export interface PendingEntry {
+  readonly id: string;
+  readonly transactionId: string;
+  readonly createdAt: string;
+  readonly retryAt: number;
+}
+
+/**
+ * The sparse index of pending payments: only records of pending payments carry its keys
+ * (`pending_shard`, `retry_at`), so the completer reads them without a scan. Its partition key is
+ * spread over `PENDING_SHARDS` values, so that many payments in flight do not meet in one partition.
+ */
+export const PENDING_INDEX = 'pending-payments';
+export const PENDING_SHARDS = 16;
 
 /** The result of claiming a key. */
 export type Claim =
@@ -54,10 +91,12 @@ export class IdempotencyStore {
    * one claims the key.
    */
   public async claim(id: string, record: IdempotencyRecord, nowMs: number): Promise<Claim> {
+    // The record of a pending payment never expires: the key must not start a second payment.
+    const expiry: Record<string, AttributeValue> = record.pending ? {} : { expires_at: this.expiresAt(nowMs) };
     try {
       await this.client.send(new PutItemCommand({
         TableName: this.tableName,
-        Item: { id: { S: id }, ...toItem(record), expires_at: { N: String(Math.floor(nowMs / 1000) + this.ttlSeconds) } },
+        Item: { id: { S: id }, ...toItem(id, record), ...expiry },
         ConditionExpression: 'attribute_not_exists(id) OR expires_at < :now',
         ExpressionAttributeValues: { ':now': { N: String(Math.floor(nowMs / 1000)) } },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -74,19 +113,31 @@ export class IdempotencyStore {
 
   /**
    * Moves the lease of a record whose attempt has run out of time to a new attempt. Returns false
-   * if another request took it over first.
+   * if another request took it over first. A pending payment's next try by the completer is set
+   * with it: `retry` where the completer takes it over, the end of the new lease otherwise.
    */
-  public async takeOver(id: string, record: IdempotencyRecord, attempt: string, lockedUntil: number): Promise<boolean> {
+  public async takeOver(
+    id: string,
+    record: IdempotencyRecord,
+    attempt: string,
+    lockedUntil: number,
+    retry?: { readonly at: number; readonly tries: number },
+  ): Promise<boolean> {
+    const next = record.pending ? ', retry_at = :retry, tries = :tries' : '';
+    const nextValues: Record<string, AttributeValue> = record.pending
+      ? { ':retry': { N: String(retry?.at ?? lockedUntil) }, ':tries': { N: String(retry?.tries ?? record.pending.tries) } }
+      : {};
     try {
       await this.client.send(new UpdateItemCommand({
         TableName: this.tableName,
         Key: { id: { S: id } },
-        UpdateExpression: 'SET attempt = :attempt, locked_until = :until',
+        UpdateExpression: `SET attempt = :attempt, locked_until = :until${next}`,
         ConditionExpression: 'attempt = :previous',
         ExpressionAttributeValues: {
           ':attempt': { S: attempt },
           ':until': { N: String(lockedUntil) },
           ':previous': { S: record.attempt },
+          ...nextValues,
         },
       }));
       return true;
@@ -96,6 +147,96 @@ export class IdempotencyStore {
       }
       throw error;
     }
+  }
+
+  /**
+   * Ends the lease of an attempt whose processor call failed, so that a retry may take the payment
+   * over at once, and sets when the completer tries it next. Returns false if another attempt
+   * holds the record by now (its lease is its own).
+   */
+  public async endLease(id: string, record: IdempotencyRecord, nowMs: number, retryAt: number): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { id: { S: id } },
+        UpdateExpression: 'SET locked_until = :now, retry_at = :retry',
+        ConditionExpression: 'attempt = :attempt AND attribute_exists(retry_at)',
+        ExpressionAttributeValues: { ':now': { N: String(nowMs) }, ':retry': { N: String(retryAt) }, ':attempt': { S: record.attempt } },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Records a pending payment's final response, once: the record leaves the completer's index,
+   * forgets the processor request and expires like any other. Returns the record as it is now:
+   * with this response, or with the one that another attempt recorded first.
+   */
+  public async finish(id: string, record: IdempotencyRecord, response: string, responseStatus: number, nowMs: number): Promise<IdempotencyRecord> {
+    try {
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { id: { S: id } },
+        UpdateExpression: 'SET #response = :response, response_status = :status, expires_at = :expires '
+          + 'REMOVE processor_request, client_id, pending_shard, retry_at, tries',
+        ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(#response)',
+        ExpressionAttributeNames: { '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':response': { S: response },
+          ':status': { N: String(responseStatus) },
+          ':expires': this.expiresAt(nowMs),
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { ...record, response, responseStatus, pending: undefined };
+    } catch (error) {
+      // Stryker disable next-line LogicalOperator: with ALL_OLD, DynamoDB returns the item with every failed condition it found
+      if (error instanceof ConditionalCheckFailedException && error.Item) {
+        return fromItem(error.Item);
+      }
+      throw error;
+    }
+  }
+
+  /** The record with this id, read consistently. */
+  public async read(id: string): Promise<IdempotencyRecord | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { id: { S: id } }, ConsistentRead: true }));
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  /**
+   * Every pending payment that the index lists, from each of its shards; at most `limit` of them.
+   * The index is eventually consistent: read a record before acting on it.
+   */
+  public async pending(limit: number): Promise<PendingEntry[]> {
+    const entries: PendingEntry[] = [];
+    for (let shard = 0; shard < PENDING_SHARDS && entries.length < limit; shard++) {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.client.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: PENDING_INDEX,
+          KeyConditionExpression: 'pending_shard = :shard',
+          ExpressionAttributeValues: { ':shard': { S: String(shard) } },
+          ExclusiveStartKey: start,
+          Limit: limit - entries.length,
+        }));
+        for (const item of page.Items ?? []) {
+          entries.push({ id: item.id.S!, transactionId: item.transaction_id.S!, createdAt: item.created_at.S!, retryAt: Number(item.retry_at.N) });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && entries.length < limit);
+    }
+    return entries;
+  }
+
+  private expiresAt(nowMs: number): AttributeValue {
+    return { N: String(Math.floor(nowMs / 1000) + this.ttlSeconds) };
   }
 
   /**
@@ -134,15 +275,30 @@ function canonicalJson(value: unknown): string {
   return `{${Object.keys(members).sort().map((name) => `${JSON.stringify(name)}:${canonicalJson(members[name])}`).join(',')}}`;
 }
 
-function toItem(record: IdempotencyRecord): Record<string, AttributeValue> {
-  return {
+/** The shard of the pending index that a record belongs to, from its id (a hex digest). */
+function shardOf(id: string): string {
+  return String(parseInt(id.slice(0, 8), 16) % PENDING_SHARDS);
+}
+
+function toItem(id: string, record: IdempotencyRecord): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
     request_hash: { S: record.requestHash },
     transaction_id: { S: record.transactionId },
     created_at: { S: record.createdAt },
-    response: { S: record.response },
     attempt: { S: record.attempt },
     locked_until: { N: String(record.lockedUntil) },
   };
+  if (record.response !== undefined) {
+    item.response = { S: record.response };
+  }
+  if (record.pending) {
+    item.processor_request = { S: JSON.stringify(record.pending.request) };
+    item.client_id = { S: record.pending.clientId };
+    item.pending_shard = { S: shardOf(id) };
+    item.retry_at = { N: String(record.pending.retryAt) };
+    item.tries = { N: String(record.pending.tries) };
+  }
+  return item;
 }
 
 function fromItem(item: Record<string, AttributeValue>): IdempotencyRecord {
@@ -150,8 +306,15 @@ function fromItem(item: Record<string, AttributeValue>): IdempotencyRecord {
     requestHash: item.request_hash.S!,
     transactionId: item.transaction_id.S!,
     createdAt: item.created_at.S!,
-    response: item.response.S!,
+    response: item.response?.S,
+    responseStatus: item.response_status ? Number(item.response_status.N) : undefined,
     attempt: item.attempt.S!,
     lockedUntil: Number(item.locked_until.N),
+    pending: item.processor_request ? {
+      request: JSON.parse(item.processor_request.S!) as ProcessorRequest,
+      clientId: item.client_id.S!,
+      retryAt: Number(item.retry_at.N),
+      tries: Number(item.tries.N),
+    } : undefined,
   };
 }

@@ -10,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What a route reports about its outcome, for logs and metrics; never any request content. */
 export interface Outcome {
   readonly response: APIGatewayProxyResult;
-  /** `accepted`, `replayed`, `found`, or the error code. */
+  /** `accepted`, `authorized`, `declined`, `replayed`, `found`, or the error code. */
   readonly result: string;
   readonly transactionId?: string;
   /** The unexpected error behind a 500 (or an unexpected refusal), for the log only. */
@@ -33,6 +33,12 @@ export function clientIdOf(event: APIGatewayProxyEvent, iamAuthorization: boolea
 /** `arn:aws:sts::123456789012:assumed-role/RoleName/session-name`, capturing all but the session. */
 const ASSUMED_ROLE_SESSION = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/.+$/;
 
+/** What a final response that this request recorded says: `accepted`, `authorized` or `declined`. */
+function resultOf(body: string): string {
+  const { status, error } = JSON.parse(body) as { status?: string; error?: unknown };
+  return error === undefined ? status! : 'declined';
+}
+
 /**
  * Serves `POST /payments` and `GET /payments/{transactionId}`; every failure becomes the contract's
  * error body, and nothing unexpected (a stack, an AWS error text) ever reaches the response.
@@ -54,14 +60,14 @@ export async function routePaymentRequest(
     }
     if (event.httpMethod === 'POST' && event.resource === '/payments') {
       const { idempotencyKey, payment } = parsePaymentRequest(event);
-      const created = await service.create(clientId, idempotencyKey, payment, budgetMs);
+      const created = await service.create(clientId, idempotencyKey, payment, budgetMs, requestId);
       const headers: Record<string, string> = { Location: `/payments/${created.transactionId}` };
       if (created.replayed) {
         headers['Idempotent-Replayed'] = 'true';
       }
       return {
-        response: jsonResponse(201, created.body, headers),
-        result: created.replayed ? 'replayed' : 'accepted',
+        response: jsonResponse(created.statusCode, created.body, headers),
+        result: created.replayed ? 'replayed' : resultOf(created.body),
         transactionId: created.transactionId,
       };
     }

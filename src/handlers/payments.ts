@@ -1,30 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { Deadline, REQUEST_BUDGET_MS } from './deadline';
+import { Charges, CreatedPayment, Holder } from './charges';
+import { chargeLeaseMs, Deadline, REQUEST_BUDGET_MS } from './deadline';
+import { dependency, isInvalidInput, isRefused, isThrottling, isUnavailable, secondsUntil } from './dependency';
 import {
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   Operation,
+  ProcessorUnavailableError,
   ServiceUnavailableError,
   ValidationError,
 } from './errors';
-import { IdempotencyRecord, IdempotencyStore, requestHash } from './idempotency';
-import { AcceptedPayment, Ledger, paymentBody } from './ledger';
+import { IdempotencyRecord, IdempotencyStore, PendingCharge, requestHash } from './idempotency';
+import { Ledger, Payment, paymentBody } from './ledger';
 import type { PaymentRequest } from './payment-request';
+import type { Processor } from './processor-client';
+import { processorRequest } from './processor-protocol';
 
 /** How long an attempt holds a key before another request may take over, in milliseconds. */
 export const LEASE_MS = 10_000;
 
-/** The outcome of `POST /payments`: the 201 body, and whether it repeats an earlier response. */
-export interface CreatedPayment {
-  readonly transactionId: string;
-  readonly body: string;
-  readonly replayed: boolean;
+export type { CreatedPayment } from './charges';
+
+/** The processor that payments go through, and how long one call to it may take. */
+export interface ProcessorSettings {
+  readonly processor: Processor;
+  /** The processor timeout, in milliseconds; an attempt's lease is longer (`chargeLeaseMs`). */
+  readonly timeoutMs: number;
 }
 
 /** What the service needs; the handler builds it once per container. */
 export interface PaymentServiceOptions {
   readonly ledger: Ledger;
   readonly idempotency: IdempotencyStore;
+  /** Where payments move money; without one they are recorded as `accepted`. */
+  readonly processor?: ProcessorSettings;
   readonly now?: () => number;
   readonly newId?: () => string;
   /** Time a request may take, in milliseconds; by default `REQUEST_BUDGET_MS`. */
@@ -46,6 +55,10 @@ export interface PaymentServiceOptions {
  * the claim, so that nothing of the request is kept and a retry, or the same key with a corrected
  * body, starts afresh. One whose outcome is unknown (a timeout, a 5xx) keeps it: the retry after the
  * lease finds the ledger item and replays it, or writes it.
+ *
+ * With a processor, the claim fixes the payment as `pending` with its processor request instead of
+ * a response, and `Charges` takes it to its final response (201 or 402); the record keeps that
+ * response once recorded, and every later request replays it without reading the ledger.
  */
 export class PaymentService {
   private readonly ledger: Ledger;
@@ -53,6 +66,8 @@ export class PaymentService {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly budgetMs: number;
+  private readonly charges?: Charges;
+  private readonly leaseMs: number;
 
   constructor(options: PaymentServiceOptions) {
     this.ledger = options.ledger;
@@ -60,6 +75,8 @@ export class PaymentService {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.budgetMs = options.budgetMs ?? REQUEST_BUDGET_MS;
+    this.charges = options.processor ? new Charges(this.ledger, this.idempotency, options.processor.processor, this.now) : undefined;
+    this.leaseMs = options.processor ? chargeLeaseMs(options.processor.timeoutMs) : LEASE_MS;
   }
 
   /**
@@ -67,47 +84,68 @@ export class PaymentService {
    * passes is treated as unavailable (503 with Retry-After; a write may still land, which the retry
    * with the same key settles), and no call starts after it.
    */
-  public async create(clientId: string, idempotencyKey: string, request: PaymentRequest, budgetMs = this.budgetMs): Promise<CreatedPayment> {
+  public async create(
+    clientId: string,
+    idempotencyKey: string,
+    request: PaymentRequest,
+    budgetMs = this.budgetMs,
+    requestId = 'unknown',
+  ): Promise<CreatedPayment> {
     const deadline = new Deadline(budgetMs);
     const id = IdempotencyStore.recordId(clientId, idempotencyKey);
     const nowMs = this.now();
-    const payment: AcceptedPayment = {
-      transactionId: this.newId(),
-      status: 'accepted',
-      amount: request.amount,
-      currency: request.currency,
-      merchantId: request.merchantId,
-      createdAt: new Date(nowMs).toISOString(),
-    };
-    const fresh: IdempotencyRecord = {
-      requestHash: requestHash(request),
-      transactionId: payment.transactionId,
-      createdAt: payment.createdAt,
-      response: paymentBody(payment),
-      attempt: this.newId(),
-      lockedUntil: nowMs + LEASE_MS,
-    };
+    const fresh = this.freshRecord(clientId, request, nowMs);
 
-    const claim = await dependency(() => deadline.run(() => this.idempotency.claim(id, fresh, nowMs)), LEASE_MS);
+    const claim = await dependency(() => deadline.run(() => this.idempotency.claim(id, fresh, nowMs)), this.leaseMs);
     let record = claim.record;
     if (claim.kind === 'existing') {
       if (record.requestHash !== fresh.requestHash) {
         throw new IdempotencyKeyReusedError();
       }
-      if (await dependency(() => deadline.run(() => this.ledger.contains(record.transactionId, record.createdAt)), 1000)) {
-        return { transactionId: record.transactionId, body: record.response, replayed: true };
+      if (record.responseStatus !== undefined) {
+        return replay(record);
       }
-      if (record.lockedUntil > nowMs) {
-        throw new IdempotencyInProgressError(secondsUntil(record.lockedUntil, nowMs));
+      if (!record.pending) {
+        return this.acceptAgain(id, record, request, clientId, deadline, nowMs);
       }
-      const attempt = this.newId();
-      if (!await dependency(() => deadline.run(() => this.idempotency.takeOver(id, record, attempt, nowMs + LEASE_MS)), LEASE_MS)) {
-        throw new IdempotencyInProgressError(secondsUntil(nowMs + LEASE_MS, nowMs));
+      if (!this.charges) {
+        // A payment left pending by a deployment with a processor, met by one without.
+        throw new ProcessorUnavailableError(record.transactionId, secondsUntil(record.lockedUntil, nowMs));
       }
-      record = { ...record, attempt, lockedUntil: nowMs + LEASE_MS };
+      record = await this.takeOver(id, record, deadline, nowMs);
     }
+    if (!record.pending || !this.charges) {
+      return this.accept(id, record, request, clientId, deadline);
+    }
+    return this.charges.settle({
+      id,
+      record: { ...record, pending: record.pending },
+      holder: claim.kind === 'claimed' ? Holder.CLAIM : Holder.RETRY,
+      requestId,
+      deadline,
+      retryAt: this.now(),
+    });
+  }
 
-    const stored: AcceptedPayment = { ...payment, transactionId: record.transactionId, createdAt: record.createdAt };
+  /**
+   * Appends an accepted payment to the ledger with a condition on its key. Because every attempt
+   * for one claim writes the same key, the ledger can never hold the payment twice.
+   */
+  private async accept(
+    id: string,
+    record: IdempotencyRecord,
+    request: PaymentRequest,
+    clientId: string,
+    deadline: Deadline,
+  ): Promise<CreatedPayment> {
+    const stored: Payment = {
+      transactionId: record.transactionId,
+      status: 'accepted',
+      amount: request.amount,
+      currency: request.currency,
+      merchantId: request.merchantId,
+      createdAt: record.createdAt,
+    };
     let written: boolean;
     try {
       written = await deadline.run(() => this.ledger.append(stored, request, clientId));
@@ -132,83 +170,72 @@ export class PaymentService {
       }
       throw error;
     }
-    return { transactionId: record.transactionId, body: record.response, replayed: !written };
+    return { transactionId: record.transactionId, statusCode: 201, body: record.response!, replayed: !written };
   }
 
   /** The payment with this id, if this client created it. */
-  public async get(clientId: string, transactionId: string, budgetMs = this.budgetMs): Promise<AcceptedPayment | undefined> {
+  public async get(clientId: string, transactionId: string, budgetMs = this.budgetMs): Promise<Payment | undefined> {
     const deadline = new Deadline(budgetMs);
     return dependency(() => deadline.run(() => this.ledger.find(transactionId, clientId)), 1000, Operation.READ);
   }
-}
 
-/**
- * Runs a call to a dependency, turning throttling and unavailability into a 503 that says when to
- * retry, and any other failure into a 500 that says nothing about it.
- */
-async function dependency<T>(call: () => Promise<T>, retryAfterMs: number, operation: Operation = Operation.CREATE): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isThrottling(error)) {
-      throw new ServiceUnavailableError(1, operation);
+  /**
+   * The record a new claim writes: the payment's id and time, and either the 201 body of an
+   * accepted payment or, with a processor, the processor request of a pending one.
+   */
+  private freshRecord(clientId: string, request: PaymentRequest, nowMs: number): IdempotencyRecord {
+    const transactionId = this.newId();
+    const createdAt = new Date(nowMs).toISOString();
+    const lockedUntil = nowMs + this.leaseMs;
+    const common = { requestHash: requestHash(request), transactionId, createdAt, attempt: this.newId(), lockedUntil };
+    if (this.charges) {
+      const pending: PendingCharge = { request: processorRequest(transactionId, request), clientId, retryAt: lockedUntil, tries: 0 };
+      return { ...common, pending };
     }
-    if (isUnavailable(error)) {
-      throw new ServiceUnavailableError(Math.ceil(retryAfterMs / 1000), operation);
+    const payment: Payment = {
+      transactionId,
+      status: 'accepted',
+      amount: request.amount,
+      currency: request.currency,
+      merchantId: request.merchantId,
+      createdAt,
+    };
+    return { ...common, response: paymentBody(payment) };
+  }
+
+  /** Takes over a claim whose attempt's lease has run out; 409 while it runs, or if another request took it first. */
+  private async takeOver(id: string, record: IdempotencyRecord, deadline: Deadline, nowMs: number): Promise<IdempotencyRecord> {
+    if (record.lockedUntil > nowMs) {
+      throw new IdempotencyInProgressError(secondsUntil(record.lockedUntil, nowMs));
     }
-    throw error;
+    const attempt = this.newId();
+    if (!await dependency(() => deadline.run(() => this.idempotency.takeOver(id, record, attempt, nowMs + this.leaseMs)), this.leaseMs)) {
+      throw new IdempotencyInProgressError(secondsUntil(nowMs + this.leaseMs, nowMs));
+    }
+    return { ...record, attempt, lockedUntil: nowMs + this.leaseMs };
+  }
+
+  /**
+   * A claim of an accepted payment met again: the replay of the 201 if the ledger holds the
+   * payment, else a takeover once the claiming attempt's lease has run out, and the ledger write.
+   */
+  private async acceptAgain(
+    id: string,
+    record: IdempotencyRecord,
+    request: PaymentRequest,
+    clientId: string,
+    deadline: Deadline,
+    nowMs: number,
+  ): Promise<CreatedPayment> {
+    if (await dependency(() => deadline.run(() => this.ledger.contains(record.transactionId, record.createdAt)), 1000)) {
+      return replay(record);
+    }
+    return this.accept(id, await this.takeOver(id, record, deadline, nowMs), request, clientId, deadline);
   }
 }
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  // A multi-Region strongly consistent table refuses a write that met a concurrent write to the
-  // same item in another Region. The SDK retries it once; one that still conflicts wrote nothing,
-  // unlike a failed condition, which the store and the ledger answer from the item they found.
-  'ReplicatedWriteConflictException',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-
-/** DynamoDB refused the request for capacity or for a conflicting write in another Region: nothing was written. */
-export function isThrottling(error: unknown): boolean {
-  return error instanceof Error && THROTTLING.has(error.name);
-}
-
-/**
- * DynamoDB answered with a client error (a 4xx): the request was refused, and nothing was written.
- * A conditional check that failed is not among them; the store and the ledger handle those.
- */
-export function isRefused(error: unknown): boolean {
-  const details = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
-  return isThrottling(error)
-    || (error instanceof Error && details.$fault === 'client' && details.$metadata?.httpStatusCode !== undefined);
-}
-
-/** DynamoDB refused what the item holds (a value it cannot store), as opposed to how it was sent. */
-export function isInvalidInput(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ValidationException';
-}
-
-/**
- * The dependency failed on its side or could not be reached: the outcome of a write is unknown.
- * An SDK error that carries request metadata but no HTTP status never got a response.
- */
-export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) {
-    return false;
-  }
-  const details = error as Error & { $fault?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
-  return details.$fault === 'server'
-    || ['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable'].includes(error.name)
-    || NETWORK_CODES.has(String(details.code))
-    || (details.$metadata !== undefined && details.$metadata.httpStatusCode === undefined)
-    || isUnavailable(details.cause);
-}
-
-function secondsUntil(untilMs: number, nowMs: number): number {
-  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+/** The recorded final response of a claim, as a replay. */
+function replay(record: IdempotencyRecord): CreatedPayment {
+  return { transactionId: record.transactionId, statusCode: record.responseStatus ?? 201, body: record.response!, replayed: true };
 }
 

@@ -1,6 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { MotoServer } from './moto';
-import { AcceptedPayment, Ledger, paymentBody } from '../../src/handlers/ledger';
+import { Payment, Ledger, paymentBody } from '../../src/handlers/ledger';
 import type { PaymentRequest } from '../../src/handlers/payment-request';
 
 /** The ledger table against moto_server: what an item holds, and who may read it back. */
@@ -19,7 +19,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function payment(): AcceptedPayment {
+function payment(): Payment {
   return {
     transactionId: `ledger-tx-${++idCounter}`,
     status: 'accepted',

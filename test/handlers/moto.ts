@@ -9,6 +9,7 @@ import {
   StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { PENDING_INDEX } from '../../src/handlers/idempotency';
 
 /**
  * A moto_server on 127.0.0.1 with a free port, for tests that run handler code against real
@@ -107,12 +108,21 @@ export class MotoServer {
     }));
   }
 
-  /** The idempotency table, as `PaymentApi` declares it. */
+  /** The idempotency table, as `PaymentApi` declares it, with the index of pending payments that a processor needs. */
   public async createIdempotencyTable(name: string): Promise<void> {
     await this.dynamodb().send(new CreateTableCommand({
       TableName: name,
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'id', AttributeType: 'S' },
+        { AttributeName: 'pending_shard', AttributeType: 'S' },
+        { AttributeName: 'retry_at', AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexes: [{
+        IndexName: PENDING_INDEX,
+        KeySchema: [{ AttributeName: 'pending_shard', KeyType: 'HASH' }, { AttributeName: 'retry_at', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['transaction_id', 'created_at'] },
+      }],
       BillingMode: 'PAY_PER_REQUEST',
     }));
   }

@@ -1,16 +1,10 @@
 import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { MotoServer } from './moto';
+import { isInvalidInput, isRefused, isThrottling, isUnavailable } from '../../src/handlers/dependency';
 import { IdempotencyStore } from '../../src/handlers/idempotency';
 import { Ledger } from '../../src/handlers/ledger';
 import type { PaymentRequest } from '../../src/handlers/payment-request';
-import {
-  isInvalidInput,
-  isRefused,
-  isThrottling,
-  isUnavailable,
-  LEASE_MS,
-  PaymentService,
-} from '../../src/handlers/payments';
+import { LEASE_MS, PaymentService } from '../../src/handlers/payments';
 
 /**
  * How the payment service tells DynamoDB's failures apart, and what it answers for each: a refusal

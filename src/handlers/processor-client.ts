@@ -1,0 +1,84 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ProcessorOutcome, ProcessorRequest, readProcessorAnswer } from './processor-protocol';
+
+/** Why a call to the processor did not give an outcome. */
+export enum ProcessorFailure {
+  /** The processor answered with an error. */
+  ERROR = 'error',
+  /** No answer within the processor timeout. */
+  TIMEOUT = 'timeout',
+  /** The processor could not be reached, or refused the call (throttled, not permitted). */
+  UNREACHABLE = 'unreachable',
+  /** An answer that the contract does not allow. */
+  INVALID_ANSWER = 'invalid_answer',
+}
+
+/**
+ * A call to the processor that gave no outcome. Whether the processor charged is unknown, so the
+ * payment stays `pending` and the next call carries the same idempotency key. The message names the
+ * kind of failure only: nothing of what the processor answered is kept.
+ */
+export class ProcessorCallError extends Error {
+  public readonly name = 'ProcessorCallError';
+
+  constructor(public readonly reason: ProcessorFailure, public readonly detail?: string) {
+    super(`The processor call failed: ${reason}${detail ? ` (${detail})` : ''}.`);
+  }
+}
+
+/** A payment processor as the handler and the completer call it. */
+export interface Processor {
+  /** The processor's outcome for the request, or a `ProcessorCallError`. */
+  charge(request: ProcessorRequest): Promise<ProcessorOutcome>;
+}
+
+/**
+ * A processor behind a Lambda function, invoked synchronously with the request as its event and
+ * its answer as the function's result. One attempt per call, bounded by the processor timeout: a
+ * retry is the client's or the completer's, with the same idempotency key.
+ */
+export class LambdaProcessor implements Processor {
+  constructor(private readonly client: LambdaClient, private readonly functionName: string, private readonly timeoutMs: number) {}
+
+  public async charge(request: ProcessorRequest): Promise<ProcessorOutcome> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    let answer: Uint8Array | undefined;
+    try {
+      const result = await this.client.send(new InvokeCommand({
+        FunctionName: this.functionName,
+        Payload: Buffer.from(JSON.stringify(request)),
+      }), { abortSignal: abort.signal });
+      if (result.FunctionError !== undefined) {
+        // The error's payload may quote the request (a token): only that it failed is kept.
+        throw new ProcessorCallError(ProcessorFailure.ERROR);
+      }
+      answer = result.Payload;
+    } catch (error) {
+      if (error instanceof ProcessorCallError) {
+        throw error;
+      }
+      throw abort.signal.aborted
+        ? new ProcessorCallError(ProcessorFailure.TIMEOUT)
+        : new ProcessorCallError(ProcessorFailure.UNREACHABLE, (error as Error).name);
+    } finally {
+      clearTimeout(timer);
+    }
+    return readAnswer(answer);
+  }
+}
+
+/** The function's result as the contract reads it. */
+function readAnswer(payload: Uint8Array | undefined): ProcessorOutcome {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
+  } catch {
+    throw new ProcessorCallError(ProcessorFailure.INVALID_ANSWER, 'not JSON');
+  }
+  try {
+    return readProcessorAnswer(answer);
+  } catch (error) {
+    throw new ProcessorCallError(ProcessorFailure.INVALID_ANSWER, (error as Error).message);
+  }
+}
