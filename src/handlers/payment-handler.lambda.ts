@@ -2,14 +2,13 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { REQUEST_BUDGET_MS } from './deadline';
 import { IdempotencyStore } from './idempotency';
 import { Ledger } from './ledger';
 import { routePaymentRequest } from './payment-routes';
-import { PaymentService, ProcessorSettings } from './payments';
-import { LambdaProcessor } from './processor-client';
+import { PaymentService } from './payments';
+import { processorFromEnvironment } from './processor-client';
 
 const metrics = new Metrics();
 metrics.setDefaultDimensions({
@@ -28,22 +27,10 @@ const service = new PaymentService({
   // Set where the ledger is a multi-Region table (see MultiRegionPaymentPlatform).
   ledger: new Ledger(dynamodb, process.env.LEDGER_TABLE_NAME!, process.env.PAYMENTS_ORIGIN_REGION || undefined),
   idempotency: new IdempotencyStore(dynamodb, process.env.IDEMPOTENCY_TABLE_NAME!, Number(process.env.IDEMPOTENCY_TTL_SECONDS)),
-  processor: processorSettings(),
+  // Each call to the processor is one attempt: the retry is the client's or the completer's, with the same key.
+  processor: processorFromEnvironment(),
 });
 const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';
-
-/**
- * The processor that `PaymentApi` configures (`PROCESSOR_FUNCTION_NAME`, `PROCESSOR_TIMEOUT_MS`), if
- * any. Each call is one attempt: the retry is the client's or the completer's, with the same key.
- */
-function processorSettings(): ProcessorSettings | undefined {
-  const functionName = process.env.PROCESSOR_FUNCTION_NAME;
-  if (!functionName) {
-    return undefined;
-  }
-  const timeoutMs = Number(process.env.PROCESSOR_TIMEOUT_MS);
-  return { processor: new LambdaProcessor(new LambdaClient({ maxAttempts: 1 }), functionName, timeoutMs), timeoutMs };
-}
 
 /** Time kept back from the function's own timeout for answering, in milliseconds. */
 const ANSWER_MARGIN_MS = 1_000;

@@ -13,20 +13,16 @@ import {
 import { IdempotencyRecord, IdempotencyStore, PendingCharge, requestHash } from './idempotency';
 import { Ledger, Payment, paymentBody } from './ledger';
 import type { PaymentRequest } from './payment-request';
-import type { Processor } from './processor-client';
+import type { ProcessorSettings } from './processor-client';
 import { processorRequest } from './processor-protocol';
 
 /** How long an attempt holds a key before another request may take over, in milliseconds. */
 export const LEASE_MS = 10_000;
 
-export type { CreatedPayment } from './charges';
+/** The `Retry-After` of a pending payment past the processor's key retention, which only an operator can settle. */
+const KEY_FORGOTTEN_RETRY_AFTER_SECONDS = 3600;
 
-/** The processor that payments go through, and how long one call to it may take. */
-export interface ProcessorSettings {
-  readonly processor: Processor;
-  /** The processor timeout, in milliseconds; an attempt's lease is longer (`chargeLeaseMs`). */
-  readonly timeoutMs: number;
-}
+export type { CreatedPayment } from './charges';
 
 /** What the service needs; the handler builds it once per container. */
 export interface PaymentServiceOptions {
@@ -68,6 +64,7 @@ export class PaymentService {
   private readonly budgetMs: number;
   private readonly charges?: Charges;
   private readonly leaseMs: number;
+  private readonly keyRetentionMs: number;
 
   constructor(options: PaymentServiceOptions) {
     this.ledger = options.ledger;
@@ -77,6 +74,7 @@ export class PaymentService {
     this.budgetMs = options.budgetMs ?? REQUEST_BUDGET_MS;
     this.charges = options.processor ? new Charges(this.ledger, this.idempotency, options.processor.processor, this.now) : undefined;
     this.leaseMs = options.processor ? chargeLeaseMs(options.processor.timeoutMs) : LEASE_MS;
+    this.keyRetentionMs = options.processor?.keyRetentionMs ?? 0;
   }
 
   /**
@@ -111,6 +109,10 @@ export class PaymentService {
       if (!this.charges) {
         // A payment left pending by a deployment with a processor, met by one without.
         throw new ProcessorUnavailableError(record.transactionId, secondsUntil(record.lockedUntil, nowMs));
+      }
+      if (Date.parse(record.createdAt) + this.keyRetentionMs <= nowMs) {
+        // Left for an operator (the completer's alarm names it): no call may repeat a forgotten key.
+        throw new ProcessorUnavailableError(record.transactionId, KEY_FORGOTTEN_RETRY_AFTER_SECONDS);
       }
       record = await this.takeOver(id, record, deadline, nowMs);
     }

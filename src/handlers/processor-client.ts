@@ -32,6 +32,35 @@ export interface Processor {
   charge(request: ProcessorRequest): Promise<ProcessorOutcome>;
 }
 
+/** The processor that payments go through, and how long one call to it may take. */
+export interface ProcessorSettings {
+  readonly processor: Processor;
+  /** The processor timeout, in milliseconds; an attempt's lease is longer (`chargeLeaseMs`). */
+  readonly timeoutMs: number;
+  /**
+   * How long the processor honours an idempotency key, in milliseconds. A payment still pending
+   * after it is not called for again, by a retry or the completer: the processor could charge twice.
+   */
+  readonly keyRetentionMs: number;
+}
+
+/**
+ * The processor that `PaymentApi` configures for the handler and the completer, if any:
+ * `PROCESSOR_FUNCTION_NAME`, `PROCESSOR_TIMEOUT_MS` and `PROCESSOR_KEY_RETENTION_SECONDS`.
+ */
+export function processorFromEnvironment(environment: NodeJS.ProcessEnv = process.env): ProcessorSettings | undefined {
+  const functionName = environment.PROCESSOR_FUNCTION_NAME;
+  if (!functionName) {
+    return undefined;
+  }
+  const timeoutMs = Number(environment.PROCESSOR_TIMEOUT_MS);
+  return {
+    processor: new LambdaProcessor(new LambdaClient({ maxAttempts: 1 }), functionName, timeoutMs),
+    timeoutMs,
+    keyRetentionMs: Number(environment.PROCESSOR_KEY_RETENTION_SECONDS) * 1000,
+  };
+}
+
 /**
  * A processor behind a Lambda function, invoked synchronously with the request as its event and
  * its answer as the function's result. One attempt per call, bounded by the processor timeout: a
