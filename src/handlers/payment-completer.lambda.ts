@@ -7,8 +7,8 @@ import { Charges } from './charges';
 import { Completer, Completion } from './completer';
 import { chargeLeaseMs } from './deadline';
 import { IdempotencyStore } from './idempotency';
+import { processorFromEnvironment } from './lambda-processor';
 import { Ledger } from './ledger';
-import { processorFromEnvironment } from './processor-client';
 
 const logger = new Logger();
 const metrics = new Metrics();

@@ -8,8 +8,8 @@ import { Charges } from '../../src/handlers/charges';
 import { backoffMs, Completer, Completion, NEVER } from '../../src/handlers/completer';
 import { chargeLeaseMs } from '../../src/handlers/deadline';
 import { IdempotencyStore, requestHash } from '../../src/handlers/idempotency';
+import { LambdaProcessor } from '../../src/handlers/lambda-processor';
 import { Ledger } from '../../src/handlers/ledger';
-import { LambdaProcessor } from '../../src/handlers/processor-client';
 import { processorRequest } from '../../src/handlers/processor-protocol';
 import { simulatedReference } from '../../src/handlers/simulated-processor';
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   suite.moto().useAsAwsEndpoint();
   handler = coldStart<{ handler: Handler }>({ ...HANDLER_ENVIRONMENT, ...PROCESSOR_ENVIRONMENT, AWS_ENDPOINT_URL_LAMBDA: processor.endpoint },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    () => require('../../src/handlers/payment-handler.lambda')).handler;
+    () => require('../../src/handlers/processor-payment-handler.lambda')).handler;
   const dynamodb = suite.moto().dynamodb();
   const idempotency = new IdempotencyStore(dynamodb, IDEMPOTENCY, 86400);
   const ledger = new Ledger(dynamodb, LEDGER);

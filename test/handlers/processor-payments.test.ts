@@ -33,7 +33,7 @@ beforeAll(async () => {
     PROCESSOR_FUNCTION_NAME: 'payments-processor',
     PROCESSOR_TIMEOUT_MS: String(TIMEOUT_MS),
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-  }, () => require('../../src/handlers/payment-handler.lambda')).handler;
+  }, () => require('../../src/handlers/processor-payment-handler.lambda')).handler;
 });
 
 afterEach(() => processor?.simulate());
