@@ -6,6 +6,7 @@ import { keysSeenInMemory, simulate } from '../../src/handlers/simulated-process
 /** What the stand-in answers to one call: a result (after `delayMs`), or a function error. */
 export type InvokeAnswer =
   | { readonly kind: 'result'; readonly payload: unknown; readonly delayMs?: number }
+  | { readonly kind: 'raw'; readonly body: string; readonly delayMs?: number }
   | { readonly kind: 'error'; readonly delayMs?: number };
 
 /** One call that reached the stand-in. */
@@ -67,7 +68,7 @@ export class LambdaStandIn {
         return;
       }
       response.writeHead(200, headers);
-      response.end(JSON.stringify(answer.payload));
+      response.end(answer.kind === 'raw' ? answer.body : JSON.stringify(answer.payload));
     });
     this.server.on('connection', (socket) => {
       this.open.add(socket);
