@@ -127,13 +127,15 @@ test('one idempotency key at the processor, one outcome, one final answer: under
         const lambda = new LambdaProcessor(world.lambda, 'payments-processor', TIMEOUT_MS);
         try {
           if (actor.kind === 'retry') {
-            const service = new PaymentService({ ledger, idempotency, processor: { processor: lambda, timeoutMs: TIMEOUT_MS, keyRetentionMs: RETENTION_MS }, now });
+            const settings = { processor: lambda, timeoutMs: TIMEOUT_MS, keyRetentionMs: RETENTION_MS };
+            const service = new PaymentService({ ledger, idempotency, processor: settings, now });
             const outcome = await routePaymentRequest(event(), service, false);
             if (!world.dead()) {
               answers.push(outcome.response);
             }
           } else {
-            const completer = new Completer({ idempotency, charges: new Charges(ledger, idempotency, lambda, now), leaseMs: LEASE_MS, keyRetentionMs: RETENTION_MS, now });
+            const charges = new Charges(ledger, idempotency, lambda, now);
+            const completer = new Completer({ idempotency, charges, leaseMs: LEASE_MS, keyRetentionMs: RETENTION_MS, now });
             await completer.run(`completer-${run}`, clock + 10 * LEASE_MS);
           }
         } catch (error) {
