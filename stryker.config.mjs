@@ -15,10 +15,10 @@ export default {
     projectType: 'custom',
     configFile: 'package.json',
     config: {
-      // The handler tests, the property-based ones included. The bundle test loads the built
-      // asset, not src/, so it cannot see a mutant.
+      // The handler tests, the property-based ones included. The bundle test and the crash tests
+      // load the built assets, not src/, so they cannot see a mutant.
       testMatch: ['<rootDir>/test/handlers/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/test/handlers/bundle\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/handlers/bundle\\.test\\.ts$', '/test/handlers/crash-recovery\\.test\\.ts$'],
       collectCoverage: false,
       reporters: ['default'],
       // Node.js, stopping at a mutant's first failing test (StrykerJS's jest runner cannot).

@@ -10,6 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { PaymentRequest } from './payment-request';
+import { PENDING_INDEX, PENDING_SHARDS } from './pending-index';
 import type { ProcessorRequest } from './processor-protocol';
 
 /**
@@ -41,7 +42,7 @@ export interface IdempotencyRecord {
 export interface PendingCharge {
   readonly request: ProcessorRequest;
   readonly clientId: string;
-  /** When (epoch milliseconds) the completer may try it next: the sort key of `PENDING_INDEX`. */
+  /** When (epoch milliseconds) the completer may try it next: the sort key of the pending index. */
   readonly retryAt: number;
   /** How many times the completer has tried it. */
   readonly tries: number;
@@ -55,13 +56,6 @@ export interface PendingEntry {
   readonly retryAt: number;
 }
 
-/**
- * The sparse index of pending payments: only records of pending payments carry its keys
- * (`pending_shard`, `retry_at`), so the completer reads them without a scan. Its partition key is
- * spread over `PENDING_SHARDS` values, so that many payments in flight do not meet in one partition.
- */
-export const PENDING_INDEX = 'pending-payments';
-export const PENDING_SHARDS = 16;
 
 /** The result of claiming a key. */
 export type Claim =

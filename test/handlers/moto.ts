@@ -9,7 +9,7 @@ import {
   StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { PENDING_INDEX } from '../../src/handlers/idempotency';
+import { PENDING_INDEX } from '../../src/handlers/pending-index';
 
 /**
  * A moto_server on 127.0.0.1 with a free port, for tests that run handler code against real
