@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -98,6 +99,22 @@ export interface PaymentAlarmsOptions {
   readonly claimSweepLagThreshold?: Duration;
 
   /**
+   * Requests whose processor call failed (503 `processor_unavailable`), as a percentage of the
+   * requests that reached the processor, that raises the alarm. Used where the API has a processor.
+   *
+   * @default 5
+   */
+  readonly processorFailureRatePercent?: number;
+
+  /**
+   * Age of the oldest `pending` payment that raises the alarm: a payment whose charge may have
+   * happened and whose outcome is not recorded. Used where the API has a processor.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly pendingPaymentAgeThreshold?: Duration;
+
+  /**
    * Whether to create a CloudWatch dashboard with the same signals.
    *
    * @default true
@@ -122,6 +139,7 @@ export interface PaymentAlarmsProps extends PaymentAlarmsOptions {
  * - messages in the dead-letter queue (any message is an audit batch or invocation that was not processed)
  * - ledger throttling (any throttled read or write)
  * - audit writer errors, and audit lag (the age of the oldest unwritten stream record)
+ * - with a processor: the processor failure rate, a payment pending too long, and completer errors
  */
 export class PaymentAlarms extends Construct {
   /** The topic every alarm notifies. */
@@ -142,6 +160,15 @@ export class PaymentAlarms extends Construct {
   public readonly auditLagAlarm: cloudwatch.Alarm;
   /** Claim sweeps falling behind, or not running, where the API has a claim sweeper. */
   public readonly claimSweepAlarm?: cloudwatch.Alarm;
+  /** Processor failures as a percentage of processor calls, where the API has a processor. */
+  public readonly processorFailureRateAlarm?: cloudwatch.Alarm;
+  /**
+   * A payment pending for longer than `pendingPaymentAgeThreshold`, one past the processor's key
+   * retention, or a completer that does not run, where the API has a processor.
+   */
+  public readonly pendingPaymentAlarm?: cloudwatch.Alarm;
+  /** Any error of the completer, or any payment it could not complete for an unexpected error, where the API has a processor. */
+  public readonly completerErrorAlarm?: cloudwatch.Alarm;
   /**
    * The EventBridge rule that notifies the topic, through CloudTrail, when anyone schedules the
    * deletion of the platform's key, disables it or replaces its policy.
@@ -175,10 +202,27 @@ export class PaymentAlarms extends Construct {
     [this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm, this.claimSweepAlarm] =
       this.pipelineAlarms(props, envName);
 
+    if (api.completer) {
+      this.processorFailureRateAlarm = rate('ProcessorFailureRate', 'processor failure rate', api.metricProcessorFailures({ period }),
+        new cloudwatch.MathExpression({
+          expression: 'failed + authorized + declined',
+          usingMetrics: {
+            failed: api.metricProcessorFailures({ period }),
+            authorized: api.metricPaymentsAuthorized({ period }),
+            declined: api.metricPaymentsDeclined({ period }),
+          },
+          period,
+          label: 'processor calls',
+        }),
+        props.processorFailureRatePercent ?? 5);
+      [this.pendingPaymentAlarm, this.completerErrorAlarm] = this.completerAlarms(props, envName, api.completer);
+    }
+
     this.alarms = [
       this.handlerErrorRateAlarm, this.clientErrorRateAlarm, this.serverErrorRateAlarm,
       this.deadLetterAlarm, this.ledgerThrottlingAlarm, this.auditWriterErrorAlarm, this.auditLagAlarm,
-      ...(this.claimSweepAlarm ? [this.claimSweepAlarm] : []),
+      ...[this.claimSweepAlarm, this.processorFailureRateAlarm, this.pendingPaymentAlarm, this.completerErrorAlarm]
+        .filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
     ];
 
     this.keyDestructionRule = this.watchKeyDestruction(api, envName);
@@ -261,6 +305,50 @@ export class PaymentAlarms extends Construct {
       });
     }
     return [deadLetters, ledgerThrottling, auditWriterErrors, auditLag, claimSweep];
+  }
+
+  /**
+   * The alarms of the completer: a payment pending too long (or past the processor's key
+   * retention, or a completer that does not report), and the completer's errors.
+   */
+  private completerAlarms(props: PaymentAlarmsProps, envName: string, completer: lambda.IFunction): [cloudwatch.Alarm, cloudwatch.Alarm] {
+    const api = props.api;
+    const threshold = props.pendingPaymentAgeThreshold ?? Duration.minutes(15);
+    const pending = this.alarm('PendingPayment', {
+      alarmDescription: `${envName}: a payment has been pending for more than ${threshold.toHumanString()}, one is past the processor's key retention `
+        + '(the completer names it in its log: settle it with the processor by hand), or the completer has not reported for 5 minutes. '
+        + 'A pending payment may have been charged; its outcome is not recorded yet. See docs/processor.md of @org/payment-platform.',
+      metric: new cloudwatch.MathExpression({
+        // A payment past the key retention breaches whatever its age.
+        expression: `IF(abandoned > 0, ${threshold.toSeconds() + 1}, age)`,
+        usingMetrics: { age: api.metricOldestPendingPaymentAge(), abandoned: api.metricAbandonedPayments() },
+        period: Duration.minutes(1),
+        label: 'oldest pending payment (s)',
+      }),
+      threshold: threshold.toSeconds(),
+      evaluationPeriods: 5,
+      datapointsToAlarm: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // The completer reports every minute; five minutes without a report is a completer that does not run.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const errors = this.alarm('CompleterErrors', {
+      alarmDescription: `${envName}: the payment completer failed, or could not complete a pending payment for an unexpected error (its log names the payment).`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'functionErrors + completionErrors',
+        usingMetrics: {
+          functionErrors: completer.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+          completionErrors: api.metricCompletionErrors(),
+        },
+        period: Duration.minutes(1),
+        label: 'completer errors',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return [pending, errors];
   }
 
   /** Subscribes the e-mail address and the endpoints to the topic, and warns where nobody is. */
@@ -434,13 +522,20 @@ export class PaymentAlarms extends Construct {
       graph('Audit pipeline', [api.auditWriter.metricErrors({ period: Duration.minutes(1) })], [this.auditLagAlarm.metric]),
       graph('Dead-letter queue', [this.deadLetterAlarm.metric]),
     );
+    if (this.processorFailureRateAlarm && this.pendingPaymentAlarm && this.completerErrorAlarm) {
+      dashboard.addWidgets(
+        graph('Processor outcomes', [api.metricPaymentsAuthorized({ period }), api.metricPaymentsDeclined({ period }), api.metricProcessorFailures({ period })]),
+        graph('Processor failure rate (%)', [this.processorFailureRateAlarm.metric]),
+        graph('Pending payments', [this.pendingPaymentAlarm.metric], [this.completerErrorAlarm.metric]),
+      );
+    }
     return dashboard;
   }
 }
 
 function validateOptions(props: PaymentAlarmsProps): void {
   const problems: string[] = [];
-  for (const field of ['handlerErrorRatePercent', 'clientErrorRatePercent', 'serverErrorRatePercent'] as const) {
+  for (const field of ['handlerErrorRatePercent', 'clientErrorRatePercent', 'serverErrorRatePercent', 'processorFailureRatePercent'] as const) {
     const value = props[field];
     if (value !== undefined && !(typeof value === 'number' && value > 0 && value < 100)) {
       problems.push(`\`${field}\` is ${value}; it must be a percentage greater than 0 and less than 100.`);
@@ -464,6 +559,10 @@ function validateOptions(props: PaymentAlarmsProps): void {
   const sweepLag = props.claimSweepLagThreshold;
   if (sweepLag && !Token.isUnresolved(sweepLag.toSeconds()) && sweepLag.toSeconds() < 3600) {
     problems.push(`\`claimSweepLagThreshold\` is ${sweepLag.toHumanString()}; it must be at least 1 hour, since a pass over the claims begins once an hour.`);
+  }
+  const pendingAge = props.pendingPaymentAgeThreshold;
+  if (pendingAge && !Token.isUnresolved(pendingAge.toSeconds()) && (pendingAge.toSeconds() < 120 || pendingAge.toSeconds() % 60 !== 0)) {
+    problems.push(`\`pendingPaymentAgeThreshold\` is ${pendingAge.toHumanString()}; it must be a whole number of minutes, at least 2, since the completer reports once a minute.`);
   }
   const email = props.alarmEmail;
   if (email !== undefined && !Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {

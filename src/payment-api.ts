@@ -17,6 +17,8 @@ import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
+import { ProcessorPaymentHandlerFunction } from './handlers/processor-payment-handler-function';
+import { PaymentProcessor } from './payment-processor';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, nagPackAcknowledgements } from './private/acknowledge';
 import { apiSettingProblems } from './private/api-rules';
 import { AuditPipeline } from './private/audit-pipeline';
@@ -26,6 +28,7 @@ import { guardControl } from './private/guardrails';
 import { IdempotencyClaims, SWEEPER_SERVICE_NAME } from './private/idempotency-claims';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
 import { ACCOUNT_BURST_QUOTA, PaymentRestApi } from './private/payment-rest-api';
+import { COMPLETER_SERVICE_NAME, processorEnvironment, ProcessorStep } from './private/processor-step';
 import { apiPropsOf, auditBucketPropsOf, sameProfileProps, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
 import { ServicePrefixLists } from './private/service-prefix-lists';
 import { keptOrDestroyed } from './private/values';
@@ -97,6 +100,18 @@ export interface PaymentApiClientLimits {
  * `MultiRegionPaymentPlatformProps.api` applies them in every Region.
  */
 export interface PaymentApiOptions {
+  /**
+   * The payment processor that payments move money through. With one, `POST /payments` claims the
+   * key, writes the payment ahead as `pending`, calls the processor with the payment's one
+   * idempotency key, and records `authorized` (201) or `declined` (402); a processor failure
+   * answers 503 `processor_unavailable`, and a completer finishes every payment that no client
+   * retries. The handler reaches the processor through a Lambda interface endpoint in the VPC
+   * whose policy allows invoking the processor and nothing else.
+   *
+   * @default - none: payments are recorded as `accepted`, and nothing moves money
+   */
+  readonly processor?: PaymentProcessor;
+
   /**
    * Whether every method requires IAM (SigV4) authorization in addition to an API key. With it,
    * payments and idempotency keys belong to the caller's IAM principal; without it, to the API key.
@@ -357,9 +372,15 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
    * stopped, where `idempotencyTable` is adopted.
    */
   public readonly claimSweeper?: lambda.Function;
+  /** The payment processor, where one is configured. */
+  public readonly processor?: PaymentProcessor;
+  /** The function that completes the pending payments that no client retries, where a processor is configured. */
+  public readonly completer?: lambda.Function;
+  /** The Lambda interface endpoint through which the functions reach the processor, where one is configured. */
+  public readonly processorEndpoint?: ec2.InterfaceVpcEndpoint;
   /**
    * The dead-letter queue: ranges of ledger changes that the audit writer could not write (from its
-   * event source mapping), and claim-sweeper runs that failed (asynchronous invocations).
+   * event source mapping), and claim-sweeper and completer runs that failed (asynchronous invocations).
    */
   public readonly deadLetterQueue: sqs.Queue;
   /** The log group of the API's access logs. */
@@ -432,11 +453,31 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
     const shared = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
     const claims = new IdempotencyClaims(this, {
-      ...shared, adopted: props.idempotencyTable, warmThroughput: props.idempotencyWarmThroughput, deadLetterQueue: this.deadLetterQueue, environment,
+      ...shared,
+      adopted: props.idempotencyTable,
+      warmThroughput: props.idempotencyWarmThroughput,
+      deadLetterQueue: this.deadLetterQueue,
+      environment,
+      pendingIndex: props.processor !== undefined,
     });
     this.idempotencyTable = claims.table;
     this.handlerSecurityGroup = functionSecurityGroup(this, 'HandlerSecurityGroup', this.vpc, 'payment handler', services);
-    this.handler = this.newHandler(props, shared, originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment);
+    const functionEnvironment = originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment;
+    this.handler = this.newHandler(props, shared, functionEnvironment);
+    this.processor = props.processor;
+    const step = props.processor && new ProcessorStep(this, {
+      ...shared,
+      processor: props.processor,
+      ledgerTable: this.ledgerTable,
+      idempotencyTable: this.idempotencyTable,
+      handler: this.handler,
+      handlerSecurityGroup: this.handlerSecurityGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      environment: functionEnvironment,
+      idempotencyTtl: props.idempotencyRecordTtl ?? Duration.hours(24),
+    });
+    this.completer = step?.completer;
+    this.processorEndpoint = step?.endpoint;
     // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
     // children of this construct: a new event source mapping would read the stream from its start.
     const audit = new AuditPipeline(this, 'Default', {
@@ -444,7 +485,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
     this.auditWriter = audit.writer;
     this.claimSweeper = claims.sweeper;
-    const groups = [this.handlerSecurityGroup, audit.securityGroup, claims.sweeperSecurityGroup];
+    const groups = [this.handlerSecurityGroup, audit.securityGroup, claims.sweeperSecurityGroup, step?.completerSecurityGroup];
     this.connections = new ec2.Connections({ securityGroups: groups.filter((group) => group !== undefined) });
 
     if (props.handlerProvisionedConcurrency !== undefined) {
@@ -473,7 +514,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     this.webAcl = rest.webAcl;
     this.url = this.restApi.url;
 
-    this.acknowledgeFindings(claims);
+    this.acknowledgeFindings(claims, step);
     this.guardControls(props, retention);
   }
 
@@ -558,6 +599,71 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * Payments that the processor authorized, answered 201 (the `PaymentsAuthorized` metric), where a
+   * processor is configured. Payments that the completer finished are in `PaymentsCompleted`.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricPaymentsAuthorized(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('PaymentsAuthorized', props);
+  }
+
+  /**
+   * Payments that the processor declined, answered 402 (the `PaymentsDeclined` metric).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricPaymentsDeclined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('PaymentsDeclined', props);
+  }
+
+  /**
+   * Requests whose processor call failed, timed out or was answered with something invalid
+   * (answered 503 `processor_unavailable`).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricProcessorFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricPaymentsRefused('processor_unavailable', props);
+  }
+
+  /**
+   * Seconds since the oldest payment that is still `pending` was claimed, as the completer sees it
+   * every minute (the `OldestPendingPaymentAge` metric).
+   *
+   * @default - maximum over 1 minute
+   */
+  public metricOldestPendingPaymentAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.completerMetric('OldestPendingPaymentAge', { statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * Pending payments that the completer could not finish for an unexpected error (the
+   * `CompletionErrors` metric).
+   *
+   * @default - sum over 1 minute
+   */
+  public metricCompletionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.completerMetric('CompletionErrors', { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * Pending payments past the processor's key retention, which the completer no longer tries and an
+   * operator must settle with the processor (the `AbandonedPayments` metric).
+   *
+   * @default - maximum over 1 minute
+   */
+  public metricAbandonedPayments(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.completerMetric('AbandonedPayments', { statistic: 'Maximum', ...props });
+  }
+
+  /** A metric of the completer, which runs every minute. */
+  private completerMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const dimensionsMap = { ...this.metricDimensions(), service: COMPLETER_SERVICE_NAME };
+    return this.handlerMetric(metricName, { period: Duration.minutes(1), dimensionsMap, ...props });
+  }
+
+  /**
    * Seconds since the claim sweeper's current pass over the idempotency table began (the
    * `SweepPassAge` metric), where the API has a sweeper: it grows while sweeps fall behind.
    *
@@ -614,8 +720,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   private newHandler(props: PaymentApiProps, placement: SharedFunctionSettings, environment: { [name: string]: string }): lambda.Function {
-    const handler = new PaymentHandlerFunction(this, 'Handler', {
-      description: 'Accepts and reads payments for the payments API',
+    // With a processor, the handler of its own bundle: the Lambda client weighs nothing without one.
+    const Handler = props.processor ? ProcessorPaymentHandlerFunction : PaymentHandlerFunction;
+    const handler = new Handler(this, 'Handler', {
+      description: props.processor ? 'Takes payments through the processor, and reads them, for the payments API' : 'Accepts and reads payments for the payments API',
       ...newFunctionLogsAndRole(this, 'Handler', placement, this.handlerSecurityGroup),
       memorySize: props.handlerMemorySize ?? 512,
       timeout: Duration.seconds(30),
@@ -632,6 +740,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
         IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyRecordTtl ?? Duration.hours(24)).toSeconds()),
         IAM_AUTHORIZATION: String(this.iamAuthorization),
+        ...(props.processor ? processorEnvironment(props.processor) : {}),
       },
     });
     this.ledgerTable.grant(handler, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query');
@@ -682,10 +791,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     });
   }
 
-  private acknowledgeFindings(claims: IdempotencyClaims): void {
+  private acknowledgeFindings(claims: IdempotencyClaims, step?: ProcessorStep): void {
     acknowledge(this, PAYMENT_API_FINDINGS);
-    if (!claims.sweeper) {
-      // With a sweeper, its DeadLetterConfig names the queue, which is how cdk-nag recognises one.
+    if (!claims.sweeper && !step) {
+      // With a sweeper or a completer, its DeadLetterConfig names the queue, which is how cdk-nag recognises one.
       acknowledge(this.deadLetterQueue, [{
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is the dead-letter queue of the audit writer\'s event source mapping (its on-failure destination), which cdk-nag does not read as dead-letter use.',
@@ -746,6 +855,9 @@ function validateProps(props: PaymentApiProps, region: string): void {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}; it must be a whole number of at least 1.`);
   } else if (provisioned !== undefined && concurrency !== undefined && provisioned > concurrency) {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}, above \`handlerReservedConcurrency\` (${concurrency}); Lambda provisions at most the reserved concurrency.`);
+  }
+  if (props.processor && props.idempotencyTable) {
+    problems.push('`processor` is set with an adopted `idempotencyTable`; the completer reads pending payments from an index that only a table the API creates is given. Leave `idempotencyTable` unset.');
   }
   if (props.multiRegion && (!props.ledgerTable || !props.idempotencyTable)) {
     problems.push(`\`multiRegion\` is true without ${!props.ledgerTable ? '`ledgerTable`' : '`idempotencyTable`'}; the Regions of a multi-Region platform share both tables, so pass the multi-Region ones.`);

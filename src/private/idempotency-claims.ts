@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge, functionRoleFindings, nagPackAcknowledgements } from './acknowledge';
 import { functionSecurityGroup, newFunctionLogsAndRole, SharedFunctionSettings } from './functions';
 import { grantDataKeyUse } from './grants';
+import { addPendingIndex } from './processor-step';
 import { ClaimSweeperFunction } from '../handlers/claim-sweeper-function';
 
 /** Powertools service name of the claim sweeper, a dimension of its metrics. */
@@ -29,6 +30,8 @@ export interface IdempotencyClaimsProps extends SharedFunctionSettings {
   readonly deadLetterQueue: sqs.IQueue;
   /** Environment variables that every function of the platform has. */
   readonly environment: { [name: string]: string };
+  /** Whether a new table gets the index of pending payments that a processor's completer reads. */
+  readonly pendingIndex?: boolean;
 }
 
 /**
@@ -70,6 +73,9 @@ export class IdempotencyClaims {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: this.props.removalPolicy,
     });
+    if (this.props.pendingIndex) {
+      addPendingIndex(table);
+    }
     acknowledge(table, nagPackAcknowledgements('DynamoDBInBackupPlan', IDEMPOTENCY_REASON, ['NIST.800.53.R5', 'HIPAA.Security']));
     return table;
   }

@@ -13,6 +13,7 @@ export interface MultiRegionSettings {
   readonly apiClients?: string[];
   readonly namePrefix?: string;
   readonly alarms?: { readonly alarmTopic?: unknown };
+  readonly api?: { readonly processor?: unknown };
   readonly domain?: { readonly domainName: string; readonly hostedZoneId: string; readonly zoneName: string };
 }
 
@@ -103,6 +104,9 @@ export function multiRegionProblems(props: MultiRegionSettings): string[] {
     if (!HOSTED_ZONE_ID.test(domain.hostedZoneId)) {
       problems.push(`\`domain.hostedZoneId\` is '${domain.hostedZoneId}'; it must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.`);
     }
+  }
+  if (props.api?.processor) {
+    problems.push('`api.processor` is set; a processor function belongs to one Region and a multi-Region platform has none per Region, so MultiRegionPaymentPlatform does not take one. Use a PaymentPlatform per Region for payments through a processor.');
   }
   return problems;
 }
