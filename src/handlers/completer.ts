@@ -4,8 +4,8 @@ import { Deadline } from './deadline';
 import { PaymentApiError } from './errors';
 import type { IdempotencyRecord, IdempotencyStore, PendingCharge, PendingEntry } from './idempotency';
 
-/** The most pending payments one run reads from the index. */
-export const MAX_PENDING_READ = 10_000;
+/** The most pending payments one run reads from each shard of the index. */
+export const MAX_PENDING_READ = 1_000;
 
 /** The `retry_at` of a payment that the completer no longer tries: past the processor's key retention. */
 export const NEVER = Number.MAX_SAFE_INTEGER;

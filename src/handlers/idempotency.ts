@@ -204,28 +204,31 @@ export class IdempotencyStore {
   }
 
   /**
-   * Every pending payment that the index lists, from each of its shards; at most `limit` of them.
-   * The index is eventually consistent: read a record before acting on it.
+   * Every pending payment that the index lists, from all of its shards at once; at most `limit`
+   * of them from each shard. The index is eventually consistent: read a record before acting on it.
    */
   public async pending(limit: number): Promise<PendingEntry[]> {
+    const shards = await Promise.all(Array.from({ length: PENDING_SHARDS }, (_, shard) => this.pendingInShard(String(shard), limit)));
+    return shards.flat();
+  }
+
+  private async pendingInShard(shard: string, limit: number): Promise<PendingEntry[]> {
     const entries: PendingEntry[] = [];
-    for (let shard = 0; shard < PENDING_SHARDS && entries.length < limit; shard++) {
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await this.client.send(new QueryCommand({
-          TableName: this.tableName,
-          IndexName: PENDING_INDEX,
-          KeyConditionExpression: 'pending_shard = :shard',
-          ExpressionAttributeValues: { ':shard': { S: String(shard) } },
-          ExclusiveStartKey: start,
-          Limit: limit - entries.length,
-        }));
-        for (const item of page.Items ?? []) {
-          entries.push({ id: item.id.S!, transactionId: item.transaction_id.S!, createdAt: item.created_at.S!, retryAt: Number(item.retry_at.N) });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start && entries.length < limit);
-    }
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: PENDING_INDEX,
+        KeyConditionExpression: 'pending_shard = :shard',
+        ExpressionAttributeValues: { ':shard': { S: shard } },
+        ExclusiveStartKey: start,
+        Limit: limit - entries.length,
+      }));
+      for (const item of page.Items ?? []) {
+        entries.push({ id: item.id.S!, transactionId: item.transaction_id.S!, createdAt: item.created_at.S!, retryAt: Number(item.retry_at.N) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && entries.length < limit);
     return entries;
   }
 
