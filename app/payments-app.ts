@@ -10,6 +10,9 @@
  * `-c domainName=payments.example.com -c hostedZoneId=Z... -c zoneName=example.com` for one custom
  * domain with latency routing; the API keys then have the same value in every Region.
  *
+ * In dev, payments go through a `SimulatedProcessor` (see docs/processor.md): the payment's token
+ * decides the outcome, and no money moves.
+ *
  * Each stack lands in its profile's region, in the account of the CLI's credentials. Every method
  * of the API needs an API key, so the app creates one per name in `-c apiKeys` (one named `default`
  * without it) and outputs the command that reads each key's value.
@@ -22,6 +25,7 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import {
   ApiGatewayAccount, EnvironmentProfile, MultiRegionDomainOptions, MultiRegionPaymentPlatform, PaymentAlarmsOptions, PaymentPlatform, Profiles,
+  SimulatedProcessor,
 } from '../src';
 
 const API_KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -58,7 +62,9 @@ if (envName === MULTI_REGION_ENV) {
     description: `Payment platform (${profile.envName})`,
     env: { account, region: profile.region },
   });
-  const platform = new PaymentPlatform(stack, 'Payments', profile, { alarms });
+  // Payments in dev go through the simulated processor: the token decides the outcome, no money moves.
+  const processor = profile.envName === Profiles.dev.envName ? new SimulatedProcessor(stack, 'Processor').processor : undefined;
+  const platform = new PaymentPlatform(stack, 'Payments', profile, { alarms, processor });
   if (createApiGatewayAccount) {
     stack.addDependency(apiGatewayAccountStack(profile.region));
   }

@@ -453,11 +453,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
     const shared = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
     const claims = new IdempotencyClaims(this, {
-      ...shared,
-      adopted: props.idempotencyTable,
-      warmThroughput: props.idempotencyWarmThroughput,
-      deadLetterQueue: this.deadLetterQueue,
-      environment,
+      ...shared, adopted: props.idempotencyTable, warmThroughput: props.idempotencyWarmThroughput, deadLetterQueue: this.deadLetterQueue, environment,
       pendingIndex: props.processor !== undefined,
     });
     this.idempotencyTable = claims.table;
@@ -465,17 +461,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const functionEnvironment = originRegion ? { ...environment, PAYMENTS_ORIGIN_REGION: originRegion } : environment;
     this.handler = this.newHandler(props, shared, functionEnvironment);
     this.processor = props.processor;
-    const step = props.processor && new ProcessorStep(this, {
-      ...shared,
-      processor: props.processor,
-      ledgerTable: this.ledgerTable,
-      idempotencyTable: this.idempotencyTable,
-      handler: this.handler,
-      handlerSecurityGroup: this.handlerSecurityGroup,
-      deadLetterQueue: this.deadLetterQueue,
-      environment: functionEnvironment,
-      idempotencyTtl: props.idempotencyRecordTtl ?? Duration.hours(24),
-    });
+    const step = this.newProcessorStep(props, shared, functionEnvironment);
     this.completer = step?.completer;
     this.processorEndpoint = step?.endpoint;
     // `Default` is left out of logical IDs, so the pipeline's resources keep the IDs they had as
@@ -488,14 +474,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const groups = [this.handlerSecurityGroup, audit.securityGroup, claims.sweeperSecurityGroup, step?.completerSecurityGroup];
     this.connections = new ec2.Connections({ securityGroups: groups.filter((group) => group !== undefined) });
 
-    if (props.handlerProvisionedConcurrency !== undefined) {
-      this.handlerAlias = new lambda.Alias(this, 'HandlerAlias', {
-        aliasName: 'live',
-        version: this.handler.currentVersion,
-        provisionedConcurrentExecutions: props.handlerProvisionedConcurrency,
-        description: 'The version of the payment handler that the API invokes, with provisioned concurrency',
-      });
-    }
+    this.handlerAlias = this.newHandlerAlias(props);
     const rest = new PaymentRestApi(this, {
       ...props,
       ...shared,
@@ -717,6 +696,37 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
     }
     return [vpc, ledgerTable, auditBucket];
+  }
+
+  /** The alias `live` with provisioned concurrency, where `handlerProvisionedConcurrency` asks for it. */
+  private newHandlerAlias(props: PaymentApiProps): lambda.Alias | undefined {
+    if (props.handlerProvisionedConcurrency === undefined) {
+      return undefined;
+    }
+    return new lambda.Alias(this, 'HandlerAlias', {
+      aliasName: 'live',
+      version: this.handler.currentVersion,
+      provisionedConcurrentExecutions: props.handlerProvisionedConcurrency,
+      description: 'The version of the payment handler that the API invokes, with provisioned concurrency',
+    });
+  }
+
+  /** The completer, the interface endpoint and the grants of a processor, where one is configured. */
+  private newProcessorStep(props: PaymentApiProps, shared: SharedFunctionSettings, environment: { [name: string]: string }): ProcessorStep | undefined {
+    if (!props.processor) {
+      return undefined;
+    }
+    return new ProcessorStep(this, {
+      ...shared,
+      processor: props.processor,
+      ledgerTable: this.ledgerTable,
+      idempotencyTable: this.idempotencyTable,
+      handler: this.handler,
+      handlerSecurityGroup: this.handlerSecurityGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      environment,
+      idempotencyTtl: props.idempotencyRecordTtl ?? Duration.hours(24),
+    });
   }
 
   private newHandler(props: PaymentApiProps, placement: SharedFunctionSettings, environment: { [name: string]: string }): lambda.Function {

@@ -1,4 +1,4 @@
-// Synthesizes the three stock environments, and production as a multi-Region platform (each of its
+// Synthesizes the three stock environments (dev with a processor), and production as a multi-Region platform (each of its
 // stacks scanned as an environment of its own), for the scanners and runs the cdk-nag packs over
 // them: `synth.ts <outdir> [--weaken]`. The names of the scanned environments go to envs.txt. With --weaken, each stack also gets a bucket without encryption,
 // versioning, logging or TLS enforcement, which every scanner must report.
@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks,
 } from 'cdk-nag';
-import { ApiGatewayAccount, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
+import { ApiGatewayAccount, MultiRegionPaymentPlatform, PaymentPlatform, Profiles, SimulatedProcessor } from '../../src';
 
 const [outdir, flag] = process.argv.slice(2);
 const weaken = flag === '--weaken';
@@ -19,7 +19,10 @@ const stacks: Array<{ env: string; stack: Stack }> = [];
 for (const envName of Profiles.names) {
   const profile = Profiles.named(envName);
   const stack = new Stack(app, `Compliance-${envName}`, { env: { region: profile.region } });
-  new PaymentPlatform(stack, 'Payments', profile);
+  // Dev takes its payments through the simulated processor, as the repository's app does, so the
+  // processor step (completer, interface endpoint, pending index) and the simulated processor are scanned.
+  const processor = envName === Profiles.dev.envName ? new SimulatedProcessor(stack, 'Processor').processor : undefined;
+  new PaymentPlatform(stack, 'Payments', profile, { processor });
   if (envName === Profiles.names[0]) {
     // The account's API Gateway logging role, which a stack of its own sets once per account and
     // region, is scanned with the first environment.
