@@ -453,7 +453,11 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
     const services = new ServicePrefixLists(this, 'ServicePrefixLists', this.key, retention, removalPolicy);
     const shared = { vpc: this.vpc, services, key: this.key, retention, removalPolicy };
     const claims = new IdempotencyClaims(this, {
-      ...shared, adopted: props.idempotencyTable, warmThroughput: props.idempotencyWarmThroughput, deadLetterQueue: this.deadLetterQueue, environment,
+      ...shared,
+      adopted: props.idempotencyTable,
+      warmThroughput: props.idempotencyWarmThroughput,
+      deadLetterQueue: this.deadLetterQueue,
+      environment,
       pendingIndex: props.processor !== undefined,
     });
     this.idempotencyTable = claims.table;
@@ -712,7 +716,8 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   }
 
   /** The completer, the interface endpoint and the grants of a processor, where one is configured. */
-  private newProcessorStep(props: PaymentApiProps, shared: SharedFunctionSettings, environment: { [name: string]: string }): ProcessorStep | undefined {
+  private newProcessorStep(props: PaymentApiProps, shared: SharedFunctionSettings, environment: { [name: string]: string }):
+  ProcessorStep | undefined {
     if (!props.processor) {
       return undefined;
     }
@@ -867,7 +872,8 @@ function validateProps(props: PaymentApiProps, region: string): void {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}, above \`handlerReservedConcurrency\` (${concurrency}); Lambda provisions at most the reserved concurrency.`);
   }
   if (props.processor && props.idempotencyTable) {
-    problems.push('`processor` is set with an adopted `idempotencyTable`; the completer reads pending payments from an index that only a table the API creates is given. Leave `idempotencyTable` unset.');
+    problems.push('`processor` is set with an adopted `idempotencyTable`; the completer reads pending payments from an index that only a table '
+      + 'the API creates is given. Leave `idempotencyTable` unset.');
   }
   if (props.multiRegion && (!props.ledgerTable || !props.idempotencyTable)) {
     problems.push(`\`multiRegion\` is true without ${!props.ledgerTable ? '`ledgerTable`' : '`idempotencyTable`'}; the Regions of a multi-Region platform share both tables, so pass the multi-Region ones.`);

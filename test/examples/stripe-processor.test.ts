@@ -66,8 +66,13 @@ test('an authorization: a manual-capture PaymentIntent, sent with the platform\'
   const [sent] = created.filter((c) => c.key === 'tx-1');
   expect(sent.authorization).toBe('Bearer sk_test_loopback');
   expect(Object.fromEntries(sent.form)).toMatchObject({
-    'amount': '1999', 'currency': 'usd', 'payment_method': 'pm_card_visa', 'confirm': 'true', 'capture_method': 'manual',
-    'metadata[transaction_id]': 'tx-1', 'description': 'Order 42',
+    'amount': '1999',
+    'currency': 'usd',
+    'payment_method': 'pm_card_visa',
+    'confirm': 'true',
+    'capture_method': 'manual',
+    'metadata[transaction_id]': 'tx-1',
+    'description': 'Order 42',
   });
 });
 
