@@ -5,6 +5,7 @@
  * logs comes from the throughput benchmark; prices come from bench/prices.ts.
  */
 import { HOURS_PER_MONTH, PRICES } from './prices';
+import { PENDING_SHARDS } from '../src/handlers/pending-index';
 
 /** What one payment does at run time, as measured by bench/throughput.ts. */
 export interface PaymentFootprint {
@@ -23,6 +24,23 @@ export interface PaymentFootprint {
   readonly handlerCpuMs: number;
   /** DynamoDB calls per payment. */
   readonly dynamodbCalls: number;
+  /** What a payment does instead when the platform has a processor; needed for a template with one. */
+  readonly processor?: ProcessorFootprint;
+}
+
+/** What one payment does with a processor, as measured by bench/processor-throughput.ts. */
+export interface ProcessorFootprint {
+  /** Writes to the ledger (the item written ahead as `pending`, then its outcome): each a change the audit bucket keeps. */
+  readonly ledgerWrites: number;
+  /** Writes to the idempotency table (the claim, then the final answer). */
+  readonly idempotencyWrites: number;
+  /** Writes to the index of pending payments (the claim enters it, the final answer leaves it). */
+  readonly pendingIndexWrites: number;
+  readonly handlerCpuMs: number;
+  readonly dynamodbCalls: number;
+  readonly dynamodbBytes: number;
+  /** Bytes over HTTP of the call to the processor (request and answer), through the interface endpoint. */
+  readonly processorBytes: number;
 }
 
 /**
@@ -45,6 +63,13 @@ export const ASSUMPTIONS = {
   dynamodbItemOverheadBytes: 100,
   /** How long an idempotency record lives (the platform's TTL): a day of a 30-day month. */
   idempotencyMonthFraction: 1 / 30,
+  /**
+   * How long a processor takes to answer a charge, which the payment handler waits for and is
+   * billed for: a card authorization's typical time at a processor's API.
+   */
+  processorAnswerMs: 300,
+  /** Billed duration of one completer run that finds nothing due: one query per shard of the index, in parallel. */
+  completerRunBilledMs: 50,
 };
 
 /** One line of the bill. */
@@ -107,8 +132,10 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   add(perMillion, 'WAF-inspected requests', webAcls.length > 0 ? MILLION : 0, PRICES.wafRequest.usd);
 
   const [paymentFunction, auditFunction] = platformFunctions(resources);
+  const charge = processorFootprint(paymentFunction, footprint);
   add(perMillion, 'payment handler invocations', MILLION, PRICES.lambdaRequest.usd);
-  const billedMs = paymentBilledMs(paymentFunction, footprint);
+  const billedMs = paymentBilledMs(paymentFunction, charge ? { ...footprint, ...charge } : footprint)
+    + (charge ? ASSUMPTIONS.processorAnswerMs : 0);
   add(perMillion, 'payment handler GB-seconds', MILLION * gbSeconds(paymentFunction, billedMs), gbSecondPrice(paymentFunction));
 
   const ledger = tables.find((table) => table.Properties?.StreamSpecification !== undefined);
@@ -116,7 +143,8 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   if (!ledger || !idempotency) {
     throw new Error('the template has no ledger table (with a stream) and idempotency table');
   }
-  const ledgerUnits = writeUnits(footprint.ledgerItemBytes) * (1 + (ledger.Properties?.GlobalSecondaryIndexes?.length ?? 0));
+  const ledgerWrites = charge?.ledgerWrites ?? 1;
+  const ledgerUnits = ledgerWrites * writeUnits(footprint.ledgerItemBytes) * (1 + (ledger.Properties?.GlobalSecondaryIndexes?.length ?? 0));
   if (ledger.Properties?.BillingMode === 'PAY_PER_REQUEST') {
     add(perMillion, 'ledger write request units', MILLION * ledgerUnits, PRICES.dynamodbWriteRequestUnit.usd);
   } else {
@@ -124,12 +152,28 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
     const utilisation = targetUtilisation(resources) / 100;
     add(perMillion, `ledger WCU-hours at ${utilisation * 100}% utilisation`, (MILLION * ledgerUnits) / 3600 / utilisation, PRICES.dynamodbWcuHour.usd);
   }
-  add(perMillion, 'idempotency write request units', MILLION * writeUnits(footprint.idempotencyItemBytes), PRICES.dynamodbWriteRequestUnit.usd);
+  add(perMillion, 'idempotency write request units', MILLION * (charge?.idempotencyWrites ?? 1) * writeUnits(footprint.idempotencyItemBytes), PRICES.dynamodbWriteRequestUnit.usd);
+  if (charge) {
+    // Index items hold the keys, the payment's id and its creation time: well under 1 KB.
+    add(perMillion, 'pending-payment index write request units', MILLION * charge.pendingIndexWrites, PRICES.dynamodbWriteRequestUnit.usd);
+    add(perMillion, 'processor invocations (its duration is the processor\'s own)', MILLION, PRICES.lambdaRequest.usd);
+    add(perMillion, 'GB processed by the Lambda interface endpoint', (MILLION * charge.processorBytes) / GB, PRICES.interfaceEndpointGb.usd);
+    const completer = resources.find((resource) => resource.Type === 'AWS::Lambda::Function'
+      && resource.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'payments-completer');
+    if (!completer) {
+      throw new Error('the template has a processor but no completer function');
+    }
+    // Every minute, whether or not anyone pays; what it finds due costs what a retry does.
+    const runs = HOURS_PER_MONTH * 60;
+    add(fixed, 'completer invocations (every minute)', runs, PRICES.lambdaRequest.usd);
+    add(fixed, 'completer GB-seconds', runs * gbSeconds(completer, ASSUMPTIONS.completerRunBilledMs), gbSecondPrice(completer));
+    add(fixed, `completer queries of the pending-payment index (${PENDING_SHARDS} shards, eventually consistent)`, runs * PENDING_SHARDS * 0.5, PRICES.dynamodbReadRequestUnit.usd);
+  }
 
   const batchSize = Number(ofType('AWS::Lambda::EventSourceMapping')[0]?.Properties?.BatchSize ?? 100);
-  const auditBatches = Math.ceil(MILLION / batchSize);
   // One object per ledger change, so that each is written exactly once whatever the batches.
-  const auditObjects = MILLION;
+  const auditObjects = MILLION * ledgerWrites;
+  const auditBatches = Math.ceil(auditObjects / batchSize);
   add(perMillion, 'audit writer invocations (one per batch)', auditBatches, PRICES.lambdaRequest.usd);
   add(perMillion, 'audit writer GB-seconds', auditBatches * gbSeconds(auditFunction, ASSUMPTIONS.auditWriterBilledMs), gbSecondPrice(auditFunction));
   add(perMillion, 'audit object PUTs (one per change)', auditObjects, PRICES.s3PutRequest.usd);
@@ -150,7 +194,7 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
 
   const gatewayEndpoints = ofType('AWS::EC2::VPCEndpoint').filter((endpoint) => endpoint.Properties?.VpcEndpointType === 'Gateway')
     .map((endpoint) => JSON.stringify(endpoint.Properties?.ServiceName));
-  const natBytes = (gatewayEndpoints.some((name) => name.includes('.dynamodb')) ? 0 : footprint.dynamodbBytes)
+  const natBytes = (gatewayEndpoints.some((name) => name.includes('.dynamodb')) ? 0 : (charge ?? footprint).dynamodbBytes)
     + (gatewayEndpoints.some((name) => name.includes('.s3')) ? 0 : footprint.auditLineBytes);
   add(perMillion, 'NAT GB processed (no gateway endpoint)', natGateways > 0 ? (MILLION * natBytes) / GB : 0, PRICES.natGatewayGb.usd);
 
@@ -159,7 +203,7 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
   add(perMillion, 'ledger PITR GB-month (first month)', pitr ? (MILLION * (footprint.ledgerItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes)) / GB : 0, PRICES.dynamodbPitrGbMonth.usd);
   const idempotencyGb = (MILLION * (footprint.idempotencyItemBytes + ASSUMPTIONS.dynamodbItemOverheadBytes)) / GB;
   add(perMillion, 'idempotency storage GB-month (24 h TTL)', idempotencyGb * ASSUMPTIONS.idempotencyMonthFraction, PRICES.dynamodbStorageGbMonth.usd);
-  add(perMillion, 'audit object GB-month (first month)', (MILLION * footprint.auditLineBytes) / GB, PRICES.s3StorageGbMonth.usd);
+  add(perMillion, 'audit object GB-month (first month)', (auditObjects * footprint.auditLineBytes) / GB, PRICES.s3StorageGbMonth.usd);
 
   const sum = (lines: CostLine[]) => lines.reduce((total, line) => total + line.usd, 0);
   return { fixed, perMillion, fixedUsd: sum(fixed), perMillionUsd: sum(perMillion), paymentBilledMs: billedMs };
@@ -249,10 +293,22 @@ function alarmMetrics(alarm: Resource): number {
   return metrics ? metrics.filter((metric) => metric.MetricStat !== undefined).length : 1;
 }
 
+/** The footprint of a payment through the processor step, if `paymentFunction` has a processor. */
+function processorFootprint(paymentFunction: Resource, footprint: PaymentFootprint): ProcessorFootprint | undefined {
+  if (paymentFunction.Properties?.Environment?.Variables?.PROCESSOR_FUNCTION_NAME === undefined) {
+    return undefined;
+  }
+  if (!footprint.processor) {
+    throw new Error('the template has a processor, and the footprint says nothing of a payment through one');
+  }
+  return footprint.processor;
+}
+
 /** The payment handler and the audit writer, known by the environment variables they read. */
 function platformFunctions(resources: Resource[]): [Resource, Resource] {
   const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
-  const byRole = (variable: string) => functions.find((fn) => fn.Properties?.Environment?.Variables?.[variable] !== undefined);
+  const byRole = (variable: string) => functions.find((fn) => fn.Properties?.Environment?.Variables?.[variable] !== undefined
+    && fn.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== 'payments-completer');
   const payment = byRole('IDEMPOTENCY_TABLE_NAME');
   const audit = byRole('AUDIT_BUCKET_NAME');
   if (!payment || !audit) {

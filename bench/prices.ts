@@ -39,6 +39,7 @@ export const PRICES = {
   natGatewayGb: { usd: 0.045, per: 'GB processed by a NAT gateway', source: VPC },
   publicIpv4Hour: { usd: 0.005, per: 'public IPv4 address-hour (a NAT gateway’s Elastic IP)', source: VPC },
   interfaceEndpointHour: { usd: 0.01, per: 'interface endpoint-hour, per Availability Zone', source: PRIVATELINK },
+  interfaceEndpointGb: { usd: 0.01, per: 'GB processed by an interface endpoint (first PB a month)', source: PRIVATELINK },
   kmsKeyMonth: { usd: 1, per: 'customer managed key-month', source: KMS },
   kmsRequest: { usd: 0.03 / 10_000, per: 'KMS request', source: KMS },
   alarmMetricMonth: { usd: 0.10, per: 'standard-resolution alarm metric-month', source: CLOUDWATCH },

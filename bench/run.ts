@@ -12,8 +12,9 @@ import { buildSync } from 'esbuild';
 import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
-import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint } from './cost';
+import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint, ProcessorFootprint } from './cost';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
+import { measureProcessorThroughput } from './processor-throughput';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
@@ -23,6 +24,7 @@ import { LedgerBilling, Profiles } from '../src';
 
 const ROOT = join(__dirname, '..');
 const PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'payment-handler.lambda', 'index.mjs');
+const PROCESSOR_PAYMENT_BUNDLE = join(ROOT, 'assets', 'handlers', 'processor-payment-handler.lambda', 'index.mjs');
 const SETTINGS = {
   coldStartProcesses: 200,
   concurrency: 8,
@@ -51,6 +53,15 @@ async function main(): Promise<void> {
       requestsPerRound: SETTINGS.requestsPerRound,
       rounds: SETTINGS.warmRounds,
     });
+    log('warm throughput with a processor');
+    const withProcessor = await measureProcessorThroughput({
+      paymentBundle: PROCESSOR_PAYMENT_BUNDLE,
+      floorBundle: bundleHandler(work, 'processor-floor-handler'),
+      standInBundle: bundleHandler(work, 'processor-stand-in'),
+      concurrency: SETTINGS.concurrency,
+      requestsPerRound: SETTINGS.requestsPerRound,
+      rounds: SETTINGS.warmRounds,
+    });
     log('request reading and the card-data guard');
     const guard = measureRequestGuard({ rounds: SETTINGS.rounds, requestsPerRound: SETTINGS.requestsPerRound });
     log('synthesis');
@@ -74,6 +85,7 @@ async function main(): Promise<void> {
       defaults: costOf(template(Profiles.named(name), true), footprint),
     }));
     const seedCost = costOf(template(SEED_PRODUCTION, false), footprint);
+    const processorCost = costOf(template(Profiles.production, false, true), { ...footprint, processor: withProcessor.footprint });
     const multiRegion: MultiRegionCosts = [
       { label: 'production in three Regions', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-east-2', 'us-west-2']), footprint) },
       { label: 'production in two Regions and a witness', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-west-2'], 'us-east-2'), footprint) },
@@ -149,6 +161,29 @@ async function main(): Promise<void> {
     rows.push({ section: 'warm replay', measure: 'requests/s (same key and body again)', ours: formatNumber(warm.replay.requestsPerSecond), floor: formatNumber(warm.floor.requestsPerSecond), ratio: replayRatio });
     rows.push({ section: 'warm replay', measure: 'latency p50 / p99 (ms)', ours: `${formatNumber(warm.replay.p50Ms)} / ${formatNumber(warm.replay.p99Ms)}`, floor: `${formatNumber(warm.floor.p50Ms)} / ${formatNumber(warm.floor.p99Ms)}` });
     rows.push({ section: 'warm replay', measure: 'DynamoDB calls per request', ours: calls(warm.replay.dynamodbCalls), floor: calls(warm.floor.dynamodbCalls) });
+    const chargeSection = 'warm POST /payments with a processor (simulated, 0 ms; floor: the processor floor)';
+    const { payment: charged, floor: processorFloor } = withProcessor;
+    const { requestsPerSecond: chargedRps, handlerCpuMs: chargedCpu } = withProcessor.againstFloor;
+    rows.push({ section: chargeSection, measure: `requests/s (${load})`, ours: formatNumber(charged.requestsPerSecond), floor: formatNumber(processorFloor.requestsPerSecond), ratio: ratio(charged.requestsPerSecond, processorFloor.requestsPerSecond) });
+    rows.push({
+      section: chargeSection,
+      measure: `requests/s, median of per-round ratios (90% interval ${formatInterval(chargedRps)})`,
+      ours: '',
+      floor: '',
+      ratio: chargedRps.median,
+      target: atLeast(chargedRps.median, 0.9),
+    });
+    rows.push({ section: chargeSection, measure: 'latency p50 / p99 (ms)', ours: `${formatNumber(charged.p50Ms)} / ${formatNumber(charged.p99Ms)}`, floor: `${formatNumber(processorFloor.p50Ms)} / ${formatNumber(processorFloor.p99Ms)}` });
+    rows.push({ section: chargeSection, measure: 'calls per request (DynamoDB, and the processor\'s Lambda Invoke)', ours: calls(charged.dynamodbCalls), floor: calls(processorFloor.dynamodbCalls) });
+    rows.push({ section: chargeSection, measure: 'handler CPU per request (ms)', ours: formatNumber(charged.handlerCpuMs, 2), floor: formatNumber(processorFloor.handlerCpuMs, 2), ratio: ratio(charged.handlerCpuMs, processorFloor.handlerCpuMs) });
+    rows.push({
+      section: chargeSection,
+      measure: `handler CPU per request, median of per-round ratios (90% interval ${formatInterval(chargedCpu)})`,
+      ours: '',
+      floor: '',
+      ratio: chargedCpu.median,
+      target: atMost(chargedCpu.median, 1.1),
+    });
     for (const guardCase of guard.cases) {
       const section = `request guard, ${guardCase.name} (${formatNumber(guardCase.bytes)} bytes)`;
       const perRequest = `µs per request, median of ${SETTINGS.rounds} rounds of ${SETTINGS.requestsPerRound}; floor: \`JSON.parse\``;
@@ -222,6 +257,10 @@ async function main(): Promise<void> {
         target: `${ours.perMillionUsd < 6 ? 'met' : 'missed'} (< $6.00)`,
       });
     }
+    const production = costs[costs.length - 1].ours;
+    const processorSection = 'cost, production with a processor (the processor\'s own function not counted)';
+    rows.push({ section: processorSection, measure: 'fixed per month (floor: production without one)', ours: formatDollars(processorCost.fixedUsd), floor: formatDollars(production.fixedUsd), ratio: ratio(processorCost.fixedUsd, production.fixedUsd) });
+    rows.push({ section: processorSection, measure: 'per million payments (floor: production without one)', ours: formatDollars(processorCost.perMillionUsd), floor: formatDollars(production.perMillionUsd), ratio: ratio(processorCost.perMillionUsd, production.perMillionUsd) });
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'fixed per month', ours: formatDollars(seedCost.fixedUsd), floor: '' });
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'per million payments', ours: formatDollars(seedCost.perMillionUsd), floor: '' });
     const oneRegion = costs[costs.length - 1].ours;
@@ -233,7 +272,8 @@ async function main(): Promise<void> {
     const table = markdownTable(rows);
     console.log(table);
     const minutes = (performance.now() - started) / 60_000;
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion,
+      { cost: processorCost, footprint: withProcessor.footprint }));
     updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
@@ -400,7 +440,9 @@ type Costs = Array<{ name: string; ours: Cost; defaults: Cost }>;
 type MultiRegionCosts = Array<{ label: string; cost: Cost }>;
 
 function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number,
-  capacities: ProfileCapacity[], calibration: Calibration, multiRegion: MultiRegionCosts): string {
+  capacities: ProfileCapacity[], calibration: Calibration, multiRegion: MultiRegionCosts,
+  withProcessor: { cost: Cost; footprint: ProcessorFootprint }): string {
+  const production = costs[costs.length - 1];
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
   const lines = [
@@ -432,6 +474,13 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     '  As with cold init, the targets are judged on the median of the per-round ratios to the idempotent',
     '  floor, each with its 90% interval: a ratio of two medians keeps whatever phase of the machine one',
     '  handler\'s rounds happened to meet.',
+    '- **Warm POST /payments with a processor.** The handler with the processor step',
+    '  (`processor-payment-handler.lambda`) and the processor floor, `bench/processor-floor-handler.ts` (the least the',
+    '  contract allows: a conditional claim that keeps the fingerprint, the request and the pending index\'s keys, the',
+    '  ledger item written ahead as `pending`, one Lambda Invoke with the payment\'s id as idempotency key, then the',
+    '  two conditional writes of the outcome), each call the simulated processor, answering at once, behind a',
+    '  loopback Lambda Invoke server in a process of its own (`bench/processor-stand-in.ts`), so that neither',
+    '  handler\'s CPU includes it. Rounds alternate which goes first; targets on the median of per-round ratios.',
     '- **Request guard.** `parsePaymentRequest` (media type, idempotency key, the JSON reader, the card-data',
     '  guard over every string, every field rule), the reader alone and the guard alone, in this process, on',
     '  three bodies: a typical payment, 16 KiB of ordinary text, and the guard\'s worst case (a 16 KiB run of',
@@ -523,6 +572,20 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
       ]),
       '',
     ]),
+    '### production with a processor',
+    '',
+    `With a processor, a payment writes the ledger ${formatNumber(withProcessor.footprint.ledgerWrites, 2)} times (written ahead as \`pending\`, then its outcome: two`,
+    `changes, two audit objects) and the idempotency table ${formatNumber(withProcessor.footprint.idempotencyWrites, 2)} times (the claim, then the final answer),`,
+    'whose index of pending payments it enters and leaves once each (counted on the ledger\'s stream and on the wire in the',
+    `run above); the handler waits for the processor, assumed to answer in ${ASSUMPTIONS.processorAnswerMs} ms, and is billed for it; the call`,
+    `carries ${formatNumber(withProcessor.footprint.processorBytes)} bytes through the Lambda interface endpoint. The completer runs every minute whatever the`,
+    `traffic (assumed ${ASSUMPTIONS.completerRunBilledMs} ms a run when nothing is due). The processor's own function is the team's and its`,
+    'duration is not counted here.',
+    '',
+    '| item | with a processor: quantity | cost | without one: quantity | cost |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...costRows(withProcessor.cost, production.ours),
+    '',
     `Prices (${PRICES_REGION}, table of ${PRICES_DATE}):`,
     '',
     '| price | per | source |',

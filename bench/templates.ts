@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MultiRegionTemplates } from './cost';
 import { floorPlatform } from './floor-platform';
-import { EnvironmentProfile, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../src';
+import { EnvironmentProfile, MultiRegionPaymentPlatform, PaymentPlatform, PaymentProcessor, Profiles } from '../src';
 
 /** The synthesized templates of the production profile as a `MultiRegionPaymentPlatform` with one domain. */
 export function multiRegionTemplates(regions: string[], witnessRegion?: string): MultiRegionTemplates {
@@ -23,11 +24,19 @@ export function multiRegionTemplates(regions: string[], witnessRegion?: string):
 }
 
 /** The synthesized template of one Region's platform from `profile`, or of the same system built with CDK defaults. */
-export function template(profile: EnvironmentProfile, cdkDefaults: boolean) {
+export function template(profile: EnvironmentProfile, cdkDefaults: boolean, withProcessor = false) {
   const app = new App();
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
   if (cdkDefaults) {
     floorPlatform(stack, profile, { cdkDefaults: true });
+  } else if (withProcessor) {
+    // The team's own processor adapter, whose cost is its own.
+    const adapter = new lambda.Function(stack, 'Adapter', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    });
+    new PaymentPlatform(stack, 'Payments', profile, { processor: PaymentProcessor.fromFunction(adapter) });
   } else {
     new PaymentPlatform(stack, 'Payments', profile);
   }

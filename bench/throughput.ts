@@ -24,7 +24,7 @@ import { toAuditObject } from '../src/handlers/audit-records';
 import { jsonHeaders, lambdaContext, OutputCapture, postPayment, validBody } from '../test/handlers/events';
 import { MotoServer } from '../test/handlers/moto';
 
-type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
+export type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 
 export interface ThroughputOptions {
   /** The bundled payment handler (`assets/handlers/payment-handler.lambda/index.mjs`). */
@@ -74,6 +74,9 @@ export interface ThroughputResult {
   /** Bytes of the audit object line that one payment becomes. */
   readonly auditLineBytes: number;
 }
+
+/** How a call to the processor (the Lambda Invoke API, which has no `x-amz-target`) is counted. */
+export const LAMBDA_INVOKE = 'Lambda Invoke';
 
 const FLOOR_LEDGER = 'floor-ledger';
 const FLOOR_CLAIMS = 'floor-claims';
@@ -145,7 +148,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
 /** Bytes each keep-alive socket had carried at the end of the last run that used it. */
 const socketBytesSeen = new WeakMap<Socket, number>();
 
-interface Run {
+export interface Run {
   readonly seconds: number;
   readonly latencies: number[];
   readonly calls: Map<string, number>;
@@ -154,24 +157,29 @@ interface Run {
   readonly handlerCpuMs: number;
   readonly motoCpuMs: number;
   readonly dynamodbBytes: number;
+  /** Bytes over HTTP to anything but DynamoDB (a processor) per request, headers included. */
+  readonly otherBytes: number;
 }
 
 /**
  * Sends one request per key, `concurrency` at a time, and checks every answer: a new payment, or a
  * replay of one when `replay` is set.
  */
-async function drive(handler: Handler, moto: MotoServer, keys: readonly string[], concurrency: number, replay: boolean): Promise<Run> {
+export async function drive(handler: Handler, moto: MotoServer, keys: readonly string[], concurrency: number, replay: boolean): Promise<Run> {
   const calls = new Map<string, number>();
-  const sockets = new Set<Socket>();
+  // Each socket with the port it was connected to (a closed socket no longer says).
+  const sockets = new Map<Socket, number | undefined>();
   const onResponse = (message: unknown) => {
     const socket = (message as { request: ClientRequest }).request.socket;
     if (socket) {
-      sockets.add(socket);
+      sockets.set(socket, socket.remotePort);
     }
   };
   const onRequest = (message: unknown) => {
-    const target = String((message as { request: ClientRequest }).request.getHeader('x-amz-target') ?? 'other');
-    const operation = target.replace(/^DynamoDB_\d+\./, '');
+    const { request } = message as { request: ClientRequest };
+    const target = request.getHeader('x-amz-target');
+    const operation = target !== undefined ? String(target).replace(/^DynamoDB_\d+\./, '')
+      : request.path.includes('/functions/') ? LAMBDA_INVOKE : 'other';
     calls.set(operation, (calls.get(operation) ?? 0) + 1);
   };
   subscribe('http.client.request.start', onRequest);
@@ -203,9 +211,15 @@ async function drive(handler: Handler, moto: MotoServer, keys: readonly string[]
   }
   // Keep-alive sockets carry many requests; what they carried before this run is subtracted below.
   let bytes = 0;
-  for (const socket of sockets) {
-    bytes += socket.bytesWritten + socket.bytesRead - (socketBytesSeen.get(socket) ?? 0);
+  let otherBytes = 0;
+  for (const [socket, port] of sockets) {
+    const carried = socket.bytesWritten + socket.bytesRead - (socketBytesSeen.get(socket) ?? 0);
     socketBytesSeen.set(socket, socket.bytesWritten + socket.bytesRead);
+    if (port === moto.port) {
+      bytes += carried;
+    } else {
+      otherBytes += carried;
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
@@ -217,14 +231,15 @@ async function drive(handler: Handler, moto: MotoServer, keys: readonly string[]
     handlerCpuMs: (used.user + used.system) / 1000 / keys.length,
     motoCpuMs: (cpuMsOf(moto.pid) - motoCpu) / keys.length,
     dynamodbBytes: bytes / keys.length,
+    otherBytes: otherBytes / keys.length,
   };
 }
 
-function requestsPerSecond(run: Run): number {
+export function requestsPerSecond(run: Run): number {
   return run.latencies.length / run.seconds;
 }
 
-function summarise(runs: readonly Run[]): LoadResult {
+export function summarise(runs: readonly Run[]): LoadResult {
   const latencies = runs.flatMap((run) => run.latencies);
   const totals: Record<string, number> = {};
   for (const run of runs) {
@@ -322,7 +337,7 @@ function auditLineBytes(item: Record<string, AttributeValue>): number {
 }
 
 /** The handler of a bundled ES module, imported as the Lambda runtime imports it. */
-async function load<T>(bundle: string): Promise<T> {
+export async function load<T>(bundle: string): Promise<T> {
   return ((await importModule(pathToFileURL(bundle).href)) as { handler: T }).handler;
 }
 

@@ -1,9 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { costOf, CostLine, multiRegionCostOf, PaymentFootprint } from '../../bench/cost';
 import { floorPlatform } from '../../bench/floor-platform';
 import { HOURS_PER_MONTH, PRICES } from '../../bench/prices';
-import { EnvironmentProfile, LedgerBilling, MultiRegionPaymentPlatform, PaymentPlatform, Profiles } from '../../src';
+import { EnvironmentProfile, LedgerBilling, MultiRegionPaymentPlatform, PaymentPlatform, PaymentProcessor, Profiles } from '../../src';
+import { PENDING_SHARDS } from '../../src/handlers/pending-index';
 import { newStack } from '../setup/stacks';
 
 /** A payment as the throughput benchmark measures it, in round numbers. */
@@ -91,6 +93,60 @@ test('a provisioned ledger: its floor every hour, and payments at the scaling ta
   const cost = costOf(platform(provisioned), FOOTPRINT);
   expect(line(cost.fixed, 'provisioned WCU-hours')?.quantity).toBe(5 * HOURS_PER_MONTH);
   expect(line(cost.perMillion, 'ledger WCU-hours at 70% utilisation')?.quantity).toBeCloseTo(1_000_000 / 3600 / 0.7);
+});
+
+describe('the cost model of a platform with a processor', () => {
+  const withProcessor = (profile: EnvironmentProfile) => {
+    const stack = newStack(profile);
+    const adapter = new lambda.Function(stack, 'Adapter', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    });
+    new PaymentPlatform(stack, 'Payments', profile, { processor: PaymentProcessor.fromFunction(adapter) });
+    return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  };
+  const processor = {
+    ledgerWrites: 2,
+    idempotencyWrites: 2,
+    pendingIndexWrites: 2,
+    handlerCpuMs: 4,
+    dynamodbCalls: 4,
+    dynamodbBytes: 6000,
+    processorBytes: 1024 ** 2,
+  };
+  const template = withProcessor(Profiles.production);
+  const without = costOf(platform(Profiles.production), FOOTPRINT);
+  const cost = costOf(template, { ...FOOTPRINT, processor });
+
+  test('a template with a processor needs the footprint of a payment through one', () => {
+    expect(() => costOf(template, FOOTPRINT)).toThrow(/footprint says nothing of a payment through one/);
+  });
+
+  test('per payment: each ledger change and each idempotency write, the index, one invocation of the processor and what the endpoint carries', () => {
+    expect(line(cost.perMillion, 'ledger write request units')?.quantity).toBe(2_000_000);
+    expect(line(cost.perMillion, 'idempotency write request units')?.quantity).toBe(2_000_000);
+    expect(line(cost.perMillion, 'pending-payment index write request units')?.quantity).toBe(2_000_000);
+    expect(line(cost.perMillion, 'audit object PUTs')?.quantity).toBe(2_000_000);
+    expect(line(cost.perMillion, 'audit writer invocations')?.quantity).toBe(2 * line(without.perMillion, 'audit writer invocations')!.quantity);
+    expect(line(cost.perMillion, 'processor invocations')?.quantity).toBe(1_000_000);
+    expect(line(cost.perMillion, 'GB processed by the Lambda interface endpoint')?.quantity).toBeCloseTo(1_000_000 / 1024);
+    expect(line(without.perMillion, 'processor invocations')).toBeUndefined();
+  });
+
+  test('the handler is billed the processor\'s answer time besides its own CPU and calls', () => {
+    // 512 MB: 4 ms of a full core take 13.8 ms; four calls add 20 ms; the processor 300 ms.
+    expect(cost.paymentBilledMs).toBe(334);
+  });
+
+  test('fixed: the completer every minute, its queries of each shard, and the Lambda endpoint in each Availability Zone', () => {
+    const runs = HOURS_PER_MONTH * 60;
+    expect(line(cost.fixed, 'completer invocations')?.quantity).toBe(runs);
+    expect(line(cost.fixed, 'completer queries of the pending-payment index')?.quantity).toBe(runs * PENDING_SHARDS * 0.5);
+    const endpointHours = (c: typeof cost) => line(c.fixed, 'interface endpoint-hours')?.quantity ?? 0;
+    expect(endpointHours(cost) - endpointHours(without)).toBe(3 * HOURS_PER_MONTH);
+    expect(line(without.fixed, 'completer invocations')).toBeUndefined();
+  });
 });
 
 describe('the cost model of a multi-Region platform', () => {

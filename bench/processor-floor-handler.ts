@@ -1,0 +1,89 @@
+/**
+ * The processor floor: the least a handler can do and still charge exactly once as the contract's
+ * "Payment processor" section asks, with the AWS SDK v3 and nothing else. A conditional claim that
+ * fixes the payment's id and keeps what the contract and a completer need (the body's fingerprint,
+ * for a reuse of the key with another body; the request; the keys of the sparse index of pending
+ * payments), the ledger item written ahead as `pending` with what `GET` shows, one call to the processor
+ * with the payment's id as its idempotency key, then the outcome recorded with two conditional
+ * writes (the ledger item leaves `pending` once; the claim keeps the answer and leaves the index).
+ * No Powertools, validation, card-data guard, replay of the stored answer, lease or completer.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+
+const dynamodb = new DynamoDBClient({});
+const lambda = new LambdaClient({ maxAttempts: 1 });
+const ledger = process.env.LEDGER_TABLE_NAME;
+const claims = process.env.IDEMPOTENCY_TABLE_NAME;
+const processor = process.env.PROCESSOR_FUNCTION_NAME;
+
+type Event = { body?: string; headers?: Record<string, string | undefined>; requestContext?: { identity?: { apiKeyId?: string } } };
+
+export const handler = async (event: Event) => {
+  const key = event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'];
+  if (!key) {
+    return { statusCode: 400, body: '{"error":"missing_idempotency_key"}' };
+  }
+  const request = JSON.parse(event.body ?? '{}');
+  const transactionId = randomUUID();
+  const createdAt = new Date().toISOString();
+  const charge = { ...request, transactionId, idempotencyKey: transactionId };
+  try {
+    await dynamodb.send(new PutItemCommand({
+      TableName: claims,
+      Item: {
+        id: { S: key },
+        transaction_id: { S: transactionId },
+        created_at: { S: createdAt },
+        fingerprint: { S: createHash('sha256').update(event.body ?? '').digest('base64url') },
+        request: { S: JSON.stringify(charge) },
+        pending_shard: { S: transactionId.slice(0, 1) },
+        retry_at: { N: String(Date.now() + 20_000) },
+      },
+      ConditionExpression: 'attribute_not_exists(id)',
+    }));
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      return { statusCode: 409, body: '{"error":"idempotency_conflict"}' };
+    }
+    throw error;
+  }
+  await dynamodb.send(new PutItemCommand({
+    TableName: ledger,
+    Item: {
+      transaction_id: { S: transactionId },
+      timestamp: { S: createdAt },
+      amount: { N: String(request.amount) },
+      currency: { S: String(request.currency) },
+      merchant_id: { S: String(request.merchantId) },
+      client_id: { S: event.requestContext?.identity?.apiKeyId ?? 'anonymous' },
+      status: { S: 'pending' },
+    },
+    ConditionExpression: 'attribute_not_exists(transaction_id)',
+  }));
+  const invoked = await lambda.send(new InvokeCommand({ FunctionName: processor, Payload: JSON.stringify(charge) }));
+  if (invoked.FunctionError !== undefined) {
+    return { statusCode: 503, body: '{"error":"processor_unavailable"}' };
+  }
+  const answer = JSON.parse(Buffer.from(invoked.Payload ?? []).toString('utf8'));
+  const status = answer.outcome === 'authorized' ? 'authorized' : 'declined';
+  await dynamodb.send(new UpdateItemCommand({
+    TableName: ledger,
+    Key: { transaction_id: { S: transactionId }, timestamp: { S: createdAt } },
+    UpdateExpression: 'SET #status = :status, processor_reference = :reference',
+    ConditionExpression: '#status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': { S: status }, ':reference': { S: String(answer.processorReference) }, ':pending': { S: 'pending' } },
+  }));
+  const { amount, currency, merchantId } = request;
+  const body = JSON.stringify({ transactionId, status, amount, currency, merchantId, createdAt, processorReference: answer.processorReference });
+  await dynamodb.send(new UpdateItemCommand({
+    TableName: claims,
+    Key: { id: { S: key } },
+    UpdateExpression: 'SET #response = :response REMOVE pending_shard, retry_at, #request',
+    ExpressionAttributeNames: { '#response': 'response', '#request': 'request' },
+    ExpressionAttributeValues: { ':response': { S: body } },
+  }));
+  return { statusCode: status === 'authorized' ? 201 : 402, body };
+};
