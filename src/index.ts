@@ -12,4 +12,5 @@ export * from './payment-alarms';
 export * from './payment-platform';
 export * from './multi-region-payment-platform';
 export * from './multi-region-payment-stage';
+export * from './multi-region-processor';
 export * from './simulated-processor';

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { EncryptedLedgerTable } from './encrypted-ledger-table';
 import { EnvironmentProfile } from './environment-profile-types';
 import { MandatoryTags, MandatoryTagsProps } from './mandatory-tags';
+import { MultiRegionProcessor } from './multi-region-processor';
 import { PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApiOptions } from './payment-api';
 import { PaymentPlatform } from './payment-platform';
@@ -16,6 +17,7 @@ import { newLedgerBackupPlan } from './private/backup';
 import { newPlatformKey } from './private/keys';
 import { guardLedger, LEDGER_KEY_SCHEMA, LEDGER_STREAM, LedgerProtection, protectedTableProps } from './private/ledger-definition';
 import { MRSC_REGION_SETS, multiRegionProblems, refuseWhatMrscCannotDo } from './private/multi-region-validation';
+import { addPendingIndex } from './private/processor-step';
 import { fromProfile, ledgerPropsOf } from './private/profile-props';
 import { RegionalDomainRoute, validatedCertificate } from './private/regional-domain-route';
 import { regionalStreamArn } from './private/regional-stream';
@@ -90,6 +92,16 @@ export interface MultiRegionPaymentPlatformProps {
    * @default - the defaults of `PaymentApi`, and the profile's values
    */
   readonly api?: PaymentApiOptions;
+
+  /**
+   * The payment processor of every Region: each Region's handler and completer invoke that Region's
+   * function. The idempotency table then carries the index of pending payments that every Region's
+   * completer reads; a payment that one Region left pending may be finished by another, with the
+   * same idempotency key, so the processor must honour one key across its Regions.
+   *
+   * @default - no processor: payments are recorded as `accepted`
+   */
+  readonly processor?: MultiRegionProcessor;
 
   /**
    * Alarm settings of every Region, such as the e-mail address or paging endpoint that each
@@ -267,6 +279,9 @@ export class MultiRegionPaymentPlatform extends Construct {
       tableName: `${layout.prefix}-idempotency`,
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
     });
+    if (layout.props.processor) {
+      addPendingIndex(claims);
+    }
     refuseWhatMrscCannotDo(ledger, 'ledgerTable');
     refuseWhatMrscCannotDo(claims, 'idempotencyTable');
     if (protection.backups) {
@@ -321,6 +336,7 @@ export class MultiRegionPaymentPlatform extends Construct {
       ledger,
       idempotencyTable: claims,
       multiRegion: true,
+      processor: props.processor?.processorIn(stack, region),
       alarms: props.alarms,
       customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
     });

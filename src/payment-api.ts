@@ -871,9 +871,9 @@ function validateProps(props: PaymentApiProps, region: string): void {
   } else if (provisioned !== undefined && concurrency !== undefined && provisioned > concurrency) {
     problems.push(`\`handlerProvisionedConcurrency\` is ${provisioned}, above \`handlerReservedConcurrency\` (${concurrency}); Lambda provisions at most the reserved concurrency.`);
   }
-  if (props.processor && props.idempotencyTable) {
+  if (props.processor && props.idempotencyTable && !props.multiRegion) {
     problems.push('`processor` is set with an adopted `idempotencyTable`; the completer reads pending payments from an index that only a table '
-      + 'the API creates is given. Leave `idempotencyTable` unset.');
+      + 'the API creates (or the multi-Region table of a MultiRegionPaymentPlatform) is given. Leave `idempotencyTable` unset.');
   }
   if (props.multiRegion && (!props.ledgerTable || !props.idempotencyTable)) {
     problems.push(`\`multiRegion\` is true without ${!props.ledgerTable ? '`ledgerTable`' : '`idempotencyTable`'}; the Regions of a multi-Region platform share both tables, so pass the multi-Region ones.`);

@@ -14,6 +14,7 @@ export interface MultiRegionSettings {
   readonly namePrefix?: string;
   readonly alarms?: { readonly alarmTopic?: unknown };
   readonly api?: { readonly processor?: unknown };
+  readonly processor?: { problems(regions: string[]): string[] };
   readonly domain?: { readonly domainName: string; readonly hostedZoneId: string; readonly zoneName: string };
 }
 
@@ -106,7 +107,11 @@ export function multiRegionProblems(props: MultiRegionSettings): string[] {
     }
   }
   if (props.api?.processor) {
-    problems.push('`api.processor` is set; a processor function belongs to one Region and a multi-Region platform has none per Region, so MultiRegionPaymentPlatform does not take one. Use a PaymentPlatform per Region for payments through a processor.');
+    problems.push('`api.processor` is set; a processor function belongs to one Region, and each Region of a multi-Region platform invokes its own. '
+      + 'Give `processor` instead (MultiRegionProcessor.fromFunctionArns, one function per Region).');
+  }
+  if (props.processor) {
+    problems.push(...props.processor.problems(props.regions));
   }
   return problems;
 }

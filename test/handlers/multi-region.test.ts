@@ -1,14 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { coldStartSuite } from './cold-start-suite';
 import { coldStart, jsonHeaders, lambdaContext, ledgerChange, postPayment, validBody } from './events';
+import { LambdaStandIn } from './lambda-stand-in';
 import { HANDLER_ENVIRONMENT } from './payment-harness';
 import { DynamoDBStandIn } from './stand-in';
 import { toAuditObject } from '../../src/handlers/audit-records';
+import { Charges } from '../../src/handlers/charges';
+import { Completer, Completion } from '../../src/handlers/completer';
+import { chargeLeaseMs } from '../../src/handlers/deadline';
 import { IdempotencyStore } from '../../src/handlers/idempotency';
+import { LambdaProcessor } from '../../src/handlers/lambda-processor';
 import { Ledger } from '../../src/handlers/ledger';
 import { routePaymentRequest } from '../../src/handlers/payment-routes';
 import { PaymentService } from '../../src/handlers/payments';
+import { simulatedReference } from '../../src/handlers/simulated-processor';
 
 /**
  * The payment handler of two Regions at once. MRSC, which moto_server does not offer, gives every
@@ -178,5 +185,88 @@ describe('a write that conflicts with one in another Region (fault injected)', (
     expect(replay.result).toBe('replayed');
     expect(claimWrites()).toBe(1);
     expect(standIn.seen.filter((call) => call.startsWith('Transact') || call.startsWith('ExecuteTransaction'))).toEqual([]);
+  });
+});
+
+describe('payments through a processor: each Region calls its own, and a takeover in another Region keeps the key', () => {
+  const TIMEOUT_MS = 800;
+  let processor: LambdaStandIn;
+  const charging = (region: string): RegionalHandler => {
+    const handler = coldStart<{ handler: Handler }>({
+      ...HANDLER_ENVIRONMENT,
+      LEDGER_TABLE_NAME: 'ledger',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      PAYMENTS_ORIGIN_REGION: region,
+      AWS_ENDPOINT_URL_LAMBDA: processor.endpoint,
+      PROCESSOR_FUNCTION_NAME: `processor-${region}`,
+      PROCESSOR_TIMEOUT_MS: String(TIMEOUT_MS),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    }, () => require('../../src/handlers/processor-payment-handler.lambda')).handler;
+    return (event) => handler(event, lambdaContext());
+  };
+  const callsFor = (transactionId: string) => processor.calls.filter((call) => call.request.transactionId === transactionId)
+    .map((call) => ({ functionName: call.functionName, idempotencyKey: call.request.idempotencyKey }));
+  const itemOf = async (transactionId: string) => (await suite.moto().scan('ledger')).filter((item) => item.transaction_id.S === transactionId);
+
+  beforeAll(async () => {
+    processor = await LambdaStandIn.start({ lateMs: TIMEOUT_MS + 400 });
+  });
+
+  afterAll(() => processor?.stop());
+
+  test('a client\'s retry in another Region: that Region\'s processor, the same key, one payment stamped with the first Region', async () => {
+    const east = charging('us-east-1');
+    const west = charging('us-west-2');
+    const request = () => postPayment({ headers: jsonHeaders('processor-retry-key'), body: validBody({ paymentMethodToken: 'tok_flaky' }) });
+    // The first call for a key fails: the payment stays pending, and the lease ends with the answer.
+    const failed = await east(request());
+    expect(failed.statusCode).toBe(503);
+    const transactionId = JSON.parse(failed.body).error.transactionId;
+
+    const taken = await west(request());
+    expect(taken.statusCode).toBe(201);
+    expect(JSON.parse(taken.body)).toMatchObject({ transactionId, status: 'authorized', processorReference: simulatedReference(transactionId) });
+    expect(callsFor(transactionId)).toEqual([
+      { functionName: 'processor-us-east-1', idempotencyKey: transactionId },
+      { functionName: 'processor-us-west-2', idempotencyKey: transactionId },
+    ]);
+    const items = await itemOf(transactionId);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ status: { S: 'authorized' }, origin_region: { S: 'us-east-1' } });
+
+    // Either Region replays the outcome, byte for byte, without a call.
+    const [fromEast, fromWest] = [await east(request()), await west(request())];
+    expect(fromEast.body).toBe(taken.body);
+    expect(fromWest.body).toBe(taken.body);
+    expect(callsFor(transactionId)).toHaveLength(2);
+  });
+
+  test('the completer of another Region finishes a payment with its own processor and the same key', async () => {
+    const east = charging('us-east-1');
+    const failed = await east(postPayment({ headers: jsonHeaders('processor-completer-key'), body: validBody({ paymentMethodToken: 'tok_flaky' }) }));
+    const transactionId = JSON.parse(failed.body).error.transactionId;
+    const dynamodb = suite.moto().dynamodb();
+    const idempotency = new IdempotencyStore(dynamodb, 'idempotency', 86400);
+    const lambda = new LambdaClient({ ...suite.moto().clientConfig(), endpoint: processor.endpoint, maxAttempts: 1 });
+    const clock = Date.now() + 1_000;
+    const westCompleter = new Completer({
+      idempotency,
+      charges: new Charges(new Ledger(dynamodb, 'ledger', 'us-west-2'), idempotency, new LambdaProcessor(lambda, 'processor-us-west-2', TIMEOUT_MS), () => clock),
+      leaseMs: chargeLeaseMs(TIMEOUT_MS),
+      keyRetentionMs: 86400_000,
+      now: () => clock,
+    });
+    const run = await westCompleter.run('west-completer', clock + 60_000);
+    expect(run.completions.find((c) => c.transactionId === transactionId)?.completion).toBe(Completion.COMPLETED);
+    expect(callsFor(transactionId)).toEqual([
+      { functionName: 'processor-us-east-1', idempotencyKey: transactionId },
+      { functionName: 'processor-us-west-2', idempotencyKey: transactionId },
+    ]);
+    expect((await itemOf(transactionId))[0]).toMatchObject({ status: { S: 'authorized' }, origin_region: { S: 'us-east-1' } });
+    // The change is the first Region's to audit: the stream of each Region carries it, and only the
+    // audit writer whose filter names the item's origin Region keeps it.
+    const settled = (await itemOf(transactionId))[0];
+    expect(JSON.parse(toAuditObject(ledgerChange(settled as never, { eventID: 'e3', sequenceNumber: '3' }), 'audit/').body))
+      .toMatchObject({ transactionId, originRegion: 'us-east-1', newImage: expect.objectContaining({ status: 'authorized' }) });
   });
 });
