@@ -55,7 +55,8 @@ export interface Attempt {
  *    one every attempt answers and every replay repeats.
  *
  * A processor failure ends the attempt's lease (the payment stays `pending`, a retry may call
- * again at once) and answers 503 `processor_unavailable`. A DynamoDB failure answers 503
+ * again at once) and answers 503 `processor_unavailable`. A write-ahead that DynamoDB refused ends
+ * it too (nothing was written or called). Any other DynamoDB failure answers 503
  * `service_unavailable` and leaves the lease to run out: a retry or the completer then goes on.
  */
 export class Charges {
@@ -90,7 +91,8 @@ export class Charges {
   /**
    * Writes the ledger item as `pending` unless an earlier attempt did; returns the outcome that
    * item records, if any. A write that DynamoDB refused releases a claim that nobody else has
-   * acted on, so that nothing of the request is kept.
+   * acted on, so that nothing of the request is kept; an attempt that took the payment over ends
+   * its lease instead, so that a retry may go on at once.
    */
   private async writeAhead(attempt: Attempt, payment: Payment): Promise<ProcessorOutcome | undefined> {
     const { id, record, deadline } = attempt;
@@ -98,14 +100,18 @@ export class Charges {
     try {
       written = await deadline.run(() => this.ledger.append(payment, record.pending.request, record.pending.clientId));
     } catch (error) {
-      // DynamoDB answered and wrote nothing. Only the attempt that claimed the key knows that the
-      // processor was never called for it, so only it gives the claim back.
-      if (isRefused(error) && attempt.holder === Holder.CLAIM) {
-        // Stryker disable next-line ArrowFunction: undefined, like false, is a release that did not happen
-        if (!await deadline.run(() => this.idempotency.release(id, record)).catch(() => false)) {
+      // DynamoDB answered and wrote nothing, and this attempt has not called the processor. Only the
+      // attempt that claimed the key knows that nobody ever did, so only it gives the claim back.
+      if (isRefused(error)) {
+        // Stryker disable ArrowFunction: undefined, like false, is a release that did not happen
+        const given = attempt.holder === Holder.CLAIM
+          ? await deadline.run(() => this.idempotency.release(id, record)).catch(() => false)
+          : await this.idempotency.endLease(id, record, this.now(), attempt.retryAt).catch(() => false);
+        // Stryker restore ArrowFunction
+        if (!given) {
           throw new ServiceUnavailableError(secondsUntil(record.lockedUntil, this.now()));
         }
-        if (isInvalidInput(error)) {
+        if (isInvalidInput(error) && attempt.holder === Holder.CLAIM) {
           throw new ValidationError([{ field: 'body', issue: 'holds a value that the ledger cannot store' }], error);
         }
       }

@@ -202,3 +202,119 @@ test('the entry point: metrics of a run and a log line per payment it could not 
   expect(warned).toMatchObject({ message: 'pending payment not completed yet; tried again later', error: { name: 'ProcessorCallError' } });
   expect(JSON.stringify(lines)).not.toContain('tok_error');
 });
+
+describe('a run\'s report and its order', () => {
+  /** The index's entries as the table holds them now, read independently of the completer. */
+  async function pendingInTable() {
+    return (await suite.moto().scan(IDEMPOTENCY)).filter((item) => item.pending_shard !== undefined)
+      .map((item) => ({ transactionId: item.transaction_id.S!, createdAt: item.created_at.S!, retryAt: Number(item.retry_at.N) }));
+  }
+
+  test('pending payments, the oldest one\'s age and the abandoned ones, as the table holds them', async () => {
+    await leftPending('tok_error');
+    await leftPending('tok_error');
+    // Before any try is due: nothing is attempted, and the report is the table's.
+    const clock = Date.now() - 1;
+    const table = await pendingInTable();
+    const run = await completerAt(clock).run('run-report', clock + 60_000);
+    expect(run.completions.filter((c) => table.some((entry) => entry.transactionId === c.transactionId && entry.retryAt > clock))).toEqual([]);
+    expect(run.pending).toBe(table.length);
+    expect(run.abandoned).toBe(table.filter((entry) => entry.retryAt === NEVER).length
+      + run.completions.filter((c) => c.completion === Completion.ABANDONED).length);
+    const oldest = Math.min(...table.map((entry) => Date.parse(entry.createdAt)));
+    expect(run.oldestPendingSeconds).toBe(Math.floor((clock - oldest) / 1000));
+    expect(run.pending).toBeGreaterThanOrEqual(2);
+  });
+
+  test('due payments are tried in the order they fell due, and none once the run cannot finish another', async () => {
+    const first = await leftPending('tok_error');
+    const second = await leftPending('tok_error');
+    const clock = Date.now() + 1_000;
+    const table = await pendingInTable();
+    // Exactly a lease before the run must stop: no time for even one attempt.
+    const none = await completerAt(clock).run('run-no-time', clock + LEASE_MS - 1);
+    expect(none.completions).toEqual([]);
+    const run = await completerAt(clock).run('run-in-order', clock + LEASE_MS);
+    const mine = run.completions.filter((c) => [first.transactionId, second.transactionId].includes(c.transactionId));
+    // Each due payment in turn (retry_at ascending); the first fits, the clock stands still, so all do.
+    const tried = run.completions.map((c) => table.find((entry) => entry.transactionId === c.transactionId)!.retryAt);
+    expect(mine.map((c) => c.transactionId)).toEqual([first.transactionId, second.transactionId]);
+    expect(tried).toEqual([...tried].sort((a, b) => a - b));
+  });
+});
+
+describe('what the completer leaves alone', () => {
+  const entryOf = async (transactionId: string) => {
+    const item = await record(transactionId);
+    return { id: item.id.S!, transactionId, createdAt: item.created_at.S!, retryAt: Number(item.retry_at?.N ?? 0) };
+  };
+
+  test('a payment whose record is gone, or is final, is skipped without a call', async () => {
+    const { transactionId } = await leftPending('tok_flaky');
+    const entry = await entryOf(transactionId);
+    const clock = Date.now() + 1_000;
+    expect(await completerAt(clock).complete({ ...entry, id: 'no-such-record' }, 'run-gone')).toEqual({ completion: Completion.SKIPPED });
+    expect(await completerAt(clock).complete(entry, 'run-1')).toEqual({ completion: Completion.COMPLETED });
+    // Final now: the stale entry of the index is skipped.
+    expect(await completerAt(clock + 60_000).complete(entry, 'run-2')).toEqual({ completion: Completion.SKIPPED });
+    expect(callsFor(transactionId)).toHaveLength(2);
+  });
+
+  test('until its lease has ended, to the millisecond', async () => {
+    const { transactionId } = await leftPending('tok_error');
+    const entry = await entryOf(transactionId);
+    const lockedUntil = Number((await record(transactionId)).locked_until.N);
+    const calls = callsFor(transactionId).length;
+    expect(await completerAt(lockedUntil - 1).complete(entry, 'run-early')).toEqual({ completion: Completion.SKIPPED });
+    expect(callsFor(transactionId)).toHaveLength(calls);
+    expect((await completerAt(lockedUntil).complete(entry, 'run-on-time')).completion).toBe(Completion.FAILED);
+    expect(callsFor(transactionId)).toHaveLength(calls + 1);
+    // The try holds a lease of its own while it runs, and sets the next try after it.
+    const after = await record(transactionId);
+    expect(Number(after.retry_at.N)).toBe(lockedUntil + backoffMs(1));
+  });
+
+  test('two completers at once: one takes the payment over, the other skips it; one call', async () => {
+    const { transactionId } = await leftPending('tok_error');
+    const entry = await entryOf(transactionId);
+    const calls = callsFor(transactionId).length;
+    const clock = Date.now() + 1_000;
+    const results = await Promise.all([completerAt(clock).complete(entry, 'run-a'), completerAt(clock).complete(entry, 'run-b')]);
+    expect(results.map((r) => r.completion).sort()).toEqual([Completion.FAILED, Completion.SKIPPED].sort());
+    expect(callsFor(transactionId)).toHaveLength(calls + 1);
+  });
+
+  test('a failure that is not the processor\'s or DynamoDB\'s availability is an error of the run, not a try', async () => {
+    const { transactionId } = await leftPending('tok_flaky');
+    const entry = await entryOf(transactionId);
+    const dynamodb = suite.moto().dynamodb();
+    const idempotency = new IdempotencyStore(dynamodb, IDEMPOTENCY, 86400);
+    const lambda = new LambdaClient({ ...suite.moto().clientConfig(), endpoint: processor.endpoint, maxAttempts: 1 });
+    const clock = Date.now() + 1_000;
+    const broken = new Completer({
+      idempotency,
+      // A ledger that is not there: DynamoDB refuses the write-ahead with a client error.
+      charges: new Charges(new Ledger(dynamodb, 'no-such-ledger'), idempotency, new LambdaProcessor(lambda, 'payments-processor', TIMEOUT_MS),
+        () => clock),
+      leaseMs: LEASE_MS,
+      keyRetentionMs: RETENTION_MS,
+      now: () => clock,
+    });
+    await expect(broken.complete(entry, 'run-broken')).rejects.toThrow(/non-existent table|not found|ResourceNotFound/i);
+    const run = await broken.run('run-broken-2', clock + 10 * 60_000);
+    expect(run.completions.find((c) => c.transactionId === transactionId)).toBeUndefined();
+    const later = clock + 2 * 60_000;
+    const brokenLater = new Completer({
+      idempotency,
+      charges: new Charges(new Ledger(dynamodb, 'no-such-ledger'), idempotency, new LambdaProcessor(lambda, 'payments-processor', TIMEOUT_MS),
+        () => later),
+      leaseMs: LEASE_MS,
+      keyRetentionMs: RETENTION_MS,
+      now: () => later,
+    });
+    const errored = await brokenLater.run('run-broken-3', later + 10 * 60_000);
+    expect(completionOf(errored, transactionId)).toBe(Completion.ERROR);
+    expect(errored.completions.find((c) => c.transactionId === transactionId)?.error).toBeInstanceOf(Error);
+    expect(callsFor(transactionId)).toHaveLength(1);
+  });
+});
