@@ -14,7 +14,7 @@ import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, prof
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint, ProcessorFootprint } from './cost';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
-import { measureProcessorThroughput } from './processor-throughput';
+import { measureProcessorThroughput, ProcessorThroughputResult } from './processor-throughput';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
@@ -274,7 +274,8 @@ async function main(): Promise<void> {
     const minutes = (performance.now() - started) / 60_000;
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion,
       { cost: processorCost, footprint: withProcessor.footprint }));
-    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion));
+    updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion,
+      { throughput: withProcessor, cost: processorCost }));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -391,6 +392,7 @@ function readmeSummary(
   capacities: ProfileCapacity[],
   seed: SeedProduction,
   multiRegion: MultiRegionCosts,
+  withProcessor: { throughput: ProcessorThroughputResult; cost: Cost },
 ): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
   const { requestsPerSecond: rps, handlerCpuMs: cpu } = warm.againstIdempotentFloor;
@@ -408,6 +410,7 @@ function readmeSummary(
     `| cold import, against the minimal handler (90% interval) | ${formatPairedRatio(cold.payment.paired, '×')} | ≤ 1.10×, ${verdict(cold.payment.paired.median <= 1.1)} |`,
     `| warm \`POST /payments\` throughput against moto_server, against the idempotent floor (90% interval) | ${formatPairedRatio(rps, '×')} | ≥ 0.90×, ${verdict(rps.median >= 0.9)} |`,
     `| handler CPU per payment, against the idempotent floor (90% interval) | ${formatPairedRatio(cpu, '×')} | ≤ 1.10×, ${verdict(cpu.median <= 1.1)} |`,
+    `| with a processor (simulated, 0 ms): throughput; handler CPU, against the processor floor (90% intervals) | ${formatPairedRatio(withProcessor.throughput.againstFloor.requestsPerSecond, '×')}; ${formatPairedRatio(withProcessor.throughput.againstFloor.handlerCpuMs, '×')} | ≥ 0.90×, ${verdict(withProcessor.throughput.againstFloor.requestsPerSecond.median >= 0.9)}; ≤ 1.10×, ${verdict(withProcessor.throughput.againstFloor.handlerCpuMs.median <= 1.1)} |`,
     `| request check (JSON reader, card-data guard, fields), typical / 16 KiB worst case | ${guard.cases.map((c) => `${formatNumber(c.parseRequestUs / 1000, 2)} ms`).filter((_, i) => i !== 1).join(' / ')} | reported |`,
     `| ordinary payment text refused as card data (seeded corpus) | ${guard.corpusRefused.length} of ${formatNumber(guard.corpusLines)} lines | < 0.3%, ${verdict(guard.corpusRefused.length / guard.corpusLines < 0.003)} |`,
     `| card-data guard on its worst case (16 KiB of single digits between separators), against the version 2 guard (90% interval) | ${formatPairedRatio(worstCaseGuard.ratio, '×')} | ≤ 1.10×, ${verdict(worstCaseGuard.ratio.median <= 1.1)} |`,
@@ -416,6 +419,7 @@ function readmeSummary(
     `| fixed cost per month, dev / staging / production | ${dollars(costs.map(({ ours }) => ours.fixedUsd))} | with CDK defaults: ${dollars(costs.map(({ defaults }) => defaults.fixedUsd))} |`,
     `| requests throttled in the first five minutes of a step from idle to a tenth of the rate limit, dev / staging / production | ${capacities.map(firstFiveMinutes).join(' / ')} | < 1%, ${verdict(capacities.every((c) => c.absorbsTenthStep))} |`,
     `| ${SEED_PRODUCTION_LABEL}, for comparison: cost per million payments; throttled in the first five minutes of the same step | ${formatDollars(seed.cost.perMillionUsd)}; ${firstFiveMinutes(seed.capacity)} | the departure from the seed |`,
+    `| production with a processor: per million payments (its processor's own cost aside); fixed per month | ${formatDollars(withProcessor.cost.perMillionUsd)}; ${formatDollars(withProcessor.cost.fixedUsd)} | without one: ${formatDollars(perMillion[perMillion.length - 1])}; ${formatDollars(costs[costs.length - 1].ours.fixedUsd)} |`,
     `| production in three Regions / in two and a witness (\`MultiRegionPaymentPlatform\`, one domain): per million payments; fixed per month | ${dollars(multiRegion.map(({ cost }) => cost.perMillionUsd))}; ${dollars(multiRegion.map(({ cost }) => cost.fixedUsd))} | in one Region: ${formatDollars(perMillion[perMillion.length - 1])}; ${formatDollars(costs[costs.length - 1].ours.fixedUsd)} |`,
     ...(perMillion[perMillion.length - 1] >= 6 && seed.cost.perMillionUsd < 6
       ? ['', 'Production misses the cost target because its ledger is on-demand, which this project chose over the seed\'s provisioned 5 / 5 (see the departures table):',
