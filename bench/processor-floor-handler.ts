@@ -6,17 +6,23 @@
  * payments), the ledger item written ahead as `pending` with what `GET` shows, one call to the processor
  * with the payment's id as its idempotency key, then the outcome recorded with two conditional
  * writes (the ledger item leaves `pending` once; the claim keeps the answer and leaves the index).
- * No Powertools, validation, card-data guard, replay of the stored answer, lease or completer.
+ * What the contract asks of every handler is kept too: the key is the calling client's (the claim's
+ * id holds both); the claim holds a lease for its attempt, longer than the processor timeout, so
+ * that a retry while the call is in flight can be told from one after a crash; the processor call
+ * is abandoned at the processor timeout and each DynamoDB call at a request timeout, so that a slow
+ * dependency becomes an answer before API Gateway's 29 seconds.
+ * No Powertools, validation, card-data guard, replay of the stored answer, lease takeover or completer.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
-const dynamodb = new DynamoDBClient({});
+const dynamodb = new DynamoDBClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } });
 const lambda = new LambdaClient({ maxAttempts: 1 });
 const ledger = process.env.LEDGER_TABLE_NAME;
 const claims = process.env.IDEMPOTENCY_TABLE_NAME;
 const processor = process.env.PROCESSOR_FUNCTION_NAME;
+const processorTimeoutMs = Number(process.env.PROCESSOR_TIMEOUT_MS);
 
 type Event = { body?: string; headers?: Record<string, string | undefined>; requestContext?: { identity?: { apiKeyId?: string } } };
 
@@ -25,21 +31,27 @@ export const handler = async (event: Event) => {
   if (!key) {
     return { statusCode: 400, body: '{"error":"missing_idempotency_key"}' };
   }
+  const client = event.requestContext?.identity?.apiKeyId ?? 'anonymous';
+  const id = `${client}#${key}`;
   const request = JSON.parse(event.body ?? '{}');
   const transactionId = randomUUID();
   const createdAt = new Date().toISOString();
   const charge = { ...request, transactionId, idempotencyKey: transactionId };
+  // The lease outlasts the processor timeout by the time to record the outcome; the completer
+  // looks at the payment once it has run out.
+  const leaseEnds = String(Date.now() + processorTimeoutMs + 10_000);
   try {
     await dynamodb.send(new PutItemCommand({
       TableName: claims,
       Item: {
-        id: { S: key },
+        id: { S: id },
         transaction_id: { S: transactionId },
         created_at: { S: createdAt },
         fingerprint: { S: createHash('sha256').update(event.body ?? '').digest('base64url') },
         request: { S: JSON.stringify(charge) },
         pending_shard: { S: transactionId.slice(0, 1) },
-        retry_at: { N: String(Date.now() + 20_000) },
+        retry_at: { N: leaseEnds },
+        locked_until: { N: leaseEnds },
       },
       ConditionExpression: 'attribute_not_exists(id)',
     }));
@@ -57,12 +69,15 @@ export const handler = async (event: Event) => {
       amount: { N: String(request.amount) },
       currency: { S: String(request.currency) },
       merchant_id: { S: String(request.merchantId) },
-      client_id: { S: event.requestContext?.identity?.apiKeyId ?? 'anonymous' },
+      client_id: { S: client },
       status: { S: 'pending' },
     },
     ConditionExpression: 'attribute_not_exists(transaction_id)',
   }));
-  const invoked = await lambda.send(new InvokeCommand({ FunctionName: processor, Payload: JSON.stringify(charge) }));
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), processorTimeoutMs);
+  const invoked = await lambda.send(new InvokeCommand({ FunctionName: processor, Payload: JSON.stringify(charge) }), { abortSignal: abort.signal })
+    .finally(() => clearTimeout(timer));
   if (invoked.FunctionError !== undefined) {
     return { statusCode: 503, body: '{"error":"processor_unavailable"}' };
   }
@@ -80,7 +95,7 @@ export const handler = async (event: Event) => {
   const body = JSON.stringify({ transactionId, status, amount, currency, merchantId, createdAt, processorReference: answer.processorReference });
   await dynamodb.send(new UpdateItemCommand({
     TableName: claims,
-    Key: { id: { S: key } },
+    Key: { id: { S: id } },
     UpdateExpression: 'SET #response = :response REMOVE pending_shard, retry_at, #request',
     ExpressionAttributeNames: { '#response': 'response', '#request': 'request' },
     ExpressionAttributeValues: { ':response': { S: body } },
