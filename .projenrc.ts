@@ -77,6 +77,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-lambda',
     // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
     '@aws-sdk/client-dynamodb-streams',
+    // Tests only: payment events. The pipe's filters run as rules of a bus on moto_server, which
+    // delivers what they match to a queue; the workflow's JSONata runs on the language's reference
+    // implementation, at the version that Step Functions implements (2.0.6).
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sqs',
+    'jsonata@2.0.6',
     // Tests only: evaluates the synthesized IAM, key, topic, bucket and queue policies as IAM does.
     // AGPL-3.0-or-later; it is never bundled or shipped, so it is pinned and used by tests alone.
     '@cloud-copilot/iam-simulate@0.1.173',
