@@ -7,6 +7,7 @@ export * from './encrypted-ledger-table';
 export * from './audit-bucket';
 export * from './api-gateway-account';
 export * from './payment-processor';
+export * from './payment-events';
 export * from './payment-api';
 export * from './payment-alarms';
 export * from './payment-platform';

@@ -4,10 +4,12 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -18,6 +20,7 @@ import { Profiles } from './environment-profile';
 import { EnvironmentProfile, SecurityControl } from './environment-profile-types';
 import { PaymentHandlerFunction } from './handlers/payment-handler-function';
 import { ProcessorPaymentHandlerFunction } from './handlers/processor-payment-handler-function';
+import type { PaymentEventsOptions } from './payment-events';
 import { PaymentProcessor } from './payment-processor';
 import { acknowledge, FRAMEWORKS, functionRoleFindings, nagPackAcknowledgements } from './private/acknowledge';
 import { apiSettingProblems } from './private/api-rules';
@@ -27,6 +30,7 @@ import { grantDataKeyUse } from './private/grants';
 import { guardControl } from './private/guardrails';
 import { IdempotencyClaims, SWEEPER_SERVICE_NAME } from './private/idempotency-claims';
 import { allowLogsToUseKey, newPlatformKey } from './private/keys';
+import { PaymentEventPipe } from './private/payment-event-pipe';
 import { ACCOUNT_BURST_QUOTA, PaymentRestApi } from './private/payment-rest-api';
 import { COMPLETER_SERVICE_NAME, processorEnvironment, ProcessorStep } from './private/processor-step';
 import { apiPropsOf, auditBucketPropsOf, sameProfileProps, ledgerPropsOf, originOf, standaloneProps, vpcPropsOf } from './private/profile-props';
@@ -111,6 +115,15 @@ export interface PaymentApiOptions {
    * @default - none: payments are recorded as `accepted`, and nothing moves money
    */
   readonly processor?: PaymentProcessor;
+
+  /**
+   * Payment events: each change of a payment to a final status published to an EventBridge bus,
+   * as the contract's "Payment events" section specifies, through a pipe from the ledger's stream.
+   * Pass `{}` for a new bus with the defaults.
+   *
+   * @default - none: no events are published
+   */
+  readonly events?: PaymentEventsOptions;
 
   /**
    * Whether every method requires IAM (SigV4) authorization in addition to an API key. With it,
@@ -378,6 +391,10 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
   public readonly completer?: lambda.Function;
   /** The Lambda interface endpoint through which the functions reach the processor, where one is configured. */
   public readonly processorEndpoint?: ec2.InterfaceVpcEndpoint;
+  /** The bus that payment events are put on, where `events` is configured. */
+  public readonly eventBus?: events.IEventBus;
+  /** The pipe from the ledger's stream that publishes payment events, where `events` is configured. */
+  public readonly eventPipe?: pipes.CfnPipe;
   /**
    * The dead-letter queue: ranges of ledger changes that the audit writer could not write (from its
    * event source mapping), and claim-sweeper and completer runs that failed (asynchronous invocations).
@@ -474,6 +491,7 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
       ...shared, ledgerTable: this.ledgerTable, auditBucket: this.auditBucket, deadLetterQueue: this.deadLetterQueue, environment, originRegion,
     });
     this.auditWriter = audit.writer;
+    ({ eventBus: this.eventBus, pipe: this.eventPipe } = this.newEventPipe(props, retention, originRegion) ?? {});
     this.claimSweeper = claims.sweeper;
     const groups = [this.handlerSecurityGroup, audit.securityGroup, claims.sweeperSecurityGroup, step?.completerSecurityGroup];
     this.connections = new ec2.Connections({ securityGroups: groups.filter((group) => group !== undefined) });
@@ -700,6 +718,16 @@ export class PaymentApi extends Construct implements ec2.IConnectable {
         + 'Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
     }
     return [vpc, ledgerTable, auditBucket];
+  }
+
+  /** The pipe that publishes payment events from the ledger's stream, where `events` asks for it. */
+  private newEventPipe(props: PaymentApiProps, retention: logs.RetentionDays, originRegion: string | undefined): PaymentEventPipe | undefined {
+    if (!props.events) {
+      return undefined;
+    }
+    return new PaymentEventPipe(this, 'Events', {
+      options: props.events, ledgerTable: this.ledgerTable, key: this.key, deadLetterQueue: this.deadLetterQueue, retention, originRegion,
+    });
   }
 
   /** The alias `live` with provisioned concurrency, where `handlerProvisionedConcurrency` asks for it. */

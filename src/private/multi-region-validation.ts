@@ -13,7 +13,7 @@ export interface MultiRegionSettings {
   readonly apiClients?: string[];
   readonly namePrefix?: string;
   readonly alarms?: { readonly alarmTopic?: unknown };
-  readonly api?: { readonly processor?: unknown };
+  readonly api?: { readonly processor?: unknown; readonly events?: { readonly eventBus?: unknown } };
   readonly processor?: { problems(regions: string[]): string[] };
   readonly domain?: { readonly domainName: string; readonly hostedZoneId: string; readonly zoneName: string };
 }
@@ -109,6 +109,10 @@ export function multiRegionProblems(props: MultiRegionSettings): string[] {
   if (props.api?.processor) {
     problems.push('`api.processor` is set; a processor function belongs to one Region, and each Region of a multi-Region platform invokes its own. '
       + 'Give `processor` instead (MultiRegionProcessor.fromFunctionArns, one function per Region).');
+  }
+  if (props.api?.events?.eventBus) {
+    problems.push('`api.events.eventBus` is set; an event bus belongs to one Region, and each Region of a multi-Region platform publishes the payments it '
+      + 'recorded on a bus of its own. Leave `eventBus` out: each Region creates one (`platforms[region].api.eventBus`).');
   }
   if (props.processor) {
     problems.push(...props.processor.problems(props.regions));

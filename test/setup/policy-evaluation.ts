@@ -56,6 +56,8 @@ export class PolicyModel {
       }
       case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${region}:${account}:alarm:${logicalId}`;
       case 'AWS::Events::Rule': return `arn:aws:events:${region}:${account}:rule/${logicalId}`;
+      case 'AWS::Events::EventBus': return `arn:aws:events:${region}:${account}:event-bus/${this.ref(logicalId)}`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${region}:${account}:stateMachine:${logicalId}`;
       case 'AWS::Logs::LogGroup': return `arn:aws:logs:${region}:${account}:log-group:${logicalId}:*`;
       default: return `arn:aws:${type.split('::')[1].toLowerCase()}:${region}:${account}:${logicalId}`;
     }
@@ -69,6 +71,8 @@ export class PolicyModel {
       case 'AWS::S3::Bucket': return logicalId.toLowerCase();
       case 'AWS::SQS::Queue': return `https://sqs.${this.region}.amazonaws.com/${this.account}/${logicalId}`;
       case 'AWS::ApiGateway::Stage': return String(this.resources[logicalId].Properties?.StageName);
+      case 'AWS::Events::EventBus': return String(this.resources[logicalId].Properties?.Name ?? logicalId);
+      case 'AWS::StepFunctions::StateMachine': return this.arn(logicalId);
       default: return logicalId;
     }
   }
