@@ -70,6 +70,18 @@ export const ASSUMPTIONS = {
   processorAnswerMs: 300,
   /** Billed duration of one completer run that finds nothing due: one query per shard of the index, in parallel. */
   completerRunBilledMs: 50,
+  /**
+   * Payment events per run of the workflow that puts them: a pipe batches up to 10 changes within a
+   * second, so at low traffic each change is a run of its own. One is the dearest case.
+   */
+  paymentEventsPerRun: 1,
+  /** Billed duration of one run of the events workflow: one PutEvents call, under Express's 100 ms minimum. */
+  eventsRunBilledMs: 100,
+  /**
+   * Bytes the events workflow logs per run at level ALL without execution data: about eleven
+   * history events (run, task and choice states entered and left) of about 350 bytes.
+   */
+  eventsRunLogBytes: 11 * 350,
 };
 
 /** One line of the bill. */
@@ -168,6 +180,17 @@ export function costOf(template: Template, footprint: PaymentFootprint): Cost {
     add(fixed, 'completer invocations (every minute)', runs, PRICES.lambdaRequest.usd);
     add(fixed, 'completer GB-seconds', runs * gbSeconds(completer, ASSUMPTIONS.completerRunBilledMs), gbSecondPrice(completer));
     add(fixed, `completer queries of the pending-payment index (${PENDING_SHARDS} shards, eventually consistent)`, runs * PENDING_SHARDS * 0.5, PRICES.dynamodbReadRequestUnit.usd);
+  }
+
+  if (ofType('AWS::Pipes::Pipe').length > 0) {
+    // One final change per payment passes the pipe's filters; every other change is dropped unbilled.
+    const runs = MILLION / ASSUMPTIONS.paymentEventsPerRun;
+    add(perMillion, 'event pipe requests (after filtering)', MILLION, PRICES.pipesRequest.usd);
+    add(perMillion, 'events workflow runs (Express)', runs, PRICES.expressWorkflowRequest.usd);
+    // Express bills 64 MB at least, in 100 ms steps.
+    add(perMillion, 'events workflow GB-seconds', runs * (64 / 1024) * (Math.ceil(ASSUMPTIONS.eventsRunBilledMs / 100) / 10), PRICES.expressWorkflowGbSecond.usd);
+    add(perMillion, 'payment events published (under 64 KB each)', MILLION, PRICES.customEvent.usd);
+    add(perMillion, 'events workflow log GB ingested', (runs * ASSUMPTIONS.eventsRunLogBytes) / GB, PRICES.logIngestionGb.usd);
   }
 
   const batchSize = Number(ofType('AWS::Lambda::EventSourceMapping')[0]?.Properties?.BatchSize ?? 100);

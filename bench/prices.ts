@@ -33,6 +33,8 @@ const WAF = 'https://aws.amazon.com/waf/pricing/';
 const ROUTE53 = 'https://aws.amazon.com/route53/pricing/';
 const SECRETS_MANAGER = 'https://aws.amazon.com/secrets-manager/pricing/';
 const EC2_TRANSFER = 'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer';
+const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
+const STEP_FUNCTIONS = 'https://aws.amazon.com/step-functions/pricing/';
 
 export const PRICES = {
   natGatewayHour: { usd: 0.045, per: 'NAT gateway-hour', source: VPC },
@@ -41,6 +43,10 @@ export const PRICES = {
   interfaceEndpointHour: { usd: 0.01, per: 'interface endpoint-hour, per Availability Zone', source: PRIVATELINK },
   interfaceEndpointGb: { usd: 0.01, per: 'GB processed by an interface endpoint (first PB a month)', source: PRIVATELINK },
   kmsKeyMonth: { usd: 1, per: 'customer managed key-month', source: KMS },
+  pipesRequest: { usd: 0.40 / 1_000_000, per: 'EventBridge Pipes request (each 64 KB chunk of an event after filtering)', source: EVENTBRIDGE },
+  customEvent: { usd: 1.00 / 1_000_000, per: 'EventBridge custom event published (each 64 KB chunk)', source: EVENTBRIDGE },
+  expressWorkflowRequest: { usd: 1.00 / 1_000_000, per: 'Step Functions Express workflow request', source: STEP_FUNCTIONS },
+  expressWorkflowGbSecond: { usd: 0.00001667, per: 'Step Functions Express GB-second (first 1,000 hours a month; 64 MB and 100 ms at least)', source: STEP_FUNCTIONS },
   kmsRequest: { usd: 0.03 / 10_000, per: 'KMS request', source: KMS },
   alarmMetricMonth: { usd: 0.10, per: 'standard-resolution alarm metric-month', source: CLOUDWATCH },
   dashboardMonth: { usd: 3, per: 'dashboard-month', source: CLOUDWATCH },

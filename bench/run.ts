@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     }));
     const seedCost = costOf(template(SEED_PRODUCTION, false), footprint);
     const processorCost = costOf(template(Profiles.production, false, true), { ...footprint, processor: withProcessor.footprint });
+    const eventsCost = costOf(template(Profiles.production, false, false, true), footprint);
     const multiRegion: MultiRegionCosts = [
       { label: 'production in three Regions', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-east-2', 'us-west-2']), footprint) },
       { label: 'production in two Regions and a witness', cost: multiRegionCostOf(multiRegionTemplates(['us-east-1', 'us-west-2'], 'us-east-2'), footprint) },
@@ -261,6 +262,8 @@ async function main(): Promise<void> {
     const processorSection = 'cost, production with a processor (the processor\'s own function not counted)';
     rows.push({ section: processorSection, measure: 'fixed per month (floor: production without one)', ours: formatDollars(processorCost.fixedUsd), floor: formatDollars(production.fixedUsd), ratio: ratio(processorCost.fixedUsd, production.fixedUsd) });
     rows.push({ section: processorSection, measure: 'per million payments (floor: production without one)', ours: formatDollars(processorCost.perMillionUsd), floor: formatDollars(production.perMillionUsd), ratio: ratio(processorCost.perMillionUsd, production.perMillionUsd) });
+    const eventsSection = 'cost, production with payment events';
+    rows.push({ section: eventsSection, measure: 'per million payments (floor: production without them)', ours: formatDollars(eventsCost.perMillionUsd), floor: formatDollars(production.perMillionUsd), ratio: ratio(eventsCost.perMillionUsd, production.perMillionUsd) });
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'fixed per month', ours: formatDollars(seedCost.fixedUsd), floor: '' });
     rows.push({ section: `cost, ${SEED_PRODUCTION_LABEL}`, measure: 'per million payments', ours: formatDollars(seedCost.perMillionUsd), floor: '' });
     const oneRegion = costs[costs.length - 1].ours;
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
     console.log(table);
     const minutes = (performance.now() - started) / 60_000;
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion,
-      { cost: processorCost, footprint: withProcessor.footprint }));
+      { cost: processorCost, footprint: withProcessor.footprint }, eventsCost));
     updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion,
       { throughput: withProcessor, cost: processorCost }));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
@@ -445,7 +448,7 @@ type MultiRegionCosts = Array<{ label: string; cost: Cost }>;
 
 function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, costs: Costs, footprint: PaymentFootprint, minutes: number,
   capacities: ProfileCapacity[], calibration: Calibration, multiRegion: MultiRegionCosts,
-  withProcessor: { cost: Cost; footprint: ProcessorFootprint }): string {
+  withProcessor: { cost: Cost; footprint: ProcessorFootprint }, withEvents: Cost): string {
   const production = costs[costs.length - 1];
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}, ${process.platform}`;
@@ -590,6 +593,18 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     '| item | with a processor: quantity | cost | without one: quantity | cost |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...costRows(withProcessor.cost, production.ours),
+    '',
+    '### production with payment events',
+    '',
+    'With payment events on (`events: {}`), each payment\'s one change to a final status passes the pipe\'s filters; every',
+    'other change (a `pending` write, a later edit, an expiry) is dropped before billing. The change is one pipe request, one',
+    `run of the Express workflow (${ASSUMPTIONS.paymentEventsPerRun} event a run: at low traffic each change is a batch of its own; a busy pipe puts up to 10`,
+    `a run), billed ${ASSUMPTIONS.eventsRunBilledMs} ms at 64 MB, one custom event under 64 KB, and the run's log lines (about ${formatNumber(ASSUMPTIONS.eventsRunLogBytes)} bytes`,
+    'at level ALL without execution data). The bus uses the platform\'s key, so no key is added.',
+    '',
+    '| item | with events: quantity | cost | without them: quantity | cost |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...costRows(withEvents, production.ours),
     '',
     `Prices (${PRICES_REGION}, table of ${PRICES_DATE}):`,
     '',

@@ -24,7 +24,7 @@ export function multiRegionTemplates(regions: string[], witnessRegion?: string):
 }
 
 /** The synthesized template of one Region's platform from `profile`, or of the same system built with CDK defaults. */
-export function template(profile: EnvironmentProfile, cdkDefaults: boolean, withProcessor = false) {
+export function template(profile: EnvironmentProfile, cdkDefaults: boolean, withProcessor = false, withEvents = false) {
   const app = new App();
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: profile.region } });
   if (cdkDefaults) {
@@ -36,9 +36,9 @@ export function template(profile: EnvironmentProfile, cdkDefaults: boolean, with
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({});'),
     });
-    new PaymentPlatform(stack, 'Payments', profile, { processor: PaymentProcessor.fromFunction(adapter) });
+    new PaymentPlatform(stack, 'Payments', profile, { processor: PaymentProcessor.fromFunction(adapter), events: withEvents ? {} : undefined });
   } else {
-    new PaymentPlatform(stack, 'Payments', profile);
+    new PaymentPlatform(stack, 'Payments', profile, { events: withEvents ? {} : undefined });
   }
   return app.synth().getStackByName('Bench').template;
 }

@@ -198,3 +198,29 @@ describe('the cost model of a multi-Region platform', () => {
     expect(two.perMillionUsd).toBeGreaterThan(single.perMillionUsd);
   });
 });
+
+describe('the cost model of a platform with payment events', () => {
+  const profile = Profiles.production;
+  const stack = newStack(profile);
+  new PaymentPlatform(stack, 'Payments', profile, { events: {} });
+  const cost = costOf(Template.fromStack(stack).toJSON() as never, FOOTPRINT);
+  const without = costOf(platform(profile), FOOTPRINT);
+
+  test('per payment: one pipe request after filtering, one workflow run at 64 MB for 100 ms, one event, the run\'s log lines', () => {
+    expect(line(cost.perMillion, 'event pipe requests')).toEqual({ item: 'event pipe requests (after filtering)', quantity: 1_000_000, usd: 0.40 });
+    expect(line(cost.perMillion, 'events workflow runs')?.usd).toBeCloseTo(1.00, 10);
+    expect(line(cost.perMillion, 'events workflow GB-seconds')?.quantity).toBeCloseTo(1_000_000 * 0.0625 * 0.1, 6);
+    expect(line(cost.perMillion, 'payment events published')?.usd).toBeCloseTo(1.00, 10);
+    expect(line(cost.perMillion, 'events workflow log GB ingested')?.quantity).toBeCloseTo((1_000_000 * 3850) / 1024 ** 3, 6);
+  });
+
+  test('the events add what those lines add, and nothing fixed but the bus\'s key use: no new key', () => {
+    const added = cost.perMillion.filter((l) => /event/.test(l.item)).reduce((sum, l) => sum + l.usd, 0);
+    expect(cost.perMillionUsd).toBeCloseTo(without.perMillionUsd + added, 6);
+    expect(cost.fixedUsd).toBeCloseTo(without.fixedUsd, 6);
+  });
+
+  test('a platform without events has none of these lines', () => {
+    expect(without.perMillion.filter((l) => /event/.test(l.item))).toEqual([]);
+  });
+});
