@@ -1,4 +1,5 @@
-// Synthesizes the three stock environments (dev with a processor), and production as a multi-Region platform (each of its
+// Synthesizes the three stock environments (dev with a processor, staging with payment events), and production as a
+// multi-Region platform with payment events (each of its
 // stacks scanned as an environment of its own), for the scanners and runs the cdk-nag packs over
 // them: `synth.ts <outdir> [--weaken]`. The names of the scanned environments go to envs.txt. With --weaken, each stack also gets a bucket without encryption,
 // versioning, logging or TLS enforcement, which every scanner must report.
@@ -22,7 +23,9 @@ for (const envName of Profiles.names) {
   // Dev takes its payments through the simulated processor, as the repository's app does, so the
   // processor step (completer, interface endpoint, pending index) and the simulated processor are scanned.
   const processor = envName === Profiles.dev.envName ? new SimulatedProcessor(stack, 'Processor').processor : undefined;
-  new PaymentPlatform(stack, 'Payments', profile, { processor });
+  // Staging publishes payment events, so that the pipe, its workflow and the bus are scanned.
+  const events = envName === Profiles.staging.envName ? {} : undefined;
+  new PaymentPlatform(stack, 'Payments', profile, { processor, events });
   if (envName === Profiles.names[0]) {
     // The account's API Gateway logging role, which a stack of its own sets once per account and
     // region, is scanned with the first environment.
@@ -37,6 +40,7 @@ const multi = new MultiRegionPaymentPlatform(app, 'Compliance-production-multi',
   profile: Profiles.production,
   regions: ['us-east-1', 'us-east-2', 'us-west-2'],
   domain: { domainName: 'payments.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
+  api: { events: {} },
 });
 for (const region of multi.regions) {
   stacks.push({ env: `production-multi-keys-${region}`, stack: multi.keyStacks[region] });
