@@ -1,6 +1,7 @@
 /**
  * A deployable integration test of the dev profile, run by integ-runner: it deploys the platform,
- * sends `POST /payments` and its replay, waits for the audit record in the bucket, sets an alarm to
+ * sends `POST /payments` and its replay, waits for the audit record in the bucket and for the
+ * payment's event on a queue that a rule on the platform's event bus delivers to, sets an alarm to
  * ALARM and waits for the notification on a queue subscribed to the alarm topic, then deletes
  * everything it deployed.
  *
@@ -9,6 +10,8 @@
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,7 +25,7 @@ const stack = new Stack(app, 'PaymentPlatformInteg');
 // The account may not have API Gateway's logging role yet; an account stack would set it once. It is
 // kept after the test, as an account-wide setting must be.
 new ApiGatewayAccount(stack, 'ApiGatewayAccount');
-const platform = new PaymentPlatform(stack, 'Payments', profile);
+const platform = new PaymentPlatform(stack, 'Payments', profile, { events: {} });
 const apiKey = platform.api.addApiKey('IntegKey');
 
 // A queue on the alarm topic stands in for the on-call inbox.
@@ -32,6 +35,18 @@ const inbox = new sqs.Queue(stack, 'AlarmInbox', {
   removalPolicy: RemovalPolicy.DESTROY,
 });
 (platform.alarms!.topic as sns.Topic).addSubscription(new SqsSubscription(inbox, { rawMessageDelivery: true }));
+
+// A consumer of payment events, as a team would subscribe one: a rule on the bus, to a queue.
+const eventInbox = new sqs.Queue(stack, 'EventInbox', {
+  encryption: sqs.QueueEncryption.SQS_MANAGED,
+  enforceSSL: true,
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+new events.Rule(stack, 'AcceptedPayments', {
+  eventBus: platform.api.eventBus,
+  eventPattern: { source: ['payment-platform'], detailType: ['Payment Accepted'] },
+  targets: [new targets.SqsQueue(eventInbox)],
+});
 
 const integ = new IntegTest(app, 'PaymentPlatformIntegTest', {
   testCases: [stack],
@@ -60,6 +75,11 @@ replayed.expect(ExpectedResult.objectLike({ status: 201, headers: Match.objectLi
 const audited = integ.assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: platform.auditBucket.bucketName, Prefix: 'audit/' });
 audited.expect(ExpectedResult.objectLike({ KeyCount: 1 })).waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
 
+const published = integ.assertions.awsApiCall('SQS', 'receiveMessage', { QueueUrl: eventInbox.queueUrl, WaitTimeSeconds: 20 });
+published.expect(ExpectedResult.objectLike({
+  Messages: Match.arrayWith([Match.objectLike({ Body: Match.stringLikeRegexp('"detail-type":"Payment Accepted".*"merchantId":"m_integ"') })]),
+})).waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) });
+
 const alarm = platform.alarms!.alarms[0];
 const raised = integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
   AlarmName: alarm.alarmName,
@@ -71,5 +91,5 @@ notified.expect(ExpectedResult.objectLike({
   Messages: Match.arrayWith([Match.objectLike({ Body: Match.stringLikeRegexp('"NewStateValue":"ALARM"') })]),
 })).waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) });
 
-key.next(created).next(replayed).next(audited);
+key.next(created).next(replayed).next(audited).next(published);
 created.next(raised).next(notified);
