@@ -11,6 +11,7 @@ import { MandatoryTags, MandatoryTagsProps } from './mandatory-tags';
 import { MultiRegionProcessor } from './multi-region-processor';
 import { PaymentAlarmsOptions } from './payment-alarms';
 import { PaymentApiOptions } from './payment-api';
+import type { PaymentEventsOptions } from './payment-events';
 import { PaymentPlatform } from './payment-platform';
 import { acknowledge, nagPackAcknowledgements } from './private/acknowledge';
 import { newLedgerBackupPlan } from './private/backup';
@@ -102,6 +103,16 @@ export interface MultiRegionPaymentPlatformProps {
    * @default - no processor: payments are recorded as `accepted`
    */
   readonly processor?: MultiRegionProcessor;
+
+  /**
+   * Payment events in every Region: each Region publishes, on a bus of its own
+   * (`platforms[region].api.eventBus`), the payments that it recorded, from its own replica's stream,
+   * so that each payment is published once. A bus of your own (`eventBus`) is refused: a bus
+   * belongs to one Region.
+   *
+   * @default - `api.events`, which is none unless given
+   */
+  readonly events?: PaymentEventsOptions;
 
   /**
    * Alarm settings of every Region, such as the e-mail address or paging endpoint that each
@@ -337,6 +348,7 @@ export class MultiRegionPaymentPlatform extends Construct {
       idempotencyTable: claims,
       multiRegion: true,
       processor: props.processor?.processorIn(stack, region),
+      events: props.events ?? props.api?.events,
       alarms: props.alarms,
       customDomain: entry ? { domainName: props.domain!.domainName, certificate: entry.certificate } : undefined,
     });

@@ -198,4 +198,16 @@ describe('in a multi-Region platform', () => {
   test('a bus of the team\'s own is refused: a bus belongs to one Region', () => {
     expect(() => build3({}, true)).toThrow('`api.events.eventBus` is set; an event bus belongs to one Region');
   });
+
+  test('`events` of the platform itself publishes in every Region as `api.events` does', () => {
+    const app = new App();
+    const platform = new MultiRegionPaymentPlatform(app, 'Payments', { profile: Profiles.production, regions: [...REGIONS], account: ACCOUNT, events: { source: 'acme.payments' } });
+    for (const region of REGIONS) {
+      Template.fromStack(platform.regionStacks[region]).resourceCountIs('AWS::Pipes::Pipe', 1);
+    }
+    const busStack = new Stack(new App(), 'Buses', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    expect(() => new MultiRegionPaymentPlatform(new App(), 'Payments', {
+      profile: Profiles.production, regions: [...REGIONS], account: ACCOUNT, events: { eventBus: new events.EventBus(busStack, 'Bus') },
+    })).toThrow('`events.eventBus` is set');
+  });
 });

@@ -15,6 +15,7 @@ export interface MultiRegionSettings {
   readonly alarms?: { readonly alarmTopic?: unknown };
   readonly api?: { readonly processor?: unknown; readonly events?: { readonly eventBus?: unknown } };
   readonly processor?: { problems(regions: string[]): string[] };
+  readonly events?: { readonly eventBus?: unknown };
   readonly domain?: { readonly domainName: string; readonly hostedZoneId: string; readonly zoneName: string };
 }
 
@@ -110,9 +111,11 @@ export function multiRegionProblems(props: MultiRegionSettings): string[] {
     problems.push('`api.processor` is set; a processor function belongs to one Region, and each Region of a multi-Region platform invokes its own. '
       + 'Give `processor` instead (MultiRegionProcessor.fromFunctionArns, one function per Region).');
   }
-  if (props.api?.events?.eventBus) {
-    problems.push('`api.events.eventBus` is set; an event bus belongs to one Region, and each Region of a multi-Region platform publishes the payments it '
-      + 'recorded on a bus of its own. Leave `eventBus` out: each Region creates one (`platforms[region].api.eventBus`).');
+  for (const [field, events] of [['events', props.events], ['api.events', props.api?.events]] as const) {
+    if (events?.eventBus) {
+      problems.push(`\`${field}.eventBus\` is set; an event bus belongs to one Region, and each Region of a multi-Region platform publishes the payments it `
+        + 'recorded on a bus of its own. Leave `eventBus` out: each Region creates one (`platforms[region].api.eventBus`).');
+    }
   }
   if (props.processor) {
     problems.push(...props.processor.problems(props.regions));
