@@ -5,7 +5,9 @@
  */
 import { LambdaStandIn } from '../test/handlers/lambda-stand-in';
 
-void LambdaStandIn.start().then((standIn) => {
+// Idle connections stay open for the whole run: between one handler's rounds they wait longer than
+// Node's 5 s, and a reset met by a caller that does not retry would end the benchmark.
+void LambdaStandIn.start({ keepAliveTimeoutMs: 30 * 60_000 }).then((standIn) => {
   process.stdout.write(`${standIn.endpoint}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => void standIn.stop().then(() => process.exit(0)));

@@ -22,8 +22,16 @@ export interface InvokeCall {
  * records every call, including those whose caller gave up before the answer.
  */
 export class LambdaStandIn {
-  public static async start(options: { lateMs?: number } = {}): Promise<LambdaStandIn> {
+  /**
+   * @param options.keepAliveTimeoutMs how long an idle connection stays open (Node's default, 5 s,
+   * unless given): a client that reuses one just as the server closes it gets a reset, which a
+   * caller that does not retry (the processor's client) must then answer as a failure.
+   */
+  public static async start(options: { lateMs?: number; keepAliveTimeoutMs?: number } = {}): Promise<LambdaStandIn> {
     const standIn = new LambdaStandIn(options.lateMs ?? 60_000);
+    if (options.keepAliveTimeoutMs !== undefined) {
+      standIn.server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    }
     await new Promise<void>((resolve) => standIn.server.listen(0, '127.0.0.1', resolve));
     return standIn;
   }
