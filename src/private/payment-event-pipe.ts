@@ -18,7 +18,7 @@ export const PAYMENT_EVENT_RETRY_ATTEMPTS = 10;
 
 export interface PaymentEventPipeProps {
   readonly options: PaymentEventsOptions;
-  /** The ledger, whose stream (new and old images) is the pipe's source. */
+  /** The ledger, whose stream (new and old images, which PaymentApi has checked) is the pipe's source. */
   readonly ledgerTable: dynamodb.ITable;
   /** Encrypts a bus created here and the workflow's log group. */
   readonly key: kms.IKey;
@@ -50,10 +50,8 @@ export class PaymentEventPipe extends Construct {
     super(scope, id);
     const source = props.options.source ?? DEFAULT_PAYMENT_EVENT_SOURCE;
     validateSource(source);
-    const streamArn = props.ledgerTable.tableStreamArn;
-    if (streamArn === undefined) {
-      throw new Error('Payment events need the ledger\'s stream: the ledger table has none. Enable a NEW_AND_OLD_IMAGES stream, or import the table with `tableStreamArn`.');
-    }
+    // PaymentApi refuses a ledger without a stream before anything reads it.
+    const streamArn = props.ledgerTable.tableStreamArn!;
 
     const createdBus = props.options.eventBus === undefined
       ? new events.EventBus(this, 'Bus', { kmsKey: props.key, description: 'Payment events: each payment that became accepted, authorized or declined' })
