@@ -83,6 +83,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sqs',
     'jsonata@2.0.6',
+    // Tests only: the OpenAPI document is checked against the OpenAPI 3.1 schema, and requests and
+    // answers against the document's own schemas (JSON Schema 2020-12).
+    '@seriousme/openapi-schema-validator',
+    'ajv@^8',
+    'ajv-formats',
     // Tests only: evaluates the synthesized IAM, key, topic, bucket and queue policies as IAM does.
     // AGPL-3.0-or-later; it is never bundled or shipped, so it is pinned and used by tests alone.
     '@cloud-copilot/iam-simulate@0.1.173',
@@ -158,6 +163,13 @@ project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tasks.tryFind('compat')?.reset('bash compat/run.sh');
 project.postCompileTask.spawn(project.tasks.tryFind('compat')!);
 project.npmignore?.exclude('/compat/', '/.compatignore');
+// openapi.json, at the package's root, is the document of PaymentsApiDocument, written from the
+// compiled library in every build (test/payments-api-document.test.ts checks that they agree).
+const openapi = project.addTask('openapi', {
+  description: 'Write openapi.json, the OpenAPI document of the payments API, from the compiled library',
+  exec: 'node -e "require(\'fs\').writeFileSync(\'openapi.json\', require(\'./lib\').PaymentsApiDocument.toJson())"',
+});
+project.postCompileTask.spawn(openapi);
 // The README's TypeScript examples must compile (fixtures in rosetta/) and translate into every
 // binding language; the translations go into the tablet that jsii-pacmak uses for the bindings'
 // docs, and test/readme.test.ts checks the README's C# statements against them.

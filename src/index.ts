@@ -15,3 +15,4 @@ export * from './multi-region-payment-platform';
 export * from './multi-region-payment-stage';
 export * from './multi-region-processor';
 export * from './simulated-processor';
+export * from './payments-api-document';

@@ -17,13 +17,13 @@ import { readJsonObject } from './json-reader';
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MIN_AMOUNT = 1;
 export const MAX_AMOUNT = 99_999_999;
-const MERCHANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const MAX_TOKEN_LENGTH = 128;
-const MAX_DESCRIPTION_LENGTH = 500;
-const MAX_METADATA_ENTRIES = 20;
-const MAX_METADATA_KEY_LENGTH = 40;
-const MAX_METADATA_VALUE_LENGTH = 500;
+export const MERCHANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const MAX_TOKEN_LENGTH = 128;
+export const MAX_DESCRIPTION_LENGTH = 500;
+export const MAX_METADATA_ENTRIES = 20;
+export const MAX_METADATA_KEY_LENGTH = 40;
+export const MAX_METADATA_VALUE_LENGTH = 500;
 const KNOWN_FIELDS = new Set(['amount', 'currency', 'merchantId', 'paymentMethodToken', 'description', 'metadata']);
 
 /** A payment request that passed every rule of the contract. */

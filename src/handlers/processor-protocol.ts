@@ -26,9 +26,9 @@ export class InvalidProcessorAnswerError extends Error {
 }
 
 /** 1 to 128 visible ASCII characters. */
-const PROCESSOR_REFERENCE = /^[\x21-\x7e]{1,128}$/;
+export const PROCESSOR_REFERENCE = /^[\x21-\x7e]{1,128}$/;
 /** 1 to 64 characters of lower-case letters, digits and underscores. */
-const DECLINE_CODE = /^[a-z0-9_]{1,64}$/;
+export const DECLINE_CODE = /^[a-z0-9_]{1,64}$/;
 
 /** The request for a payment, whose `transactionId` is also its idempotency key at the processor. */
 export function processorRequest(transactionId: string, payment: PaymentRequest): ProcessorRequest {
