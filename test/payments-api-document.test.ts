@@ -1,15 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
-import { PaymentsApiDocument } from '../src';
+import { PaymentApi, PaymentsApiDocument, Profiles } from '../src';
 import { coldStartSuite } from './handlers/cold-start-suite';
 import { coldStart, getPayment, jsonHeaders, lambdaContext, postPayment, validBody } from './handlers/events';
 import { LambdaStandIn } from './handlers/lambda-stand-in';
 import { HANDLER_ENVIRONMENT, IDEMPOTENCY, LEDGER, propertyRuns } from './handlers/payment-harness';
+import { newStack } from './setup/stacks';
 import { ACTIVE_CURRENCIES } from '../src/handlers/currencies';
 import { validatePayment } from '../src/handlers/payment-request';
 
@@ -113,6 +116,48 @@ describe('the request schema and the handler\'s field rules', () => {
     // Both verdicts came up many times.
     expect(accepted).toBeGreaterThan(propertyRuns(2000) / 10);
     expect(accepted).toBeLessThan(propertyRuns(2000) * 0.9);
+  });
+
+  test('the REST API\'s request model lets through every body the document allows, and refuses only what it refuses', () => {
+    const stack = newStack(Profiles.dev);
+    new PaymentApi(stack, 'Payments', { profile: Profiles.dev });
+    const models = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Model'));
+    expect(models.map((model) => model.Properties.Name)).toEqual(['PaymentRequest']);
+    const { $schema, ...schema } = models[0].Properties.Schema;
+    expect($schema).toBe('http://json-schema.org/draft-04/schema#');
+    const model = new Ajv({ strict: false }).compile(schema);
+    fc.assert(fc.property(fc.oneof(body, fc.jsonValue()), (candidate) => {
+      expect(!requestSchema(candidate) || model(candidate)).toBe(true);
+      expect(model(candidate) || !requestSchema(candidate)).toBe(true);
+    }), { numRuns: propertyRuns(500), seed: 20261207 });
+    for (const refused of [[], 'payment', 1999, null, true]) {
+      expect([model(refused), requestSchema(refused)]).toEqual([false, false]);
+    }
+  });
+
+  test('the REST API has the document\'s operations, and requires the document\'s header and path parameter', () => {
+    const stack = newStack(Profiles.dev);
+    new PaymentApi(stack, 'Payments', { profile: Profiles.dev });
+    const template = Template.fromStack(stack);
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const pathOf = (ref: { 'Ref'?: string; 'Fn::GetAtt'?: string[] }): string => (ref.Ref && resources[ref.Ref]
+      ? `${pathOf(resources[ref.Ref].Properties.ParentId)}/${resources[ref.Ref].Properties.PathPart}` : '');
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => ({
+      path: pathOf(method.Properties.ResourceId),
+      method: method.Properties.HttpMethod.toLowerCase(),
+      parameters: method.Properties.RequestParameters,
+    }));
+    type Operation = { parameters: Array<{ $ref?: string; name?: string; in?: string }> };
+    const documented = Object.entries(document.paths as Record<string, Record<string, Operation>>)
+      .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({
+        path,
+        method,
+        parameters: Object.fromEntries(operation.parameters.map((parameter) => {
+          const resolved = parameter.$ref ? document.components.parameters[parameter.$ref.split('/').pop()!] : parameter;
+          return [`method.request.${resolved.in === 'header' ? 'header' : 'path'}.${resolved.name}`, resolved.required];
+        })),
+      })));
+    expect(methods).toEqual(documented);
   });
 
   test('every limit is where the handler puts it', () => {
