@@ -30,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runner: typescript.TypeScriptRunner.tsNode({ tsconfig: 'tsconfig.dev.json' }),
   },
   sampleCode: false,
+  // The local server's modules (src/local/) are bundled into assets/local/, not compiled by jsii.
+  excludeTypescript: ['src/local/**'],
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'app', 'bench', 'examples', '.projenrc.ts'],
@@ -75,6 +77,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-s3',
     '@aws-sdk/client-lambda',
+    // The local server's embedded DynamoDB, bundled into it at build time like the handlers' SDK.
+    'dynalite@4.0.0',
+    'memory-level@^3',
     // Tests only: reads the ledger's stream from moto_server to feed the audit writer real records.
     '@aws-sdk/client-dynamodb-streams',
     // Tests only: payment events. The pipe's filters run as rules of a bus on moto_server, which
@@ -221,6 +226,25 @@ for (const task of project.tasks.all.filter((t) => t.name.startsWith('bundle:') 
     task.exec([...settings, '--minify'].join(' '));
   }
 }
+
+// The local server (`npx payment-platform-local`, `npm start`): one ES module, built by
+// src/local/bundle.ts, which loads the handler bundles from assets/handlers/ as Lambda would.
+const bundleLocal = project.addTask('bundle:local', {
+  description: 'Bundle the local server into assets/local/cli/index.mjs',
+  steps: [
+    { exec: 'rm -rf assets/local' },
+    { exec: 'ts-node --project tsconfig.dev.json --transpile-only src/local/bundle.ts' },
+    { exec: 'chmod +x assets/local/cli/index.mjs' },
+  ],
+});
+project.tasks.tryFind('bundle')!.spawn(bundleLocal);
+project.addFields({ bin: { 'payment-platform-local': 'assets/local/cli/index.mjs' } });
+project.addTask('start', {
+  description: 'Serve the payments API on 127.0.0.1 with the local server (see README)',
+  steps: [{ spawn: 'bundle' }, { exec: 'node assets/local/cli/index.mjs', receiveArgs: true }],
+});
+// The local server's modules are bundled, not part of the library's API.
+project.eslint?.allowDevDeps('src/local/**');
 
 // The handler tests run against moto_server on 127.0.0.1; install it where the machine lacks it.
 project.testTask.prependExec('bash test/setup/ensure-moto.sh', {
