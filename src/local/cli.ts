@@ -123,7 +123,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** An error's message and those of its causes (a store that fails to open says why in its cause). */
+function explain(error: unknown): string {
+  const messages: string[] = [];
+  for (let cause = error; cause !== undefined && messages.length < 5; cause = (cause as Error).cause) {
+    messages.push(cause instanceof Error ? cause.message : String(cause));
+  }
+  return messages.join(': ');
+}
+
 main().catch((error) => {
-  process.stderr.write(`payment-platform-local: ${(error as Error).message}\n`);
+  process.stderr.write(`payment-platform-local: ${explain(error)}\n`);
   process.exit(1);
 });

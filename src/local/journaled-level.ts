@@ -27,16 +27,21 @@ const memory = MemoryLevel.prototype as unknown as StorageHooks;
  */
 export class Level extends MemoryLevel<string, unknown> {
   private readonly file: string;
+  /** The journal as the constructor read it, until the first open loads it. */
+  private unopened?: Map<string, string>;
   private descriptor?: number;
 
+  /** Reads the journal at once, so that a damaged one stops the server as it starts, saying where. */
   constructor(location: string, options: object = {}) {
     super({ ...options, storeEncoding: 'utf8' });
     this.file = join(location, JOURNAL_FILE);
+    this.unopened = readJournal(this.file);
   }
 
   protected async _open(): Promise<void> {
     mkdirSync(join(this.file, '..'), { recursive: true });
-    const data = readJournal(this.file);
+    const data = this.unopened ?? readJournal(this.file);
+    this.unopened = undefined;
     // Rewritten whole, then renamed over the journal: a crash leaves the old one or the new one.
     const compacted = `${this.file}.compacting`;
     writeFileSync(compacted, [...data].map(([key, value]) => `${JSON.stringify(['put', key, value])}\n`).join(''));

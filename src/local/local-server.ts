@@ -171,8 +171,6 @@ export class LocalPaymentServer {
     }
     const body = await readLimited(request, MAX_REQUEST_BYTES);
     if (!body) {
-      // The rest of the body is not read: the connection cannot carry another request.
-      response.setHeader('Connection', 'close');
       this.answerAsGateway(response, 'REQUEST_TOO_LARGE', requestId);
       return;
     }
@@ -263,22 +261,18 @@ function headerOf(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-/** The request's body, or undefined once it passes `limit` bytes (the rest is not read). */
+/** The request's body, or undefined if it is longer than `limit` bytes (the rest is read and dropped). */
 function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        request.pause();
-        request.removeAllListeners('data');
-        resolve(undefined);
-        return;
+      if (size <= limit) {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
     request.on('error', reject);
   });
 }
