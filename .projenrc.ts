@@ -328,6 +328,13 @@ project.addTask('bench:capacity', {
   steps: [{ exec: 'ts-node --project tsconfig.dev.json --transpile-only bench/capacity-report.ts', receiveArgs: true }],
 });
 
+// Schemathesis against the local server, from the document it serves (test/contract/run.sh).
+project.addTask('test:contract', {
+  description: 'Property-based contract test of the local server with Schemathesis, stateful phase included',
+  exec: 'bash test/contract/run.sh',
+});
+project.gitignore.exclude('/test/contract/.venv/');
+
 project.addTask('test:consumer', {
   description: 'Installs the packed library into a fresh CDK app, synthesizes each stock profile and checks the templates',
   exec: 'bash test/consumer/run.sh',

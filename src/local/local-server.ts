@@ -151,7 +151,8 @@ export class LocalPaymentServer {
     const requestId = randomUUID();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method === 'GET' && url.pathname === '/openapi.json') {
-      const document = JSON.stringify(openApiDocument(), undefined, 2);
+      // The document as the package ships it, with this server as the one to send requests to.
+      const document = JSON.stringify({ ...openApiDocument(), servers: [{ url: this.url, description: 'payment-platform-local' }] }, undefined, 2);
       response.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
       response.end(document);
       return;

@@ -135,10 +135,11 @@ describe('the local server with the simulated processor', () => {
     expect(answer.status).toBe(431);
   });
 
-  test('serves the OpenAPI document, without an API key', async () => {
+  test('serves the OpenAPI document, with itself as the server, without an API key', async () => {
     const answer = await fetch(`${server.url}/openapi.json`);
     expect(answer.status).toBe(200);
-    expect(await answer.text()).toBe(PaymentsApiDocument.toJson().trimEnd());
+    const served = await answer.json() as Record<string, unknown>;
+    expect(served).toEqual({ ...PaymentsApiDocument.toObject(), servers: [{ url: server.url, description: 'payment-platform-local' }] });
   });
 
   test('writes what the Lambda writes: one JSON line per request with its request id and metrics, without the token', async () => {
