@@ -43,6 +43,65 @@ export interface LocalServerOptions {
   readonly assetsDir: string;
 }
 
+/** What the local server runs behind its HTTP front: the store, the processor and the bundled functions. */
+export interface LocalRuntime {
+  readonly store: EmbeddedDynamoDB;
+  readonly processor?: LocalFunction;
+  /** The payment handler, as the Lambda runtime would call it. */
+  readonly handler: Handler;
+  /** The completer, where a processor is configured. */
+  readonly completer?: Handler;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded DynamoDB with the tables, the processor behind its loopback Lambda Invoke
+ * API, and imports the bundled handler (and completer) with the environment that `PaymentApi`
+ * gives them. The environment of this process is theirs from then on, as a Lambda container's is.
+ */
+export async function startRuntime(options: Pick<LocalServerOptions, 'dataDir' | 'processor' | 'processorTimeoutMs' | 'assetsDir'>): Promise<LocalRuntime> {
+  const store = await EmbeddedDynamoDB.start(options.dataDir);
+  let processor: LocalFunction | undefined;
+  try {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
+      ...handlerEnvironment(options),
+    });
+    await createTables(options.processor.kind === 'simulated');
+    if (options.processor.kind !== 'none') {
+      const file = options.processor.kind === 'module' ? options.processor.file : bundle(options.assetsDir, 'simulated-processor.lambda');
+      processor = await LocalFunction.start(PROCESSOR_FUNCTION, await importHandler(file), options.processorTimeoutMs);
+      process.env.AWS_ENDPOINT_URL_LAMBDA = processor.endpoint;
+    }
+    // Each bundle reads its settings from the environment as it is imported, as in Lambda.
+    process.env.POWERTOOLS_SERVICE_NAME = 'payments-api';
+    const handler = await importHandler(bundle(options.assetsDir, processor ? 'processor-payment-handler.lambda' : 'payment-handler.lambda'));
+    let completer: Handler | undefined;
+    if (processor) {
+      process.env.POWERTOOLS_SERVICE_NAME = 'payments-completer';
+      completer = await importHandler(bundle(options.assetsDir, 'payment-completer.lambda'));
+    }
+    const running = processor;
+    return {
+      store,
+      processor,
+      handler,
+      completer,
+      stop: async () => {
+        await running?.stop();
+        await store.stop();
+      },
+    };
+  } catch (error) {
+    await processor?.stop();
+    await store.stop();
+    throw error;
+  }
+}
+
 /**
  * The payments API on loopback: the bundled handler, called with API Gateway's REST proxy events
  * by a front that answers as API Gateway does in front of it (API keys, unknown routes, request
@@ -52,36 +111,13 @@ export interface LocalServerOptions {
  */
 export class LocalPaymentServer {
   public static async start(options: LocalServerOptions): Promise<LocalPaymentServer> {
-    const store = await EmbeddedDynamoDB.start(options.dataDir);
-    let processor: LocalFunction | undefined;
+    const runtime = await startRuntime(options);
     try {
-      Object.assign(process.env, {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
-        ...handlerEnvironment(options),
-      });
-      await createTables(options.processor.kind === 'simulated');
-      if (options.processor.kind !== 'none') {
-        const file = options.processor.kind === 'module' ? options.processor.file : bundle(options.assetsDir, 'simulated-processor.lambda');
-        processor = await LocalFunction.start(PROCESSOR_FUNCTION, await importHandler(file), options.processorTimeoutMs);
-        process.env.AWS_ENDPOINT_URL_LAMBDA = processor.endpoint;
-      }
-      // Each bundle reads its settings from the environment as it is imported, as in Lambda.
-      process.env.POWERTOOLS_SERVICE_NAME = 'payments-api';
-      const handler = await importHandler(bundle(options.assetsDir, processor ? 'processor-payment-handler.lambda' : 'payment-handler.lambda'));
-      let completer: Handler | undefined;
-      if (processor) {
-        process.env.POWERTOOLS_SERVICE_NAME = 'payments-completer';
-        completer = await importHandler(bundle(options.assetsDir, 'payment-completer.lambda'));
-      }
-      const server = new LocalPaymentServer(options, store, handler, processor, completer);
+      const server = new LocalPaymentServer(options, runtime);
       await server.listen(options.port);
       return server;
     } catch (error) {
-      await processor?.stop();
-      await store.stop();
+      await runtime.stop();
       throw error;
     }
   }
@@ -90,13 +126,7 @@ export class LocalPaymentServer {
   private readonly completerTimer?: NodeJS.Timeout;
   private completing?: Promise<void>;
 
-  private constructor(
-    private readonly options: LocalServerOptions,
-    private readonly store: EmbeddedDynamoDB,
-    private readonly handler: Handler,
-    private readonly processor: LocalFunction | undefined,
-    private readonly completer: Handler | undefined,
-  ) {
+  private constructor(private readonly options: LocalServerOptions, private readonly runtime: LocalRuntime) {
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
       this.serve(request, response).catch((error) => {
         process.stderr.write(`payment-platform-local: ${(error as Error).stack ?? error}\n`);
@@ -105,7 +135,7 @@ export class LocalPaymentServer {
         }
       });
     });
-    if (completer) {
+    if (runtime.completer) {
       this.completerTimer = setInterval(() => this.complete(), options.completerIntervalMs);
     }
   }
@@ -117,10 +147,11 @@ export class LocalPaymentServer {
 
   /** Runs the completer once, as its schedule does; resolves when it has finished. */
   public complete(): Promise<void> {
-    if (!this.completer) {
+    const completer = this.runtime.completer;
+    if (!completer) {
       return Promise.resolve();
     }
-    this.completing ??= this.completer({ 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'time': new Date().toISOString(), 'detail': {} },
+    this.completing ??= completer({ 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'time': new Date().toISOString(), 'detail': {} },
       lambdaContext('payments-completer', COMPLETER_TIMEOUT_MS))
       .then(() => undefined, (error) => {
         process.stderr.write(`payment-platform-local: the completer failed: ${(error as Error).message}\n`);
@@ -136,8 +167,7 @@ export class LocalPaymentServer {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
     await this.completing;
-    await this.processor?.stop();
-    await this.store.stop();
+    await this.runtime.stop();
   }
 
   private listen(port: number): Promise<void> {
@@ -181,7 +211,7 @@ export class LocalPaymentServer {
       return;
     }
     const event = proxyEvent(request, url, route, body, { requestId, apiKey: apiKey!, apiKeyId: client });
-    const answer = await withTimeout(this.handler(event, lambdaContext('payments-handler', HANDLER_TIMEOUT_MS, randomUUID())), INTEGRATION_TIMEOUT_MS);
+    const answer = await withTimeout(this.runtime.handler(event, lambdaContext('payments-handler', HANDLER_TIMEOUT_MS, randomUUID())), INTEGRATION_TIMEOUT_MS);
     if (answer === 'timeout') {
       this.answerAsGateway(response, 'INTEGRATION_TIMEOUT', requestId);
       return;
