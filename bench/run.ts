@@ -13,6 +13,7 @@ import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint, ProcessorFootprint } from './cost';
+import { measureLocalServer } from './local-server';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { measureProcessorThroughput, ProcessorThroughputResult } from './processor-throughput';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
@@ -33,6 +34,7 @@ const SETTINGS = {
   // Rounds of the warm measures, whose targets are judged on per-round ratios.
   warmRounds: 11,
   synthesisProcesses: 5,
+  localServerStarts: 5,
 };
 
 async function main(): Promise<void> {
@@ -58,6 +60,13 @@ async function main(): Promise<void> {
       paymentBundle: PROCESSOR_PAYMENT_BUNDLE,
       floorBundle: bundleHandler(work, 'processor-floor-handler'),
       standInBundle: bundleHandler(work, 'processor-stand-in'),
+      concurrency: SETTINGS.concurrency,
+      requestsPerRound: SETTINGS.requestsPerRound,
+      rounds: SETTINGS.warmRounds,
+    });
+    log('the local server');
+    const local = await measureLocalServer({
+      starts: SETTINGS.localServerStarts,
       concurrency: SETTINGS.concurrency,
       requestsPerRound: SETTINGS.requestsPerRound,
       rounds: SETTINGS.warmRounds,
@@ -184,6 +193,28 @@ async function main(): Promise<void> {
       floor: '',
       ratio: chargedCpu.median,
       target: atMost(chargedCpu.median, 1.1),
+    });
+    const localSection = 'local server (`payment-platform-local`, simulated processor)';
+    rows.push({
+      section: localSection,
+      measure: `start, from the process to its first answer (ms, median / p90 of ${SETTINGS.localServerStarts} starts)`,
+      ours: `${formatNumber(Math.round(local.startMs.median))} / ${formatNumber(Math.round(local.startMs.p90))}`,
+      floor: '',
+    });
+    rows.push({
+      section: localSection,
+      measure: `warm POST /payments over HTTP, requests/s (floor: the same runtime calling the handler directly; ${load})`,
+      ours: formatNumber(local.httpRequestsPerSecond),
+      floor: formatNumber(local.directRequestsPerSecond),
+      ratio: ratio(local.httpRequestsPerSecond, local.directRequestsPerSecond),
+    });
+    rows.push({
+      section: localSection,
+      measure: `requests/s, median of per-round ratios (90% interval ${formatInterval(local.httpAgainstDirect)})`,
+      ours: '',
+      floor: '',
+      ratio: local.httpAgainstDirect.median,
+      target: atLeast(local.httpAgainstDirect.median, 0.9),
     });
     for (const guardCase of guard.cases) {
       const section = `request guard, ${guardCase.name} (${formatNumber(guardCase.bytes)} bytes)`;
@@ -489,6 +520,12 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     '  outcome; DynamoDB calls with a request timeout), each call the simulated processor, answering at once, behind a',
     '  loopback Lambda Invoke server in a process of its own (`bench/processor-stand-in.ts`), so that neither',
     '  handler\'s CPU includes it. Rounds alternate which goes first; targets on the median of per-round ratios.',
+    '- **Local server.** `bench/local-server.ts`: the bundled CLI as users run it, in a process of its own, from',
+    '  its start to its first answer, five times; then warm `POST /payments` over HTTP with keep-alive against',
+    '  the same runtime without the HTTP front (`bench/local-direct.ts`, a process of its own too: the same',
+    '  embedded DynamoDB, simulated processor and handler bundle, called with the proxy events that the front',
+    '  builds). Both write their logs to /dev/null. Rounds alternate which goes first; the target (the HTTP',
+    '  front costs at most 10% of throughput) is judged on the median of per-round ratios.',
     '- **Request guard.** `parsePaymentRequest` (media type, idempotency key, the JSON reader, the card-data',
     '  guard over every string, every field rule), the reader alone and the guard alone, in this process, on',
     '  three bodies: a typical payment, 16 KiB of ordinary text, and the guard\'s worst case (a 16 KiB run of',
