@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface, Interface } from 'node:readline';
 import { median, PairedRatio, pairedRatio, percentile } from './stats';
+import { cpuMsOf } from './throughput';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'assets', 'local', 'cli', 'index.mjs');
@@ -34,6 +35,10 @@ export interface LocalServerResult {
   readonly directRequestsPerSecond: number;
   /** The server's throughput over HTTP against the handler's, called directly, per round. */
   readonly httpAgainstDirect: PairedRatio;
+  /** CPU of the server's process, and of the direct runtime's, per request (ms, median over rounds). */
+  readonly httpCpuMs: number;
+  readonly directCpuMs: number;
+  readonly httpCpuAgainstDirect: PairedRatio;
 }
 
 export async function measureLocalServer(options: LocalServerOptions): Promise<LocalServerResult> {
@@ -49,6 +54,7 @@ export async function measureLocalServer(options: LocalServerOptions): Promise<L
   try {
     const http = new Agent({ keepAlive: true, maxSockets: options.concurrency });
     const httpRound = async (keys: string[]) => {
+      const cpu = cpuMsOf(server.process.pid);
       const begun = performance.now();
       let next = 0;
       await Promise.all(Array.from({ length: options.concurrency }, async () => {
@@ -56,14 +62,16 @@ export async function measureLocalServer(options: LocalServerOptions): Promise<L
           await post(http, server.url, keys[next++]);
         }
       }));
-      return keys.length / ((performance.now() - begun) / 1000);
+      return { rate: keys.length / ((performance.now() - begun) / 1000), cpuMs: (cpuMsOf(server.process.pid) - cpu) / keys.length };
     };
     const directRound = async (keys: string[]) => {
+      const cpu = cpuMsOf(direct.process.pid);
       direct.process.stdin!.write(`${JSON.stringify({ keys, concurrency: options.concurrency })}\n`);
       const { seconds } = JSON.parse(await direct.next()) as { seconds: number };
-      return keys.length / seconds;
+      return { rate: keys.length / seconds, cpuMs: (cpuMsOf(direct.process.pid) - cpu) / keys.length };
     };
-    const rates = { http: [] as number[], direct: [] as number[] };
+    type Round = { rate: number; cpuMs: number };
+    const rounds = { http: [] as Round[], direct: [] as Round[] };
     // Round 0 warms up both and is not counted.
     for (let round = 0; round <= options.rounds; round++) {
       const keys = (kind: string) => Array.from({ length: options.requestsPerRound }, (_, i) => `local-bench-${kind}-${round}-${i}`);
@@ -71,16 +79,21 @@ export async function measureLocalServer(options: LocalServerOptions): Promise<L
       const first = httpFirst ? await httpRound(keys('http')) : await directRound(keys('direct'));
       const second = httpFirst ? await directRound(keys('direct')) : await httpRound(keys('http'));
       if (round > 0) {
-        rates.http.push(httpFirst ? first : second);
-        rates.direct.push(httpFirst ? second : first);
+        rounds.http.push(httpFirst ? first : second);
+        rounds.direct.push(httpFirst ? second : first);
       }
     }
     http.destroy();
+    const rates = (of: Round[]) => of.map(({ rate }) => rate);
+    const cpus = (of: Round[]) => of.map(({ cpuMs }) => cpuMs);
     return {
       startMs: { median: median(starts), p90: percentile(starts, 90) },
-      httpRequestsPerSecond: median(rates.http),
-      directRequestsPerSecond: median(rates.direct),
-      httpAgainstDirect: pairedRatio(rates.http, rates.direct),
+      httpRequestsPerSecond: median(rates(rounds.http)),
+      directRequestsPerSecond: median(rates(rounds.direct)),
+      httpAgainstDirect: pairedRatio(rates(rounds.http), rates(rounds.direct)),
+      httpCpuMs: median(cpus(rounds.http)),
+      directCpuMs: median(cpus(rounds.direct)),
+      httpCpuAgainstDirect: pairedRatio(cpus(rounds.http), cpus(rounds.direct)),
     };
   } finally {
     direct.process.stdin!.end();

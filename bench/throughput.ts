@@ -309,7 +309,7 @@ function valueBytes(value: AttributeValue): number {
 }
 
 /** User and system CPU time of a process so far (Linux `/proc/<pid>/stat`), in milliseconds. */
-function cpuMsOf(pid: number | undefined): number {
+export function cpuMsOf(pid: number | undefined): number {
   if (pid === undefined) {
     return 0;
   }
