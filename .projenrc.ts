@@ -333,7 +333,7 @@ project.addTask('test:contract', {
   description: 'Property-based contract test of the local server with Schemathesis, stateful phase included',
   exec: 'bash test/contract/run.sh',
 });
-project.gitignore.exclude('/test/contract/.venv/');
+project.gitignore.exclude('/test/contract/.venv/', '/test/contract/.schemathesis/', '/test/contract/.hypothesis/');
 
 project.addTask('test:consumer', {
   description: 'Installs the packed library into a fresh CDK app, synthesizes each stock profile and checks the templates',
