@@ -9,7 +9,7 @@ import {
   StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { PENDING_INDEX } from '../../src/handlers/pending-index';
+import { LOCAL_TABLES } from '../../src/local/tables';
 
 /**
  * A moto_server on 127.0.0.1 with a free port, for tests that run handler code against real
@@ -97,34 +97,18 @@ export class MotoServer {
     };
   }
 
-  /** The ledger's key schema and stream, as `EncryptedLedgerTable` declares them. */
+  /** The ledger's key schema and stream, as `EncryptedLedgerTable` declares them (`LOCAL_TABLES` is held against it). */
   public async createLedgerTable(name: string): Promise<void> {
     await this.dynamodb().send(new CreateTableCommand({
+      ...LOCAL_TABLES.ledger,
       TableName: name,
-      KeySchema: [{ AttributeName: 'transaction_id', KeyType: 'HASH' }, { AttributeName: 'timestamp', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'transaction_id', AttributeType: 'S' }, { AttributeName: 'timestamp', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
       StreamSpecification: { StreamEnabled: true, StreamViewType: StreamViewType.NEW_AND_OLD_IMAGES },
     }));
   }
 
   /** The idempotency table, as `PaymentApi` declares it, with the index of pending payments that a processor needs. */
   public async createIdempotencyTable(name: string): Promise<void> {
-    await this.dynamodb().send(new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [
-        { AttributeName: 'id', AttributeType: 'S' },
-        { AttributeName: 'pending_shard', AttributeType: 'S' },
-        { AttributeName: 'retry_at', AttributeType: 'N' },
-      ],
-      GlobalSecondaryIndexes: [{
-        IndexName: PENDING_INDEX,
-        KeySchema: [{ AttributeName: 'pending_shard', KeyType: 'HASH' }, { AttributeName: 'retry_at', KeyType: 'RANGE' }],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['transaction_id', 'created_at'] },
-      }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await this.dynamodb().send(new CreateTableCommand({ ...LOCAL_TABLES.idempotency, TableName: name }));
   }
 
   public async createBucket(name: string): Promise<void> {
