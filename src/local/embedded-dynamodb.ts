@@ -69,8 +69,10 @@ export class EmbeddedDynamoDB {
     return Object.fromEntries(schema.map(({ AttributeName }) => [AttributeName, item[AttributeName]]));
   }
 
-  private forward(headers: IncomingMessage['headers'], body: Buffer): Promise<{ status: number; body: string }> {
+  private forward(received: IncomingMessage['headers'], body: Buffer): Promise<{ status: number; body: string }> {
     const { port } = this.store.address() as AddressInfo;
+    // The body goes on whole, with its length: never as chunks.
+    const { 'transfer-encoding': _chunked, ...headers } = received;
     return new Promise((resolve, reject) => {
       const forwarded = request({
         host: '127.0.0.1',

@@ -111,13 +111,12 @@ export async function startRuntime(options: Pick<LocalServerOptions, 'dataDir' |
  */
 export class LocalPaymentServer {
   public static async start(options: LocalServerOptions): Promise<LocalPaymentServer> {
-    const runtime = await startRuntime(options);
+    const server = new LocalPaymentServer(options, await startRuntime(options));
     try {
-      const server = new LocalPaymentServer(options, runtime);
       await server.listen(options.port);
       return server;
     } catch (error) {
-      await runtime.stop();
+      await server.stop();
       throw error;
     }
   }
@@ -172,7 +171,9 @@ export class LocalPaymentServer {
 
   private listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE'
+        ? new Error(`Port ${port} of 127.0.0.1 is in use; choose another with --port (0 takes any free one).`)
+        : error));
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
   }
@@ -259,7 +260,7 @@ function routeOf(method: string, path: string): Route | undefined {
   }
   const match = /^\/payments\/([^/]+)$/.exec(path);
   if (method === 'GET' && match) {
-    return { resource: '/payments/{transactionId}', pathParameters: { transactionId: decodeURIComponent(match[1]) } };
+    return { resource: '/payments/{transactionId}', pathParameters: { transactionId: decoded(match[1]) } };
   }
   return undefined;
 }
@@ -284,6 +285,15 @@ function validatorRefusal(request: IncomingMessage, route: Route, body: Buffer):
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : 'BAD_REQUEST_BODY';
   } catch {
     return 'BAD_REQUEST_BODY';
+  }
+}
+
+/** A path segment with its percent-escapes decoded; as it came where they do not decode (`%E0%A4`). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

@@ -190,6 +190,27 @@ describe('the local server\'s options', () => {
     expect(run.stderr).toContain(`${join(dataDir, 'journal.jsonl')}, line 2, is not a journal entry`);
   });
 
+  test('a port in use stops it at start, saying so', async () => {
+    const first = await startLocalServer();
+    try {
+      const run = await runLocalCli(['--port', new URL(first.url).port]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Port ${new URL(first.url).port} of 127.0.0.1 is in use; choose another with --port`);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  test('a path parameter that does not decode is not found, as any unknown id', async () => {
+    const server = await startLocalServer(['--processor', 'none']);
+    try {
+      const answer = await get(server, '/payments/%E0%A4%A');
+      expect([answer.status, JSON.parse(answer.text).error.code]).toEqual([404, 'not_found']);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('in memory by default: a restart forgets everything', async () => {
     const first = await startLocalServer();
     const created = await post(first, payment());
