@@ -13,7 +13,7 @@ import { Calibration } from './capacity-config';
 import { CALIBRATION_FILE, capacitySources, capacityTable, ProfileCapacity, profileCapacity } from './capacity-report';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint, ProcessorFootprint } from './cost';
-import { measureLocalServer } from './local-server';
+import { LocalServerResult, measureLocalServer } from './local-server';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import { measureProcessorThroughput, ProcessorThroughputResult } from './processor-throughput';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report(table, cold, warm, guard, costs, footprint, minutes, [...capacities, seedCapacity], calibration, multiRegion,
       { cost: processorCost, footprint: withProcessor.footprint }, eventsCost));
     updateReadme(readmeSummary(cold, warm, guard, synthesis, costs, capacities, { cost: seedCost, capacity: seedCapacity }, multiRegion,
-      { throughput: withProcessor, cost: processorCost }));
+      { throughput: withProcessor, cost: processorCost }, local));
     log(`wrote docs/benchmarks.md in ${minutes.toFixed(1)} minutes`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -437,6 +437,7 @@ function readmeSummary(
   seed: SeedProduction,
   multiRegion: MultiRegionCosts,
   withProcessor: { throughput: ProcessorThroughputResult; cost: Cost },
+  local: LocalServerResult,
 ): string[] {
   const bytes = cold.payment.bytes / cold.floor.bytes;
   const { requestsPerSecond: rps, handlerCpuMs: cpu } = warm.againstIdempotentFloor;
@@ -455,6 +456,7 @@ function readmeSummary(
     `| warm \`POST /payments\` throughput against moto_server, against the idempotent floor (90% interval) | ${formatPairedRatio(rps, '×')} | ≥ 0.90×, ${verdict(rps.median >= 0.9)} |`,
     `| handler CPU per payment, against the idempotent floor (90% interval) | ${formatPairedRatio(cpu, '×')} | ≤ 1.10×, ${verdict(cpu.median <= 1.1)} |`,
     `| with a processor (simulated, 0 ms): throughput; handler CPU, against the processor floor (90% intervals) | ${formatPairedRatio(withProcessor.throughput.againstFloor.requestsPerSecond, '×')}; ${formatPairedRatio(withProcessor.throughput.againstFloor.handlerCpuMs, '×')} | ≥ 0.90×, ${verdict(withProcessor.throughput.againstFloor.requestsPerSecond.median >= 0.9)}; ≤ 1.10×, ${verdict(withProcessor.throughput.againstFloor.handlerCpuMs.median <= 1.1)} |`,
+    `| local server (\`npm start\`): start to first answer; warm throughput over HTTP against its handler called directly (90% interval) | ${formatNumber(Math.round(local.startMs.median))} ms; ${formatPairedRatio(local.httpAgainstDirect, '×')} | reported; ≥ 0.90×, ${verdict(local.httpAgainstDirect.median >= 0.9)} |`,
     `| request check (JSON reader, card-data guard, fields), typical / 16 KiB worst case | ${guard.cases.map((c) => `${formatNumber(c.parseRequestUs / 1000, 2)} ms`).filter((_, i) => i !== 1).join(' / ')} | reported |`,
     `| ordinary payment text refused as card data (seeded corpus) | ${guard.corpusRefused.length} of ${formatNumber(guard.corpusLines)} lines | < 0.3%, ${verdict(guard.corpusRefused.length / guard.corpusLines < 0.003)} |`,
     `| card-data guard on its worst case (16 KiB of single digits between separators), against the version 2 guard (90% interval) | ${formatPairedRatio(worstCaseGuard.ratio, '×')} | ≤ 1.10×, ${verdict(worstCaseGuard.ratio.median <= 1.1)} |`,
