@@ -4,7 +4,8 @@ to $CDK_OUTDIR. Also reads the payments API's OpenAPI document, which the packag
 import json
 
 from aws_cdk import App, Environment, Stack
-from org_payment_platform import PaymentPlatform, PaymentsApiDocument, Profiles
+from org_payment_platform import PaymentPlatform, Profiles
+from org_payment_platform import PaymentsApiDocument
 
 app = App()
 stack = Stack(app, "Payments", env=Environment(region=Profiles.staging.region))
