@@ -170,24 +170,23 @@ export class IdempotencyStore {
    * Records a pending payment's final response, once: the record leaves the completer's index,
    * forgets the processor request and expires like any other. Returns the record as it is now:
    * with this response, or with the one that another attempt recorded first.
+   *
+   * The finished record replaces the pending one whole, in one conditional put: what it must lose
+   * (the processor request, the index keys) is simply not in it, and DynamoDB evaluates no update
+   * expression. What it keeps of the pending record never changes after the claim but the lease,
+   * which no one reads once a response is recorded.
    */
   public async finish(id: string, record: IdempotencyRecord, response: string, responseStatus: number, nowMs: number): Promise<IdempotencyRecord> {
+    const finished: IdempotencyRecord = { ...record, response, responseStatus, pending: undefined };
     try {
-      await this.client.send(new UpdateItemCommand({
+      await this.client.send(new PutItemCommand({
         TableName: this.tableName,
-        Key: { id: { S: id } },
-        UpdateExpression: 'SET #response = :response, response_status = :status, expires_at = :expires '
-          + 'REMOVE processor_request, client_id, pending_shard, retry_at, tries',
+        Item: { id: { S: id }, ...toItem(id, finished), expires_at: this.expiresAt(nowMs) },
         ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(#response)',
         ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':response': { S: response },
-          ':status': { N: String(responseStatus) },
-          ':expires': this.expiresAt(nowMs),
-        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      return { ...record, response, responseStatus, pending: undefined };
+      return finished;
     } catch (error) {
       // Stryker disable next-line LogicalOperator: with ALL_OLD, DynamoDB returns the item with every failed condition it found
       if (error instanceof ConditionalCheckFailedException && error.Item) {
@@ -287,6 +286,9 @@ function toItem(id: string, record: IdempotencyRecord): Record<string, Attribute
   };
   if (record.response !== undefined) {
     item.response = { S: record.response };
+  }
+  if (record.responseStatus !== undefined) {
+    item.response_status = { N: String(record.responseStatus) };
   }
   if (record.pending) {
     item.processor_request = { S: JSON.stringify(record.pending.request) };

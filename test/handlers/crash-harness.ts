@@ -12,10 +12,15 @@ export const BUNDLES = {
   completer: join(ASSETS, 'payment-completer.lambda', 'index.mjs'),
 };
 
-/** Where a process dies: when a DynamoDB call of `call` (`<operation> <table>`) reaches the tripwire, before or after it lands. */
+/**
+ * Where a process dies: when the `occurrence`th DynamoDB call of `call` (`<operation> <table>`)
+ * since the trip was set reaches the tripwire, before or after it lands.
+ */
 export interface DynamoDBTrip {
   readonly call: string;
   readonly moment: 'before' | 'after';
+  /** Which of the calls of `call` it is, from 1. @default 1 */
+  readonly occurrence?: number;
 }
 
 /**
@@ -33,7 +38,9 @@ export class Tripwire {
 
   /** The process to kill, and where; none by default. */
   public victim?: ChildProcess;
-  public trip?: DynamoDBTrip;
+  private armed?: DynamoDBTrip;
+  /** Calls of the armed trip's `call` that went by since it was set. */
+  private seen = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -41,7 +48,7 @@ export class Tripwire {
     this.server = createServer(async (request, response) => {
       const body = await readBody(request);
       const call = `${String(request.headers['x-amz-target']).split('.')[1]} ${JSON.parse(body).TableName}`;
-      const tripped = this.trip?.call === call ? this.trip : undefined;
+      const tripped = this.armed?.call === call && ++this.seen === (this.armed.occurrence ?? 1) ? this.armed : undefined;
       if (tripped?.moment === 'before') {
         this.kill();
         return;
@@ -67,6 +74,16 @@ export class Tripwire {
 
   public get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The call at which the victim dies next; none to disarm. */
+  public set trip(trip: DynamoDBTrip | undefined) {
+    this.armed = trip;
+    this.seen = 0;
+  }
+
+  public get trip(): DynamoDBTrip | undefined {
+    return this.armed;
   }
 
   /** Kills the victim once, and disarms. */

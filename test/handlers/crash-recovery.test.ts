@@ -78,7 +78,8 @@ const CRASH_POINTS: CrashPoint[] = [
   },
   {
     name: 'after the record, before the response',
-    trip: { call: `UpdateItem ${IDEMPOTENCY}`, moment: 'after' },
+    // The claim is the first put of the record, the final response the second.
+    trip: { call: `PutItem ${IDEMPOTENCY}`, moment: 'after', occurrence: 2 },
     leaves: { ledger: 'authorized', calls: 1, kept: true },
   },
 ];
