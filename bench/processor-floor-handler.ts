@@ -5,7 +5,7 @@
  * for a reuse of the key with another body; the request; the keys of the sparse index of pending
  * payments), the ledger item written ahead as `pending` with what `GET` shows, one call to the processor
  * with the payment's id as its idempotency key, then the outcome recorded with two conditional
- * writes (the ledger item leaves `pending` once; the claim keeps the answer and leaves the index).
+ * writes (the ledger item leaves `pending` once; the claim, put again whole, keeps the answer and leaves the index).
  * What the contract asks of every handler is kept too: the key is the calling client's (the claim's
  * id holds both); the claim holds a lease for its attempt, longer than the processor timeout, so
  * that a retry while the call is in flight can be told from one after a crash; the processor call
@@ -40,6 +40,7 @@ export const handler = async (event: Event) => {
   // The lease outlasts the processor timeout by the time to record the outcome; the completer
   // looks at the payment once it has run out.
   const leaseEnds = String(Date.now() + processorTimeoutMs + 10_000);
+  const fingerprint = createHash('sha256').update(event.body ?? '').digest('base64url');
   try {
     await dynamodb.send(new PutItemCommand({
       TableName: claims,
@@ -47,7 +48,7 @@ export const handler = async (event: Event) => {
         id: { S: id },
         transaction_id: { S: transactionId },
         created_at: { S: createdAt },
-        fingerprint: { S: createHash('sha256').update(event.body ?? '').digest('base64url') },
+        fingerprint: { S: fingerprint },
         request: { S: JSON.stringify(charge) },
         pending_shard: { S: transactionId.slice(0, 1) },
         retry_at: { N: leaseEnds },
@@ -93,12 +94,17 @@ export const handler = async (event: Event) => {
   }));
   const { amount, currency, merchantId } = request;
   const body = JSON.stringify({ transactionId, status, amount, currency, merchantId, createdAt, processorReference: answer.processorReference });
-  await dynamodb.send(new UpdateItemCommand({
+  // The claim, whole, with the answer in place of the request and without the index keys.
+  await dynamodb.send(new PutItemCommand({
     TableName: claims,
-    Key: { id: { S: id } },
-    UpdateExpression: 'SET #response = :response REMOVE pending_shard, retry_at, #request',
-    ExpressionAttributeNames: { '#response': 'response', '#request': 'request' },
-    ExpressionAttributeValues: { ':response': { S: body } },
+    Item: {
+      id: { S: id },
+      transaction_id: { S: transactionId },
+      created_at: { S: createdAt },
+      fingerprint: { S: fingerprint },
+      locked_until: { N: leaseEnds },
+      response: { S: body },
+    },
   }));
   return { statusCode: status === 'authorized' ? 201 : 402, body };
 };
