@@ -206,11 +206,6 @@ export class LocalPaymentServer {
       this.answerAsGateway(response, 'REQUEST_TOO_LARGE', requestId);
       return;
     }
-    const refusal = validatorRefusal(request, route, body);
-    if (refusal) {
-      this.answerAsGateway(response, refusal, requestId);
-      return;
-    }
     const event = proxyEvent(request, url, route, body, { requestId, apiKey: apiKey!, apiKeyId: client });
     const answer = await withTimeout(this.runtime.handler(event, lambdaContext('payments-handler', HANDLER_TIMEOUT_MS, randomUUID())), INTEGRATION_TIMEOUT_MS);
     if (answer === 'timeout') {
@@ -263,29 +258,6 @@ function routeOf(method: string, path: string): Route | undefined {
     return { resource: '/payments/{transactionId}', pathParameters: { transactionId: decoded(match[1]) } };
   }
   return undefined;
-}
-
-/**
- * What API Gateway's request validator refuses before the handler: a `POST` without an
- * `Idempotency-Key` header, and a JSON body that is not an object (the `PaymentRequest` model).
- */
-function validatorRefusal(request: IncomingMessage, route: Route, body: Buffer): string | undefined {
-  if (route.resource !== '/payments') {
-    return undefined;
-  }
-  if (headerOf(request, 'idempotency-key') === undefined) {
-    return 'BAD_REQUEST_PARAMETERS';
-  }
-  const mediaType = (headerOf(request, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    return undefined;
-  }
-  try {
-    const value = JSON.parse(body.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : 'BAD_REQUEST_BODY';
-  } catch {
-    return 'BAD_REQUEST_BODY';
-  }
 }
 
 /** A path segment with its percent-escapes decoded; as it came where they do not decode (`%E0%A4`). */

@@ -104,7 +104,7 @@ describe('the local server with the simulated processor', () => {
     expect(status).toBe('authorized');
   });
 
-  test('answers as API Gateway does in front of the handler: API keys, routes, the request validator, with request ids', async () => {
+  test('answers as API Gateway does in front of the handler: API keys and routes, with request ids', async () => {
     const noKey = await get(server, '/payments/0b6f3e4c-2f0e-4d59-9a57-3f1d7b1c2e10', '');
     const wrongKey = await get(server, '/payments/0b6f3e4c-2f0e-4d59-9a57-3f1d7b1c2e10', `${API_KEY}x`);
     const unknown = await get(server, '/refunds');
@@ -121,6 +121,19 @@ describe('the local server with the simulated processor', () => {
     expect(wrongMethod.status).toBe(403);
     expect(noIdempotencyKey.status).toBe(400);
     expect(((await noIdempotencyKey.json()) as { error: { code: string } }).error.code).toBe('missing_idempotency_key');
+  });
+
+  test('leaves the other checks to the handler, in the contract\'s order: media type, size, Idempotency-Key, JSON', async () => {
+    const send = async (headers: Record<string, string>, body: string) => {
+      const answer = await fetch(`${server.url}/payments`, { method: 'POST', headers: { 'x-api-key': API_KEY, ...headers }, body });
+      return [answer.status, ((await answer.json()) as { error: { code: string } }).error.code];
+    };
+    const oversized = JSON.stringify(['x'.repeat(17_000)]);
+    expect(await send({ 'Content-Type': 'text/plain' }, '[]')).toEqual([415, 'unsupported_media_type']);
+    expect(await send({ 'Content-Type': 'application/json' }, oversized)).toEqual([413, 'payload_too_large']);
+    expect(await send({ 'Content-Type': 'application/json', 'Idempotency-Key': 'order-1' }, oversized)).toEqual([413, 'payload_too_large']);
+    expect(await send({ 'Content-Type': 'application/json' }, '[]')).toEqual([400, 'missing_idempotency_key']);
+    expect(await send({ 'Content-Type': 'application/json', 'Idempotency-Key': 'order-1' }, '[]')).toEqual([400, 'invalid_json']);
   });
 
   test('refuses a request over API Gateway\'s 10 MB, and the handler one over the contract\'s 16 KiB, both as payload_too_large', async () => {
