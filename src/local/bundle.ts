@@ -7,6 +7,7 @@
  *   `journaled-level.ts`, so that the package brings no native code.
  * - dynalite loads its actions and validations by name (`require('./actions/' + action)`); esbuild
  *   bundles every file such a pattern can reach, keyed by its file name, so the `.js` is added.
+ * - dynalite's copies of an item's maps have no prototype, so that a map key may be `__proto__`.
  * - The CommonJS modules inside (dynalite's) get a `require` for Node.js's own modules.
  */
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,16 @@ const dynaliteByFileName: Plugin = {
         contents = contents.replace(pattern, `require('./${folder}/' + action + '.js')`);
       }
       return { contents, loader: 'js' };
+    });
+    // dynalite copies each map of an item into a `{}` key by key, so that a map key `__proto__` (a
+    // metadata key, say) replaces the copy's prototype and the item is refused; DynamoDB stores it.
+    builder.onLoad({ filter: /[\\/]dynalite[\\/]validations[\\/]index\.js$/ }, ({ path }) => {
+      const copy = '        newVal[key] = checkType(val[key], children)\n        return newVal\n      }, {})';
+      const parts = readFileSync(path, 'utf8').split(copy);
+      if (parts.length !== 3) {
+        throw new Error(`${path} no longer copies its two kinds of map as src/local/bundle.ts expects.`);
+      }
+      return { contents: parts.join(copy.replace('}, {})', '}, Object.create(null))')), loader: 'js' };
     });
   },
 };

@@ -181,6 +181,14 @@ describe('well-formed strings: a lone surrogate is a validation_error naming the
     expect(item.description).toEqual({ S: 'thanks \u{1f600}' });
   });
 
+  test('metadata keys named like JavaScript\'s object internals are ordinary keys, stored as sent', async () => {
+    const metadata = '{"__proto__":"a","constructor":"b","toString":"c","hasOwnProperty":"d"}';
+    const response = await post(validBody().replace(/}$/, `,"metadata":${metadata}}`));
+    expect(response.statusCode).toBe(201);
+    const [item] = (await harness.moto.scan('ledger')).filter((i) => i.transaction_id.S === JSON.parse(response.body).transactionId);
+    expect(JSON.stringify(item.metadata)).toBe('{"M":{"__proto__":{"S":"a"},"constructor":{"S":"b"},"toString":{"S":"c"},"hasOwnProperty":{"S":"d"}}}');
+  });
+
   test('UTF-8 bytes that encode a surrogate (ED A0 80) are not UTF-8: 400 invalid_json', async () => {
     const bytes = Buffer.concat([Buffer.from(validBody().slice(0, -1) + ',"description":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]);
     const before = await harness.counts();

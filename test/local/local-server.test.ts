@@ -194,6 +194,20 @@ describe('the local server\'s options', () => {
     }
   });
 
+  test('stores metadata keys named like JavaScript\'s object internals as DynamoDB does', async () => {
+    const dataDir = join(dir, 'keys');
+    const server = await startLocalServer(['--data-dir', dataDir]);
+    const created = await post(server, payment().replace(/}$/, ',"metadata":{"__proto__":"a","constructor":"bc","k":"de"}}'));
+    expect(await server.stop()).toBe(0);
+    expect(created.status).toBe(201);
+    const stored = readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean)
+      .map((line) => JSON.parse(line) as [string, string, string?])
+      .filter(([, , value]) => value?.includes('"metadata"'))
+      .map(([, , value]) => JSON.parse(value!).metadata);
+    // The ledger item as written ahead, then with the processor's outcome.
+    expect(stored.map((value) => JSON.stringify(value))).toEqual(Array(2).fill('{"M":{"__proto__":{"S":"a"},"constructor":{"S":"bc"},"k":{"S":"de"}}}'));
+  });
+
   test('a damaged --data-dir stops it at start, saying where', async () => {
     const dataDir = join(dir, 'damaged');
     mkdirSync(dataDir);
