@@ -443,22 +443,9 @@ function floorApi({ stack, profile, key, retention, removalPolicy, iamAuthorizat
     });
   }
   const integration = new apigateway.LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
-  const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-  const paymentRequest = api.addModel('PaymentRequest', {
-    contentType: 'application/json',
-    modelName: 'PaymentRequest',
-    schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'PaymentRequest', type: apigateway.JsonSchemaType.OBJECT },
-  });
   const payments = api.root.addResource('payments');
-  payments.addMethod('POST', integration, {
-    requestValidator: validator,
-    requestModels: { 'application/json': paymentRequest },
-    requestParameters: { 'method.request.header.Idempotency-Key': true },
-  });
-  payments.addResource('{transactionId}').addMethod('GET', integration, {
-    requestValidator: validator,
-    requestParameters: { 'method.request.path.transactionId': true },
-  });
+  payments.addMethod('POST', integration, { requestParameters: { 'method.request.header.Idempotency-Key': true } });
+  payments.addResource('{transactionId}').addMethod('GET', integration, { requestParameters: { 'method.request.path.transactionId': true } });
   api.addUsagePlan('UsagePlan', {
     description: `Rate limits of the ${profile.envName} payments API`,
     throttle: { rateLimit: profile.apiRateLimit, burstLimit },
