@@ -79,6 +79,43 @@ test('a claim is given back only by the attempt that holds it', async () => {
   expect(await stored(id)).toBeUndefined();
 });
 
+/** A pending payment's record, as a claim with a processor writes it. */
+function pendingRecord(attempt: string, nowMs: number): IdempotencyRecord {
+  const { response, ...claim } = record(attempt, nowMs);
+  return {
+    ...claim,
+    pending: {
+      request: { transactionId: `tx-${attempt}`, idempotencyKey: `tx-${attempt}`, amount: 1999, currency: 'USD', merchantId: 'm_1', paymentMethodToken: 'tok_visa' },
+      clientId: 'client',
+      retryAt: nowMs + 10_000,
+      tries: 0,
+    },
+  };
+}
+
+test('a pending payment\'s final response is kept once: a later finish gets the first one back and changes nothing', async () => {
+  const id = newId();
+  const now = Date.now();
+  const pending = (await store.claim(id, pendingRecord('first', now), now)).record;
+  const first = await store.finish(id, pending, '{"status":"authorized"}', 201, now);
+  expect(first).toMatchObject({ response: '{"status":"authorized"}', responseStatus: 201, pending: undefined });
+  const kept = await stored(id);
+  // Another attempt that settled the same payment, later: it is told what was recorded first.
+  const second = await store.finish(id, { ...pending, attempt: 'second' }, '{"status":"declined"}', 402, now + 5_000);
+  expect(second).toMatchObject({ response: '{"status":"authorized"}', responseStatus: 201, attempt: 'first' });
+  expect(await stored(id)).toEqual(kept);
+  expect(Object.keys(kept!).sort()).toEqual(['attempt', 'created_at', 'expires_at', 'id', 'locked_until', 'request_hash', 'response', 'response_status', 'transaction_id']);
+});
+
+test('a finish never writes a record that is gone: the claim was given back, and nothing of the payment is kept', async () => {
+  const id = newId();
+  const now = Date.now();
+  const pending = (await store.claim(id, pendingRecord('gone', now), now)).record;
+  expect(await store.release(id, pending)).toBe(true);
+  await expect(store.finish(id, pending, '{"status":"authorized"}', 201, now)).rejects.toThrow(/conditional request failed/i);
+  expect(await stored(id)).toBeUndefined();
+});
+
 test('the record id is the same for one client and key, and differs for another client or key', () => {
   const id = IdempotencyStore.recordId('key:a', 'k1');
   expect(id).toMatch(/^[0-9a-f]{64}$/);
