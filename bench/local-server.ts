@@ -52,16 +52,23 @@ export async function measureLocalServer(options: LocalServerOptions): Promise<L
   const server = await startServer();
   const direct = await startDirect();
   try {
-    const http = new Agent({ keepAlive: true, maxSockets: options.concurrency });
     const httpRound = async (keys: string[]) => {
+      // Connections of its own, kept alive for the round only: between rounds they would wait out the
+      // server's keep-alive timeout while the direct runtime runs, and one closed as it is reused
+      // ends the benchmark with "socket hang up".
+      const http = new Agent({ keepAlive: true, maxSockets: options.concurrency });
       const cpu = cpuMsOf(server.process.pid);
       const begun = performance.now();
       let next = 0;
-      await Promise.all(Array.from({ length: options.concurrency }, async () => {
-        while (next < keys.length) {
-          await post(http, server.url, keys[next++]);
-        }
-      }));
+      try {
+        await Promise.all(Array.from({ length: options.concurrency }, async () => {
+          while (next < keys.length) {
+            await post(http, server.url, keys[next++]);
+          }
+        }));
+      } finally {
+        http.destroy();
+      }
       return { rate: keys.length / ((performance.now() - begun) / 1000), cpuMs: (cpuMsOf(server.process.pid) - cpu) / keys.length };
     };
     const directRound = async (keys: string[]) => {
@@ -83,7 +90,6 @@ export async function measureLocalServer(options: LocalServerOptions): Promise<L
         rounds.direct.push(httpFirst ? second : first);
       }
     }
-    http.destroy();
     const rates = (of: Round[]) => of.map(({ rate }) => rate);
     const cpus = (of: Round[]) => of.map(({ cpuMs }) => cpuMs);
     return {
