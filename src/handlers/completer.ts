@@ -142,6 +142,8 @@ export class Completer {
         return { completion: Completion.FAILED, error: error.failure ?? error };
       }
       throw error;
+    } finally {
+      held.deadline.close();
     }
   }
 }
