@@ -15,7 +15,7 @@ import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, Cost, CostLine, costOf, multiRegionCostOf, PaymentFootprint, ProcessorFootprint } from './cost';
 import { LocalServerResult, measureLocalServer } from './local-server';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
-import { measureProcessorThroughput, ProcessorThroughputResult } from './processor-throughput';
+import { BLOCK, measureProcessorThroughput, ProcessorThroughputResult } from './processor-throughput';
 import { GuardMeasurement, measureRequestGuard } from './request-guard';
 import { atLeast, atMost, formatDollars, formatInterval, formatNumber, formatPairedRatio, markdownTable, Row } from './stats';
 import { measureSynthesis } from './synthesis';
@@ -35,7 +35,7 @@ const SETTINGS = {
   warmRounds: 11,
   // Rounds with a processor: its CPU target is 10% from the floor, and per-round ratios on this
   // machine spread by about as much, so a median of 11 would land on either side of it by chance.
-  processorRounds: 21,
+  processorRounds: 31,
   synthesisProcesses: 5,
   localServerStarts: 5,
   // Rounds of the local server: longer than the handlers', since its target is a ratio near 1.
@@ -536,7 +536,9 @@ function report(table: string, cold: Cold, warm: Warm, guard: GuardMeasurement, 
     '  item\'s conditional update from `pending`, and the claim put again whole with the answer; DynamoDB calls with a',
     '  request timeout), each call the simulated processor, answering at once, behind a',
     '  loopback Lambda Invoke server in a process of its own (`bench/processor-stand-in.ts`), so that neither',
-    `  handler's CPU includes it. ${SETTINGS.processorRounds} rounds alternate which goes first; targets on the median of per-round ratios.`,
+    `  handler's CPU includes it. ${SETTINGS.processorRounds} rounds, each driving the two in alternating blocks of ${BLOCK} requests (each goes`,
+    '  first in half of them), so that both meet the same moments of a machine whose CPU per request moves by tens of',
+    '  percent within a second; targets on the median of per-round ratios.',
     '- **Local server.** `bench/local-server.ts`: the bundled CLI as users run it, in a process of its own, from',
     '  its start to its first answer, five times; then warm `POST /payments` over HTTP with keep-alive against',
     '  the same runtime without the HTTP front (`bench/local-direct.ts`, a process of its own too: the same',

@@ -235,6 +235,29 @@ export async function drive(handler: Handler, moto: MotoServer, keys: readonly s
   };
 }
 
+/** Consecutive runs of one handler as one run: their time, requests, calls and bytes added up. */
+export function joinRuns(runs: readonly Run[]): Run {
+  const requests = runs.map((run) => run.latencies.length);
+  const total = requests.reduce((sum, count) => sum + count, 0);
+  const perRequest = (of: (run: Run) => number) => runs.reduce((sum, run, i) => sum + of(run) * requests[i], 0) / total;
+  const calls = new Map<string, number>();
+  for (const run of runs) {
+    for (const [operation, count] of run.calls) {
+      calls.set(operation, (calls.get(operation) ?? 0) + count);
+    }
+  }
+  return {
+    seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
+    latencies: runs.flatMap((run) => run.latencies),
+    calls,
+    log: runs.map((run) => run.log).join(''),
+    handlerCpuMs: perRequest((run) => run.handlerCpuMs),
+    motoCpuMs: perRequest((run) => run.motoCpuMs),
+    dynamodbBytes: perRequest((run) => run.dynamodbBytes),
+    otherBytes: perRequest((run) => run.otherBytes),
+  };
+}
+
 export function requestsPerSecond(run: Run): number {
   return run.latencies.length / run.seconds;
 }
