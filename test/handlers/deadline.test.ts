@@ -61,6 +61,8 @@ describe('Deadline', () => {
     expect(timers()).toBe(before + 1);
     deadline.close();
     expect(timers()).toBe(before);
+    // A deadline that no call ran against has no timer to stop.
+    expect(() => new Deadline(60_000).close()).not.toThrow();
   });
 
   test('a deadline that passes after its calls have answered, the request not closed, fails nothing', async () => {
