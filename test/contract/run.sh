@@ -4,7 +4,9 @@
 # and fuzzing of both operations, then the stateful phase (POST /payments, then GET by the link to
 # the payment), with every check but those that test API Gateway itself (schemathesis.toml). Any
 # failure fails the run. Needs the bundles (`npx projen bundle`). CONTRACT_EXAMPLES sets the number
-# of examples per operation (200 unless set).
+# of examples per operation (200 unless set). CONTRACT_SEED sets the random seed; by default it is
+# taken from the commit, so that a run on one commit, here or in CI, tries the same cases and a
+# failure can be repeated, while each change tries others.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -31,7 +33,17 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "The local server did not start:" >&2; cat "$log" >&2; exit 1; }
 
+seed="${CONTRACT_SEED:-}"
+if [ -z "$seed" ]; then
+  commit="$(git -C "$root" rev-parse HEAD 2>/dev/null || true)"
+  if [ -n "$commit" ]; then
+    seed="$(( 16#${commit:0:7} ))"
+  else
+    seed="$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')"
+  fi
+fi
+echo "contract test seed: $seed (CONTRACT_SEED=$seed repeats this run)"
 cd "$here"
 SCHEMATHESIS_HOOKS=hooks "$venv/bin/st" run "$url/openapi.json" --url "$url" -H "x-api-key: $key" \
   --checks all --exclude-checks unsupported_method,allow_header_conformance \
-  --phases examples,coverage,fuzzing,stateful --max-examples "${CONTRACT_EXAMPLES:-200}"
+  --phases examples,coverage,fuzzing,stateful --max-examples "${CONTRACT_EXAMPLES:-200}" --seed "$seed"
