@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from './errors';
 import { bodyBytes, headerValues } from './http';
-import { readJsonObject } from './json-reader';
+import { NonIntegerNumber, readJsonObject } from './json-reader';
 
 /** The largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -164,7 +164,8 @@ export function validatePayment(body: Record<string, unknown>, illFormedFields: 
 }
 
 function metadataIssues(metadata: unknown, problem: (field: string, issue: string) => void): void {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+  // A number written with a fraction or an exponent is an object in the reader's hands, and no JSON object.
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || metadata instanceof NonIntegerNumber) {
     problem('metadata', 'must be an object of string values');
     return;
   }

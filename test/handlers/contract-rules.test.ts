@@ -162,6 +162,13 @@ describe('metadata', () => {
       expect(await fieldIssues(validBody({ metadata }))).toEqual([{ field: 'metadata', issue: 'must be an object of string values' }]);
     }
   });
+
+  test('metadata: not a number, however it is written (with a fraction or an exponent too)', async () => {
+    for (const metadata of ['7', '-7.594337467905555e+44', '1e400', '1999.0', '-0.5']) {
+      const body = validBody().replace(/}$/, `,"metadata":${metadata}}`);
+      expect(await fieldIssues(body)).toEqual([{ field: 'metadata', issue: 'must be an object of string values' }]);
+    }
+  });
 });
 
 describe('body size', () => {
