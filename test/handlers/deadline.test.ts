@@ -51,28 +51,6 @@ describe('Deadline', () => {
     expect(started).toBe(false);
   });
 
-  test('one timer stands for the deadline of all the calls of a request, and close stops it', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-    const before = timers();
-    const deadline = new Deadline(60_000);
-    await deadline.run(async () => 'claim');
-    await deadline.run(async () => 'ledger');
-    await deadline.run(async () => 'record');
-    expect(timers()).toBe(before + 1);
-    deadline.close();
-    expect(timers()).toBe(before);
-    // A deadline that no call ran against has no timer to stop.
-    expect(() => new Deadline(60_000).close()).not.toThrow();
-  });
-
-  test('a deadline that passes after its calls have answered, the request not closed, fails nothing', async () => {
-    // Jest fails a test in which a promise rejects unhandled.
-    const deadline = new Deadline(20);
-    await expect(deadline.run(async () => 'answer')).resolves.toBe('answer');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(deadline.run(async () => 'late')).rejects.toBeInstanceOf(RequestDeadlineError);
-  });
-
   test('the time left is shared by the calls of one request', async () => {
     let now = 0;
     const deadline = new Deadline(1_000, () => now);

@@ -216,17 +216,6 @@ describe('the lease of a claim', () => {
     await expect(missing.create(CLIENT, newKey(), request)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  test('a request\'s deadline ends with its answer, whatever the answer: no timer of it is left running', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-    const before = timers();
-    const created = await service(T0).create(CLIENT, newKey(), request);
-    expect(timers()).toBe(before);
-    await expect(service(T0, ledgerTimesOut).create(CLIENT, newKey(), request)).rejects.toMatchObject({ status: 503 });
-    expect(timers()).toBe(before);
-    expect(await service(T0).get(CLIENT, created.transactionId)).toMatchObject({ transactionId: created.transactionId });
-    expect(timers()).toBe(before);
-  });
-
   test('DynamoDB unreachable: a payment is answered 503 with the lease as Retry-After, a read with one second', async () => {
     const closed = new DynamoDBClient({ ...moto.clientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const unreachable = service(T0, undefined, closed);
