@@ -40,12 +40,19 @@ const iamAuthorization = process.env.IAM_AUTHORIZATION === 'true';
 const ANSWER_MARGIN_MS = 1_000;
 
 /**
+ * The function's service name, read as the module is imported like the rest of its settings: the
+ * environment may since have changed (the local server imports the completer into the same process
+ * after the handler, with a service name of its own).
+ */
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME;
+
+/**
  * The logger of unexpected failures, set up on the first one: a request that succeeds or is refused
  * writes only its metrics line, so a cold start need not set up a logger.
  */
 let failureLogger: Logger | undefined;
 function loggerForFailures(): Logger {
-  failureLogger ??= new Logger();
+  failureLogger ??= new Logger({ serviceName });
   return failureLogger;
 }
 

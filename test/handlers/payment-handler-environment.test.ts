@@ -139,3 +139,15 @@ test('a failure that is not an Error (thrown by a stand-in service: fault inject
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ message: 'request failed', result: 'internal_error', error: { name: 'unknown', message: 'ledger gone' } });
 });
+
+test('the first failure is logged under the service name the function was started with, whatever the environment says by then', async () => {
+  const handler = startHandler({ POWERTOOLS_SERVICE_NAME: 'payments-api' });
+  // As in the local server, which imports the completer after the handler, in the same process.
+  process.env.POWERTOOLS_SERVICE_NAME = 'payments-completer';
+  const mark = output.lines().length;
+  const response = await handler(postPayment({ headers: jsonHeaders('service-name-key'), body: validBody(), apiKeyId: '' }), lambdaContext());
+  expect(response.statusCode).toBe(500);
+  const errors = output.lines().slice(mark).filter((line) => line.level === 'ERROR');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({ message: 'request failed', service: 'payments-api' });
+});
